@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "pinn",
+    products: [
+        .library(name: "PINN", targets: ["PINN"]),
+        .executable(name: "pinn", targets: ["PinnCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Thin system-library targets: the C libraries Debian ships, found through pkg-config.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke",
+                       providers: [.apt(["liblapacke-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial",
+                       providers: [.apt(["libhdf5-dev"])]),
+        // Vectorised elementwise maths: array wrappers over SLEEF with run-time CPU dispatch.
+        .target(name: "CVectorMath",
+                linkerSettings: [.linkedLibrary("sleef"), .linkedLibrary("m")]),
+        .target(name: "PINN",
+                dependencies: [
+                    "CBLAS", "CLAPACKE", "CHDF5", "CVectorMath",
+                    .product(name: "RealModule", package: "swift-numerics"),
+                ]),
+        .executableTarget(name: "PinnCLI",
+                          dependencies: [
+                              "PINN",
+                              .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                          ]),
+        .testTarget(name: "PINNTests",
+                    dependencies: ["PINN", .product(name: "RealModule", package: "swift-numerics")]),
+    ]
+)

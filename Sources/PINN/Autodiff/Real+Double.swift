@@ -1,0 +1,16 @@
+import RealModule
+
+extension Real {
+    /// The `Double` value `x` as `Self`, exactly for any binary `Self` with at least Double's precision (through
+    /// the sign, exponent and 53-bit significand; no rounding on `Double` or on dual numbers over `Double`).
+    /// Constants in generic formulas (parsed numbers, coefficients) enter through this.
+    @inlinable
+    public static func converting(_ x: Double) -> Self {
+        if x == 0 { return 0 }
+        if !x.isFinite { return x.isNaN ? .nan : (x < 0 ? -.infinity : .infinity) }
+        let significand = Self(Int64(x.significandBitPattern | (x.isNormal ? (1 << 52) : 0)))
+        let exponent = x.isNormal ? Int(x.exponent) - 52 : -1074
+        let magnitude = Self(sign: .plus, exponent: Exponent(exponent), significand: significand)
+        return x < 0 ? -magnitude : magnitude
+    }
+}

@@ -1,0 +1,36 @@
+import CBLAS
+
+/// Thin, typed wrappers over the CBLAS routines the engine uses. All matrices are column-major.
+public enum BLAS {
+    /// Sets the number of OpenBLAS threads. pinn parallelises over blocks of points itself and runs BLAS on one
+    /// thread: at PINN shapes OpenBLAS's own threads are slower on two cores (see docs/benchmarks.md).
+    public static func setThreads(_ count: Int) {
+        openblas_set_num_threads(Int32(max(1, count)))
+    }
+
+    /// General matrix product `C ← α·op(A)·op(B) + β·C` (column-major), with `op(A)` of shape m×k and `op(B)` k×n.
+    @inline(__always)
+    static func gemm(
+        transposeA: Bool = false, transposeB: Bool = false,
+        m: Int, n: Int, k: Int,
+        alpha: Double = 1, a: UnsafePointer<Double>, lda: Int,
+        b: UnsafePointer<Double>, ldb: Int,
+        beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dgemm(CblasColMajor,
+                    transposeA ? CblasTrans : CblasNoTrans,
+                    transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Symmetric rank-k update `C ← α·AᵀA + β·C` on the upper triangle, with A of shape k×n (column-major).
+    static func syrkTransposed(n: Int, k: Int, alpha: Double = 1, a: UnsafePointer<Double>, lda: Int,
+                               beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(n), Int32(k), alpha, a, Int32(lda), beta, c, Int32(ldc))
+    }
+
+    /// Dot product of two contiguous vectors.
+    static func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> Double {
+        cblas_ddot(Int32(count), x, 1, y, 1)
+    }
+}

@@ -1,0 +1,102 @@
+import RealModule
+
+/// A fully connected network d → n₁ → … → n_L → 1 with a Kronecker activation after every hidden layer and a
+/// linear output, all of whose parameters live in one contiguous vector ``parameters`` (see ``NetworkLayout``).
+public struct Network: Sendable, Equatable {
+    /// Where each parameter lives in ``parameters``.
+    public let layout: NetworkLayout
+    /// The activation of each hidden layer.
+    public let activations: [LayerActivation]
+    /// All parameters θ: weights, biases, then activation amplitudes and slopes.
+    public var parameters: [Double]
+
+    /// A network with initial weights drawn by `initializer` from `rng`, zero biases, and the activations'
+    /// initial amplitudes and slopes.
+    public init(inputDimension: Int, hiddenWidths: [Int], activations: [LayerActivation],
+                initializer: WeightInitializer = .glorotNormal, rng: inout Xoshiro256) {
+        precondition(activations.count == hiddenWidths.count, "one activation per hidden layer")
+        let layout = NetworkLayout(inputDimension: inputDimension, hiddenWidths: hiddenWidths,
+                                   termCounts: activations.map(\.termCount))
+        self.layout = layout
+        self.activations = activations
+        var theta = [Double](repeating: 0, count: layout.parameterCount)
+        for layer in layout.dense {
+            var slice = theta[layer.weightOffset..<(layer.weightOffset + layer.weightCount)]
+            initializer.fill(&slice, fanIn: layer.fanIn, fanOut: layer.fanOut, using: &rng)
+            theta[layer.weightOffset..<(layer.weightOffset + layer.weightCount)] = slice
+        }
+        for (l, activation) in activations.enumerated() {
+            let place = layout.activation[l]
+            for (k, term) in activation.terms.enumerated() {
+                theta[place.amplitudeOffset + k] = term.amplitude
+                theta[place.slopeOffset + k] = term.slope
+            }
+        }
+        self.parameters = theta
+    }
+
+    /// A network with the same activation on every hidden layer.
+    public init(inputDimension: Int, hiddenWidths: [Int], activation: LayerActivation,
+                initializer: WeightInitializer = .glorotNormal, rng: inout Xoshiro256) {
+        self.init(inputDimension: inputDimension, hiddenWidths: hiddenWidths,
+                  activations: Array(repeating: activation, count: hiddenWidths.count),
+                  initializer: initializer, rng: &rng)
+    }
+
+    /// A network with the given layout, activations and parameter vector (e.g. read back from a result file).
+    public init(layout: NetworkLayout, activations: [LayerActivation], parameters: [Double]) {
+        precondition(parameters.count == layout.parameterCount && activations.count == layout.depth)
+        self.layout = layout
+        self.activations = activations
+        self.parameters = parameters
+    }
+
+    /// 1 for every parameter that training may change, 0 for fixed activation amplitudes and slopes.
+    public var trainableMask: [Double] {
+        var mask = [Double](repeating: 1, count: layout.parameterCount)
+        for (l, activation) in activations.enumerated() {
+            let place = layout.activation[l]
+            for (k, term) in activation.terms.enumerated() {
+                mask[place.amplitudeOffset + k] = term.trainableAmplitude ? 1 : 0
+                mask[place.slopeOffset + k] = term.trainableSlope ? 1 : 0
+            }
+        }
+        return mask
+    }
+
+    /// The current amplitudes α and slopes ω of hidden layer `l` (0-based).
+    public func activationParameters(layer l: Int) -> (amplitudes: [Double], slopes: [Double]) {
+        let place = layout.activation[l]
+        return (Array(parameters[place.amplitudeOffset..<place.slopeOffset]),
+                Array(parameters[place.slopeOffset..<(place.slopeOffset + place.termCount)]))
+    }
+
+    /// The network output u(x) at one point, on any `Real` type: the scalar path, used with dual numbers as the
+    /// oracle for the batched engine (it is slow: one point at a time).
+    public func callAsFunction<T: Real>(_ x: [T]) -> T {
+        precondition(x.count == layout.inputDimension)
+        var a = x
+        for (l, layer) in layout.dense.enumerated() {
+            var z = [T](repeating: 0, count: layer.fanOut)
+            for j in 0..<layer.fanOut {
+                var s = T.converting(parameters[layer.biasOffset + j])
+                for i in 0..<layer.fanIn {
+                    s += T.converting(parameters[layer.weightOffset + j + i * layer.fanOut]) * a[i]
+                }
+                z[j] = s
+            }
+            if l < layout.depth {
+                let (amplitudes, slopes) = activationParameters(layer: l)
+                a = z.map { activations[l]($0, amplitudes: amplitudes, slopes: slopes) }
+            } else {
+                a = z
+            }
+        }
+        return a[0]
+    }
+}
+
+extension Network: ScalarField {
+    /// The input dimension d.
+    public var inputDimension: Int { layout.inputDimension }
+}

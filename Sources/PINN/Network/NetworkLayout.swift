@@ -1,0 +1,63 @@
+/// Where each parameter of an MLP lives in its single contiguous parameter vector θ.
+///
+/// Layer l (1-based hidden layers, then the output layer) maps `fanIn` to `fanOut` units with a column-major
+/// weight matrix `W` (fanOut × fanIn, entry (j, i) at `weightOffset + j + i·fanOut`) and a bias `b` (fanOut).
+/// Each hidden layer's activation has K amplitudes αₖ and K slopes ωₖ after all dense-layer parameters.
+public struct NetworkLayout: Sendable, Equatable {
+    /// One dense layer's place in θ.
+    public struct Dense: Sendable, Equatable {
+        public let fanIn: Int
+        public let fanOut: Int
+        public let weightOffset: Int
+        public let biasOffset: Int
+        public var weightCount: Int { fanIn * fanOut }
+    }
+
+    /// One hidden layer's activation parameters: amplitudes at `amplitudeOffset ..< +termCount`, slopes after them.
+    public struct ActivationParameters: Sendable, Equatable {
+        public let termCount: Int
+        public let amplitudeOffset: Int
+        public var slopeOffset: Int { amplitudeOffset + termCount }
+    }
+
+    /// Input dimension d.
+    public let inputDimension: Int
+    /// Widths of the hidden layers.
+    public let hiddenWidths: [Int]
+    /// The dense layers, hidden ones first, then the output layer (width 1).
+    public let dense: [Dense]
+    /// Activation parameters of each hidden layer.
+    public let activation: [ActivationParameters]
+    /// Total number of parameters |θ|.
+    public let parameterCount: Int
+
+    /// The layout of a d → widths… → 1 network whose hidden layers have the given numbers of activation terms.
+    public init(inputDimension: Int, hiddenWidths: [Int], termCounts: [Int]) {
+        precondition(inputDimension >= 1 && !hiddenWidths.isEmpty && hiddenWidths.allSatisfy { $0 >= 1 })
+        precondition(termCounts.count == hiddenWidths.count)
+        self.inputDimension = inputDimension
+        self.hiddenWidths = hiddenWidths
+        var offset = 0
+        var dense: [Dense] = []
+        let sizes = [inputDimension] + hiddenWidths + [1]
+        for l in 0..<(sizes.count - 1) {
+            let layer = Dense(fanIn: sizes[l], fanOut: sizes[l + 1], weightOffset: offset,
+                              biasOffset: offset + sizes[l] * sizes[l + 1])
+            dense.append(layer)
+            offset = layer.biasOffset + layer.fanOut
+        }
+        var activation: [ActivationParameters] = []
+        for k in termCounts {
+            activation.append(ActivationParameters(termCount: k, amplitudeOffset: offset))
+            offset += 2 * k
+        }
+        self.dense = dense
+        self.activation = activation
+        self.parameterCount = offset
+    }
+
+    /// Number of hidden layers L.
+    public var depth: Int { hiddenWidths.count }
+    /// The widest layer (input included).
+    public var maximumWidth: Int { max(inputDimension, hiddenWidths.max() ?? 1) }
+}

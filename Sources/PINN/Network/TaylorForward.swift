@@ -1,0 +1,95 @@
+/// The batched Taylor-mode forward pass (equations in docs/derivatives.md):
+/// ```
+/// Z = W·A + b·1,  Żᵢ = W·Dᵢ,  Z̈ = W·S                       (one GEMM over all stream blocks)
+/// A = σ(Z),  Dᵢ = σ′(Z)⊙Żᵢ,  Sᵢ = σ″(Z)⊙Żᵢ² + σ′(Z)⊙Z̈ᵢ      (or Λ = σ″⊙Σᵢ Żᵢ² + σ′⊙Z̈)
+/// ```
+/// Points are the columns: `points` holds N points of dimension d contiguously (point p at `points[p·d ..< p·d+d]`).
+public enum TaylorForward {
+    /// Runs the forward pass for `count` points and returns the output streams in `workspace.output`:
+    /// `u` at `[0 ..< N]`, `∂u/∂xᵢ` at block i, then the Laplacian or the pure second derivatives.
+    public static func run(_ network: Network, points: UnsafePointer<Double>, count n: Int,
+                           streams: DerivativeStreams, workspace ws: TaylorWorkspace) {
+        let layout = network.layout
+        let d = layout.inputDimension
+        let s = streams.count(inputDimension: d)
+        precondition(n <= ws.capacity && s <= ws.maxStreams, "workspace too small")
+        seedInputStreams(points: points, count: n, dimension: d, streams: streams, into: ws.input)
+
+        network.parameters.withUnsafeBufferPointer { theta in
+            let theta = theta.baseAddress!
+            var previous = UnsafePointer(ws.input)
+            for (l, layer) in layout.dense.enumerated() {
+                let isOutput = l == layout.depth
+                let z = isOutput ? ws.output : ws.preActivation[l]
+                BLAS.gemm(m: layer.fanOut, n: s * n, k: layer.fanIn,
+                          a: theta + layer.weightOffset, lda: layer.fanOut,
+                          b: previous, ldb: layer.fanIn, c: z, ldc: layer.fanOut)
+                addBias(theta + layer.biasOffset, to: z, rows: layer.fanOut, columns: n)
+                if isOutput { break }
+                let width = layer.fanOut
+                let place = layout.activation[l]
+                ActivationKernels.evaluate(network.activations[l],
+                                           amplitudes: theta + place.amplitudeOffset, slopes: theta + place.slopeOffset,
+                                           z: z, count: width * n,
+                                           value: ws.activation[l], first: ws.slope1[l], second: ws.slope2[l],
+                                           third: ws.slope3[l], scratch: ws.scratch)
+                propagateStreams(z: z, a: ws.activation[l], slope1: ws.slope1[l], slope2: ws.slope2[l],
+                                 block: width * n, dimension: d, streams: streams)
+                previous = UnsafePointer(ws.activation[l])
+            }
+        }
+    }
+
+    /// A⁰ = X, Dᵢ⁰ = eᵢ·1, S⁰ = 0.
+    static func seedInputStreams(points: UnsafePointer<Double>, count n: Int, dimension d: Int,
+                                 streams: DerivativeStreams, into input: UnsafeMutablePointer<Double>) {
+        let block = d * n
+        input.update(from: points, count: block)
+        let s = streams.count(inputDimension: d)
+        guard s > 1 else { return }
+        (input + block).update(repeating: 0, count: (s - 1) * block)
+        if streams.hasFirst {
+            for i in 0..<d {
+                let stream = input + (1 + i) * block
+                for p in 0..<n { stream[p * d + i] = 1 }
+            }
+        }
+    }
+
+    /// Adds b to every column of the value block (rows × columns).
+    @inline(__always)
+    static func addBias(_ b: UnsafePointer<Double>, to z: UnsafeMutablePointer<Double>, rows: Int, columns: Int) {
+        for p in 0..<columns {
+            let column = z + p * rows
+            for j in 0..<rows { column[j] += b[j] }
+        }
+    }
+
+    /// Carries the derivative streams through the activation, given σ(Z) already in the value block of `a` and
+    /// σ′, σ″ at Z. Each loop runs over one contiguous block and vectorises.
+    static func propagateStreams(z: UnsafeMutablePointer<Double>, a: UnsafeMutablePointer<Double>,
+                                 slope1 s1: UnsafeMutablePointer<Double>, slope2 s2: UnsafeMutablePointer<Double>,
+                                 block: Int, dimension d: Int, streams: DerivativeStreams) {
+        guard streams.hasFirst else { return }
+        for i in 0..<d {
+            let zd = z + (1 + i) * block, out = a + (1 + i) * block
+            for e in 0..<block { out[e] = s1[e] * zd[e] }
+        }
+        switch streams {
+        case .value, .gradient:
+            return
+        case .laplacian:
+            let zdd = z + (1 + d) * block, lap = a + (1 + d) * block
+            for e in 0..<block { lap[e] = s1[e] * zdd[e] }
+            for i in 0..<d {
+                let zd = z + (1 + i) * block
+                for e in 0..<block { lap[e] += s2[e] * zd[e] * zd[e] }
+            }
+        case .pureSecond:
+            for i in 0..<d {
+                let zd = z + (1 + i) * block, zdd = z + (1 + d + i) * block, out = a + (1 + d + i) * block
+                for e in 0..<block { out[e] = s2[e] * zd[e] * zd[e] + s1[e] * zdd[e] }
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+/// Preallocated buffers for one batched forward/reverse sweep over up to ``capacity`` points: nothing is allocated
+/// per iteration. One workspace per thread; it holds no parameters, so one network can use many workspaces.
+public final class TaylorWorkspace: @unchecked Sendable {
+    /// The largest number of points a sweep may take.
+    public let capacity: Int
+    let layout: NetworkLayout
+    let maxStreams: Int
+
+    /// Input streams, d × S·N.
+    let input: UnsafeMutablePointer<Double>
+    /// Pre-activation streams Z, Żᵢ, Z̈ per hidden layer, n_l × S·N.
+    let preActivation: [UnsafeMutablePointer<Double>]
+    /// Activation streams A, Dᵢ, Sᵢ (or Λ) per hidden layer, n_l × S·N.
+    let activation: [UnsafeMutablePointer<Double>]
+    /// σ′, σ″, σ‴ at Z per hidden layer, n_l × N each.
+    let slope1, slope2, slope3: [UnsafeMutablePointer<Double>]
+    /// Output streams u, ∂u/∂xᵢ, …, 1 × S·N.
+    public let output: UnsafeMutablePointer<Double>
+    /// Ping-pong adjoint buffers for the reverse pass, n_max × S·N.
+    let adjointA, adjointB: UnsafeMutablePointer<Double>
+    /// Scratch for Kronecker terms and activation-parameter gradients, n_max × N each.
+    let scratch: [UnsafeMutablePointer<Double>]
+
+    /// Buffers for `capacity` points through `layout`, enough for any stream set up to `streams`.
+    public init(layout: NetworkLayout, capacity: Int, streams: DerivativeStreams = .pureSecond) {
+        self.capacity = capacity
+        self.layout = layout
+        let s = streams.count(inputDimension: layout.inputDimension)
+        self.maxStreams = s
+        func buffer(_ count: Int) -> UnsafeMutablePointer<Double> {
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: max(1, count))
+            p.initialize(repeating: 0, count: max(1, count))
+            return p
+        }
+        input = buffer(layout.inputDimension * s * capacity)
+        preActivation = layout.hiddenWidths.map { buffer($0 * s * capacity) }
+        activation = layout.hiddenWidths.map { buffer($0 * s * capacity) }
+        slope1 = layout.hiddenWidths.map { buffer($0 * capacity) }
+        slope2 = layout.hiddenWidths.map { buffer($0 * capacity) }
+        slope3 = layout.hiddenWidths.map { buffer($0 * capacity) }
+        output = buffer(s * capacity)
+        let widest = layout.maximumWidth
+        adjointA = buffer(widest * s * capacity)
+        adjointB = buffer(widest * s * capacity)
+        scratch = (0..<9).map { _ in buffer(widest * capacity) }
+    }
+
+    deinit {
+        for p in [input, output, adjointA, adjointB] + preActivation + activation + slope1 + slope2 + slope3 + scratch {
+            p.deallocate()
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import RealModule
+import XCTest
+@testable import PINN
+
+/// The batched Taylor-mode engine against the scalar dual-number path and central finite differences.
+final class TaylorEngineTests: XCTestCase {
+    /// Batched outputs for `points` as [stream][point].
+    static func batched(_ net: Network, _ points: [Double], streams: DerivativeStreams) -> [[Double]] {
+        let d = net.layout.inputDimension, n = points.count / d
+        let ws = TaylorWorkspace(layout: net.layout, capacity: n, streams: streams)
+        points.withUnsafeBufferPointer { TaylorForward.run(net, points: $0.baseAddress!, count: n, streams: streams, workspace: ws) }
+        let s = streams.count(inputDimension: d)
+        return (0..<s).map { k in (0..<n).map { ws.output[k * n + $0] } }
+    }
+
+    private func check(activation: LayerActivation, widths: [Int], dimension d: Int, seed: UInt64,
+                       pointScale: Double = 1, weightScale: Double = 1, checkFiniteDifferences: Bool = true,
+                       file: StaticString = #filePath, line: UInt = #line) {
+        var rng = Xoshiro256(seed: seed)
+        var net = Network(inputDimension: d, hiddenWidths: widths, activation: activation, rng: &rng)
+        for i in 0..<net.parameters.count where i < net.layout.activation.first?.amplitudeOffset ?? net.parameters.count {
+            net.parameters[i] *= weightScale
+            if net.parameters[i] == 0 { net.parameters[i] = 0.1 * rng.nextNormal() }  // non-zero biases
+        }
+        let n = 5
+        let points = randomPoints(n, dimension: d, in: -pointScale, pointScale, rng: &rng)
+        let pure = Self.batched(net, points, streams: .pureSecond)
+        let lap = Self.batched(net, points, streams: .laplacian)
+        let value = Self.batched(net, points, streams: .value)
+        let gradient = Self.batched(net, points, streams: .gradient)
+        let label = "\(activation.terms.map(\.function)) widths \(widths) d \(d)"
+        for p in 0..<n {
+            let x = Array(points[(p * d)..<(p * d + d)])
+            let u = net(x)
+            let g = DifferentialOperators.gradient(of: net, at: x)
+            let h = DifferentialOperators.pureSecondDerivatives(of: net, at: x)
+            let scale = max(1, abs(u))
+            XCTAssertLessThan(abs(pure[0][p] - u) / scale, 1e-12, "u \(label)", file: file, line: line)
+            XCTAssertLessThan(abs(value[0][p] - u) / scale, 1e-12, "u (value streams) \(label)", file: file, line: line)
+            for i in 0..<d {
+                XCTAssertLessThan(relativeError(pure[1 + i][p], g[i]), 1e-12, "∂u/∂x\(i) \(label)", file: file, line: line)
+                XCTAssertLessThan(relativeError(gradient[1 + i][p], g[i]), 1e-12, "∂u/∂x\(i) (gradient) \(label)", file: file, line: line)
+                XCTAssertLessThan(relativeError(pure[1 + d + i][p], h[i]), 1e-12, "∂²u/∂x\(i)² \(label)", file: file, line: line)
+            }
+            XCTAssertLessThan(relativeError(lap[1 + d][p], h.reduce(0, +)), 1e-12, "Δu \(label)", file: file, line: line)
+            if checkFiniteDifferences {
+                let f: ([Double]) -> Double = { net($0) }
+                for i in 0..<d {
+                    XCTAssertLessThan(relativeError(pure[1 + i][p], centralDifference(f, at: x, coordinate: i)),
+                                      finiteDifferenceTolerance, "FD ∂u/∂x\(i) \(label)", file: file, line: line)
+                    // Second differences lose more digits: h = 1e-4 gives ~1e-8 absolute rounding error.
+                    XCTAssertLessThan(relativeError(pure[1 + d + i][p], secondCentralDifference(f, at: x, coordinate: i)),
+                                      finiteDifferenceTolerance * 10, "FD ∂²u/∂x\(i)² \(label)", file: file, line: line)
+                }
+            }
+        }
+    }
+
+    func testEveryActivationDepthWidthAndDimension() {
+        var seed: UInt64 = 10
+        for function in ActivationFunction.allCases {
+            for depth in 1...4 {
+                for width in [1, 5, 64] where !(width == 64 && depth > 2) {
+                    for d in 1...3 {
+                        seed += 1
+                        check(activation: .fixed(function), widths: Array(repeating: width, count: depth),
+                              dimension: d, seed: seed, checkFiniteDifferences: width <= 5)
+                    }
+                }
+            }
+        }
+    }
+
+    func testUnequalWidths() {
+        check(activation: .fixed(.tanh), widths: [3, 17, 8], dimension: 2, seed: 99)
+        check(activation: .fixed(.silu), widths: [64, 2], dimension: 3, seed: 98)
+    }
+
+    func testSaturatedPreActivations() {
+        // Inputs of size ~50 drive |z| to tens: tanh and sigmoid saturate, their derivatives underflow gracefully.
+        for function in ActivationFunction.allCases {
+            check(activation: .fixed(function), widths: [6, 6], dimension: 2, seed: 7, pointScale: 50,
+                  checkFiniteDifferences: false)
+        }
+    }
+
+    func testKroneckerActivationsAgreeWithTheScalarPath() {
+        var rowdy = LayerActivation.rowdy(base: .tanh, terms: 4, scaleFactor: 2)
+        for k in 1..<rowdy.terms.count { rowdy.terms[k].amplitude = 0.1 * Double(k) }  // non-trivial terms
+        check(activation: rowdy, widths: [5, 5], dimension: 2, seed: 21)
+        check(activation: .layerwiseAdaptive(.sin, scaleFactor: 3), widths: [4, 4, 4], dimension: 3, seed: 22)
+        let mixed = LayerActivation(terms: [KroneckerTerm(.sigmoid, scale: 0.5, frequency: 2, amplitude: 1.3, slope: 0.7),
+                                            KroneckerTerm(.cos, scale: 2, frequency: 1.5, amplitude: -0.4, slope: 1.1)])
+        check(activation: mixed, widths: [6], dimension: 1, seed: 23)
+    }
+
+    func testChunkedPointsGiveTheSameOutputsAsOneBatch() {
+        var rng = Xoshiro256(seed: 5)
+        let net = Network(inputDimension: 2, hiddenWidths: [8, 8], activation: .fixed(.tanh), rng: &rng)
+        let points = randomPoints(37, dimension: 2, rng: &rng)
+        let whole = Self.batched(net, points, streams: .laplacian)
+        let first = Self.batched(net, Array(points[0..<20]), streams: .laplacian)
+        let second = Self.batched(net, Array(points[20...]), streams: .laplacian)
+        for s in 0..<whole.count {
+            XCTAssertEqual(whole[s], first[s] + second[s])
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+@testable import PINN
+
+/// The one tolerance for central finite differences used as a test oracle (step h = 1e-5 in Float64 gives
+/// truncation ~h² and rounding ~ε/h, both ≈ 1e-10 relative for well-scaled functions).
+let finiteDifferenceTolerance = 1e-6
+
+/// Relative difference |a − b| / max(|a|, |b|, floor).
+func relativeError(_ a: Double, _ b: Double, floor: Double = 1) -> Double {
+    abs(a - b) / max(abs(a), abs(b), floor)
+}
+
+/// Central difference of f at x along coordinate i.
+func centralDifference(_ f: ([Double]) -> Double, at x: [Double], coordinate i: Int, step h: Double = 1e-5) -> Double {
+    var xp = x, xm = x
+    xp[i] += h
+    xm[i] -= h
+    return (f(xp) - f(xm)) / (2 * h)
+}
+
+/// Second central difference of f at x along coordinate i.
+func secondCentralDifference(_ f: ([Double]) -> Double, at x: [Double], coordinate i: Int, step h: Double = 1e-4) -> Double {
+    var xp = x, xm = x
+    xp[i] += h
+    xm[i] -= h
+    return (f(xp) - 2 * f(x) + f(xm)) / (h * h)
+}
+
+/// Random points in [low, high]^d, point-major.
+func randomPoints(_ count: Int, dimension d: Int, in low: Double = -1, _ high: Double = 1,
+                  rng: inout Xoshiro256) -> [Double] {
+    (0..<(count * d)).map { _ in rng.nextUniform(in: low, high) }
+}
