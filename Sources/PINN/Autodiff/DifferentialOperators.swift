@@ -12,37 +12,35 @@ public protocol ScalarField: Sendable {
 }
 
 /// Derivatives of a ``ScalarField`` by forward-mode dual numbers: exact to rounding, one evaluation per
-/// direction (first derivatives) or per pair of directions (second derivatives).
+/// direction (first derivatives) or per pair of directions (second derivatives). Generic over the scalar type, so
+/// the result is itself differentiable (a manufactured forcing term built from an exact solution is a
+/// ``ScalarField`` again).
 public enum DifferentialOperators {
     /// ∇f(x): the d first partial derivatives, one dual-number evaluation per direction.
-    public static func gradient(of f: some ScalarField, at x: [Double]) -> [Double] {
-        (0..<x.count).map { i in
-            f(seeded(x, direction: i)).derivative
-        }
+    public static func gradient<T: Real>(of f: some ScalarField, at x: [T]) -> [T] {
+        (0..<x.count).map { i in f(seeded(x, direction: i)).derivative }
     }
 
-    /// The value and the pure second derivatives ∂²f/∂xᵢ² (i = 1…d), one hyper-dual evaluation per direction.
-    public static func pureSecondDerivatives(of f: some ScalarField, at x: [Double]) -> [Double] {
-        (0..<x.count).map { i in
-            f(hyperSeeded(x, direction: i)).derivative.derivative
-        }
+    /// The pure second derivatives ∂²f/∂xᵢ² (i = 1…d), one hyper-dual evaluation per direction.
+    public static func pureSecondDerivatives<T: Real>(of f: some ScalarField, at x: [T]) -> [T] {
+        (0..<x.count).map { i in f(hyperSeeded(x, direction: i)).derivative.derivative }
     }
 
     /// The Laplacian Δf(x) = Σᵢ ∂²f/∂xᵢ².
-    public static func laplacian(of f: some ScalarField, at x: [Double]) -> Double {
+    public static func laplacian<T: Real>(of f: some ScalarField, at x: [T]) -> T {
         pureSecondDerivatives(of: f, at: x).reduce(0, +)
     }
 
     /// The point as duals, with the tangent seeded in coordinate `direction`.
-    public static func seeded(_ x: [Double], direction: Int) -> [Dual<Double>] {
+    public static func seeded<T: Real>(_ x: [T], direction: Int) -> [Dual<T>] {
         x.indices.map { Dual(x[$0], derivative: $0 == direction ? 1 : 0) }
     }
 
     /// The point as hyper-duals, with both tangents seeded in coordinate `direction`.
-    public static func hyperSeeded(_ x: [Double], direction: Int) -> [HyperDual] {
+    public static func hyperSeeded<T: Real>(_ x: [T], direction: Int) -> [Dual<Dual<T>>] {
         x.indices.map { j in
-            let s: Double = j == direction ? 1 : 0
-            return HyperDual(Dual(x[j], derivative: s), derivative: Dual(s, derivative: 0))
+            let s: T = j == direction ? 1 : 0
+            return Dual(Dual(x[j], derivative: s), derivative: Dual(s, derivative: 0))
         }
     }
 }

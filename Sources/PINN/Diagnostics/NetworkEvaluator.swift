@@ -1,0 +1,53 @@
+/// Evaluates a network and its input derivatives at many points, in chunks through one workspace.
+public final class NetworkEvaluator {
+    private let workspace: TaylorWorkspace
+    private let chunkSize: Int
+
+    public init(layout: NetworkLayout, chunkSize: Int = 1024) {
+        self.chunkSize = chunkSize
+        workspace = TaylorWorkspace(layout: layout, capacity: chunkSize, streams: .pureSecond)
+    }
+
+    /// The output streams at every point of `points` (point-major), as [stream][point]: u, then ∂u/∂xᵢ, then
+    /// Δu or ∂²u/∂xᵢ² as `streams` says.
+    public func evaluate(_ network: Network, at points: [Double], streams: DerivativeStreams = .value) -> [[Double]] {
+        let d = network.layout.inputDimension
+        let n = points.count / d
+        let s = streams.count(inputDimension: d)
+        var result = [[Double]](repeating: [Double](repeating: 0, count: n), count: s)
+        var start = 0
+        points.withUnsafeBufferPointer { pts in
+            while start < n {
+                let count = min(chunkSize, n - start)
+                TaylorForward.run(network, points: pts.baseAddress! + start * d, count: count, streams: streams,
+                                  workspace: workspace)
+                for k in 0..<s {
+                    for p in 0..<count { result[k][start + p] = workspace.output[k * count + p] }
+                }
+                start += count
+            }
+        }
+        return result
+    }
+}
+
+/// Error metrics of a prediction against exact values.
+public struct ErrorMetrics: Sendable, Equatable {
+    /// ‖u − u*‖₂ / ‖u*‖₂ over the evaluation points.
+    public let relativeL2: Double
+    /// max |u − u*|.
+    public let maxError: Double
+
+    public init(prediction u: [Double], exact: [Double]) {
+        precondition(u.count == exact.count)
+        var num = 0.0, den = 0.0, worst = 0.0
+        for i in u.indices {
+            let e = u[i] - exact[i]
+            num += e * e
+            den += exact[i] * exact[i]
+            worst = max(worst, abs(e))
+        }
+        relativeL2 = den > 0 ? (num / den).squareRoot() : num.squareRoot()
+        maxError = worst
+    }
+}

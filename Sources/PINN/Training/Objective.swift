@@ -1,0 +1,116 @@
+import Dispatch
+
+/// The loss L(θ) = Σ terms and its gradient ∂L/∂θ, evaluated over all points of all terms by the batched engine,
+/// in fixed chunks of points spread over worker threads.
+///
+/// Reproducibility: chunks are fixed by the point counts and ``chunkSize`` (never by the thread count), each chunk
+/// accumulates into its own gradient buffer, and the buffers are summed in chunk order, so the result is
+/// bit-identical for any number of threads.
+public final class Objective: @unchecked Sendable {
+    /// The loss terms.
+    public private(set) var terms: [LossTerm]
+    /// The largest number of points one sweep takes.
+    public let chunkSize: Int
+    /// Worker threads.
+    public let threads: Int
+    let layout: NetworkLayout
+    private var chunks: [(term: Int, range: Range<Int>)] = []
+    private let workspaces: [TaylorWorkspace]
+    private let seedBuffers: [UnsafeMutablePointer<Double>]
+    /// Per-chunk gradients (chunks × |θ|) and losses, as raw storage: workers write disjoint parts concurrently.
+    private var chunkGradients = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+    private var chunkLosses = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+
+    /// An objective over `terms` for networks of `layout`.
+    public init(layout: NetworkLayout, terms: [LossTerm], threads: Int = 1, chunkSize: Int = 512) {
+        self.layout = layout
+        self.terms = terms
+        self.threads = max(1, threads)
+        self.chunkSize = max(1, chunkSize)
+        let streams: DerivativeStreams = .pureSecond
+        workspaces = (0..<self.threads).map { _ in TaylorWorkspace(layout: layout, capacity: max(1, chunkSize), streams: streams) }
+        let seedCount = streams.count(inputDimension: layout.inputDimension) * max(1, chunkSize)
+        seedBuffers = (0..<self.threads).map { _ in
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: seedCount)
+            p.initialize(repeating: 0, count: seedCount)
+            return p
+        }
+        rebuildChunks()
+    }
+
+    deinit {
+        seedBuffers.forEach { $0.deallocate() }
+        chunkGradients.deallocate()
+        chunkLosses.deallocate()
+    }
+
+    /// Replaces the points and targets of term `index` (resampling).
+    public func replaceTerm(_ index: Int, with term: LossTerm) {
+        terms[index] = term
+        rebuildChunks()
+    }
+
+    private func rebuildChunks() {
+        chunks = []
+        for (t, term) in terms.enumerated() {
+            var start = 0
+            while start < term.count {
+                let end = min(term.count, start + chunkSize)
+                chunks.append((t, start..<end))
+                start = end
+            }
+        }
+        chunkGradients.deallocate()
+        chunkLosses.deallocate()
+        chunkGradients = .allocate(capacity: max(1, chunks.count * layout.parameterCount))
+        chunkLosses = .allocate(capacity: max(1, chunks.count))
+    }
+
+    /// The loss of each term and, when `gradient` is given, ∂L/∂θ (overwritten; fixed activation parameters get 0
+    /// through `mask`).
+    @discardableResult
+    public func evaluate(_ network: Network, gradient: UnsafeMutablePointer<Double>?, mask: [Double]? = nil) -> [Double] {
+        let d = layout.inputDimension
+        let wantsGradient = gradient != nil
+        let work: @Sendable (Int) -> Void = { [self] (worker: Int) in
+            let ws = self.workspaces[worker], seeds = self.seedBuffers[worker]
+            var c = worker
+            while c < self.chunks.count {
+                let (t, range) = self.chunks[c]
+                let term = self.terms[t]
+                let streams = term.streams
+                term.points.withUnsafeBufferPointer { pts in
+                    TaylorForward.run(network, points: pts.baseAddress! + range.lowerBound * d, count: range.count,
+                                      streams: streams, workspace: ws)
+                }
+                self.chunkLosses[c] = term.lossAndSeeds(outputs: ws.output, range: range, dimension: d, seeds: seeds)
+                if wantsGradient {
+                    let g = self.chunkGradients + c * self.layout.parameterCount
+                    g.update(repeating: 0, count: self.layout.parameterCount)
+                    ReversePass.run(network, seeds: seeds, count: range.count, streams: streams, workspace: ws,
+                                    gradient: g)
+                }
+                c += self.threads
+            }
+        }
+        if threads == 1 {
+            work(0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: threads, execute: work)
+        }
+        var losses = [Double](repeating: 0, count: terms.count)
+        for (c, chunk) in chunks.enumerated() { losses[chunk.term] += chunkLosses[c] }
+        if let gradient {
+            gradient.update(repeating: 0, count: layout.parameterCount)
+            let p = layout.parameterCount
+            for c in 0..<chunks.count {
+                let g = chunkGradients + c * p
+                for i in 0..<p { gradient[i] += g[i] }
+            }
+            if let mask {
+                for i in 0..<layout.parameterCount { gradient[i] *= mask[i] }
+            }
+        }
+        return losses
+    }
+}

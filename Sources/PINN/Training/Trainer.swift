@@ -1,0 +1,187 @@
+import Foundation
+
+/// One stage of a training schedule.
+public struct TrainingStage: Sendable, Equatable {
+    /// The optimizer of a stage.
+    public enum Optimizer: Sendable, Equatable {
+        /// Adam with a learning-rate schedule.
+        case adam(LearningRateSchedule)
+    }
+
+    public var optimizer: Optimizer
+    /// Iterations in this stage.
+    public var iterations: Int
+
+    public init(optimizer: Optimizer, iterations: Int) {
+        self.optimizer = optimizer
+        self.iterations = iterations
+    }
+
+    /// A short name for histories and progress lines.
+    public var name: String {
+        switch optimizer {
+        case .adam: return "adam"
+        }
+    }
+}
+
+/// One row of the training history.
+public struct HistoryRecord: Sendable, Equatable {
+    /// Iterations completed (global, over all stages).
+    public var iteration: Int
+    /// Index of the stage the iteration belongs to.
+    public var stage: Int
+    /// Total loss L(θ) at the parameters before this iteration's update.
+    public var loss: Double
+    /// Loss of each term (same order as the objective's terms).
+    public var termLosses: [Double]
+    /// Relative L2 error and max error on the evaluation set, when an exact solution is known.
+    public var metrics: ErrorMetrics?
+    /// Seconds since the start of training.
+    public var wallTime: Double
+    /// The learning rate used by the update.
+    public var learningRate: Double
+}
+
+/// Why training ended.
+public enum StopReason: Sendable, Equatable, CustomStringConvertible {
+    /// All stages ran to their iteration counts.
+    case completed
+    /// The observer asked to stop (e.g. Ctrl-C).
+    case interrupted(iteration: Int)
+    /// The loss or gradient became NaN or infinite; the parameters are those of the last finite iteration.
+    case diverged(iteration: Int)
+
+    public var description: String {
+        switch self {
+        case .completed: return "completed"
+        case let .interrupted(i): return "interrupted at iteration \(i)"
+        case let .diverged(i): return "diverged (non-finite loss or gradient) at iteration \(i)"
+        }
+    }
+}
+
+/// Callbacks during training. All methods have defaults; observers see the trainer's thread.
+public protocol TrainingObserver: AnyObject {
+    /// After each iteration: the iteration count reached, the total iteration count, and the loss.
+    func trainingDidIterate(iteration: Int, of total: Int, loss: Double, metrics: ErrorMetrics?)
+    /// After each history record.
+    func trainingDidRecord(_ record: HistoryRecord)
+    /// Checked before every iteration; returning true stops training cleanly.
+    func trainingShouldStop() -> Bool
+}
+
+extension TrainingObserver {
+    public func trainingDidIterate(iteration: Int, of total: Int, loss: Double, metrics: ErrorMetrics?) {}
+    public func trainingDidRecord(_ record: HistoryRecord) {}
+    public func trainingShouldStop() -> Bool { false }
+}
+
+/// The result of ``Trainer/train(_:observer:)``.
+public struct TrainingReport: Sendable {
+    public var history: [HistoryRecord]
+    public var stopReason: StopReason
+    /// Iterations completed.
+    public var iterations: Int
+    /// Wall-clock seconds of the whole training (evaluations included).
+    public var totalTime: Double
+    /// Mean milliseconds per iteration.
+    public var millisecondsPerIteration: Double { iterations > 0 ? 1000 * totalTime / Double(iterations) : 0 }
+}
+
+/// Points where the error against the exact solution is measured during training.
+public struct EvaluationSet: Sendable {
+    public var points: [Double]
+    public var exact: [Double]
+    public init(points: [Double], exact: [Double]) { self.points = points; self.exact = exact }
+}
+
+/// Runs a training schedule on an ``Objective``.
+public final class Trainer {
+    public let objective: Objective
+    public var stages: [TrainingStage]
+    /// Record the history every this many iterations (and at the first and last).
+    public var historyInterval: Int
+    /// Where errors are measured at each history record.
+    public var evaluation: EvaluationSet?
+
+    public init(objective: Objective, stages: [TrainingStage], historyInterval: Int = 100, evaluation: EvaluationSet? = nil) {
+        self.objective = objective
+        self.stages = stages
+        self.historyInterval = max(1, historyInterval)
+        self.evaluation = evaluation
+    }
+
+    /// Total iterations over all stages.
+    public var totalIterations: Int { stages.reduce(0) { $0 + $1.iterations } }
+
+    /// Trains `network` in place. On divergence the network keeps the last parameters whose loss and gradient were
+    /// finite.
+    public func train(_ network: inout Network, observer: TrainingObserver? = nil) -> TrainingReport {
+        let start = DispatchTime.now().uptimeNanoseconds
+        func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
+        let p = network.layout.parameterCount
+        let mask = network.trainableMask
+        let gradient = UnsafeMutablePointer<Double>.allocate(capacity: p)
+        defer { gradient.deallocate() }
+        let evaluator = evaluation.map { _ in NetworkEvaluator(layout: network.layout) }
+        var history: [HistoryRecord] = []
+        var iteration = 0
+        // The last parameters whose loss and gradient were finite, restored on divergence (copied in place: no
+        // allocation per iteration).
+        var lastGood = network.parameters
+        func keepAsLastGood(_ theta: [Double]) {
+            lastGood.withUnsafeMutableBufferPointer { dst in theta.withUnsafeBufferPointer { dst.baseAddress!.update(from: $0.baseAddress!, count: p) } }
+        }
+        var lastMetrics: ErrorMetrics?
+        let total = totalIterations
+
+        func metrics(_ net: Network) -> ErrorMetrics? {
+            guard let evaluation, let evaluator else { return nil }
+            return ErrorMetrics(prediction: evaluator.evaluate(net, at: evaluation.points)[0], exact: evaluation.exact)
+        }
+        func record(stage: Int, losses: [Double], rate: Double, net: Network) {
+            lastMetrics = metrics(net)
+            let r = HistoryRecord(iteration: iteration, stage: stage, loss: losses.reduce(0, +), termLosses: losses,
+                                  metrics: lastMetrics, wallTime: elapsed(), learningRate: rate)
+            history.append(r)
+            observer?.trainingDidRecord(r)
+        }
+
+        for (s, stage) in stages.enumerated() {
+            switch stage.optimizer {
+            case let .adam(schedule):
+                var adam = Adam(parameterCount: p)
+                for t in 0..<stage.iterations {
+                    if observer?.trainingShouldStop() == true {
+                        let losses = objective.evaluate(network, gradient: nil)
+                        record(stage: s, losses: losses, rate: schedule.rate(at: t), net: network)
+                        return TrainingReport(history: history, stopReason: .interrupted(iteration: iteration),
+                                              iterations: iteration, totalTime: elapsed())
+                    }
+                    let losses = objective.evaluate(network, gradient: gradient, mask: mask)
+                    let loss = losses.reduce(0, +)
+                    if !loss.isFinite || !(0..<p).allSatisfy({ gradient[$0].isFinite }) {
+                        network.parameters = lastGood
+                        return TrainingReport(history: history, stopReason: .diverged(iteration: iteration),
+                                              iterations: iteration, totalTime: elapsed())
+                    }
+                    let rate = schedule.rate(at: t)
+                    if iteration % historyInterval == 0 { record(stage: s, losses: losses, rate: rate, net: network) }
+                    keepAsLastGood(network.parameters)
+                    adam.update(&network.parameters, gradient: gradient, learningRate: rate)
+                    iteration += 1
+                    observer?.trainingDidIterate(iteration: iteration, of: total, loss: loss, metrics: lastMetrics)
+                }
+            }
+        }
+        let losses = objective.evaluate(network, gradient: nil)
+        if !losses.reduce(0, +).isFinite {
+            network.parameters = lastGood
+            return TrainingReport(history: history, stopReason: .diverged(iteration: iteration),
+                                  iterations: iteration, totalTime: elapsed())
+        }
+        record(stage: max(0, stages.count - 1), losses: losses, rate: 0, net: network)
+        return TrainingReport(history: history, stopReason: .completed, iterations: iteration, totalTime: elapsed())
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import RealModule
+import XCTest
+@testable import PINN
+
+/// Parameter gradients of the hand-written reverse pass against central finite differences of the loss.
+final class GradientTests: XCTestCase {
+    /// Fourth-order central finite difference of `loss` in every parameter, step h·max(1, |θᵢ|):
+    /// (−L(θ+2h) + 8L(θ+h) − 8L(θ−h) + L(θ−2h)) / 12h, truncation O(h⁴), rounding O(ε·L/h).
+    private func finiteDifferenceGradient(_ net: Network, _ loss: (Network) -> Double, step h: Double = 1e-4) -> [Double] {
+        (0..<net.parameters.count).map { i in
+            let step = h * max(1, abs(net.parameters[i]))
+            func shifted(_ k: Double) -> Double {
+                var moved = net
+                moved.parameters[i] += k * step
+                return loss(moved)
+            }
+            return (-shifted(2) + 8 * shifted(1) - 8 * shifted(-1) + shifted(-2)) / (12 * step)
+        }
+    }
+
+    /// Component-wise relative error, with a floor of 1e-4·‖g‖∞ so that components near zero are compared
+    /// absolutely.
+    /// Fixed activation amplitudes and slopes (mask 0) are not parameters of training and are skipped.
+    private func assertGradientsMatch(_ g: [Double], _ fd: [Double], mask: [Double], _ label: String,
+                                      file: StaticString = #filePath, line: UInt = #line) {
+        let scale = max(1e-300, fd.map(abs).max() ?? 0)
+        for i in g.indices where mask[i] == 1 {
+            XCTAssertLessThan(relativeError(g[i], fd[i], floor: 1e-4 * scale), finiteDifferenceTolerance,
+                              "\(label) parameter \(i): \(g[i]) vs FD \(fd[i])", file: file, line: line)
+        }
+    }
+
+    private static let activations: [(String, LayerActivation)] = {
+        var rowdy = LayerActivation.rowdy(base: .tanh, terms: 3, scaleFactor: 2)
+        rowdy.terms[1].amplitude = 0.2
+        rowdy.terms[2].amplitude = -0.1
+        var published = LayerActivation.rowdy(base: .cos, terms: 3, scaleFactor: 2)
+        for k in 1..<3 {  // the authors' code: n·a·sin(k·n·F·z), F = 1/n at start
+            published.terms[k].frequency = Double(k) * 2
+            published.terms[k].slope = 0.5
+            published.terms[k].amplitude = 0.05
+        }
+        return ActivationFunction.allCases.map { ("\($0)", LayerActivation.fixed($0)) } + [
+            ("L-LAAF tanh", .layerwiseAdaptive(.tanh, scaleFactor: 5)),
+            ("L-LAAF sin", .layerwiseAdaptive(.sin, scaleFactor: 3)),
+            ("Rowdy-3 tanh", rowdy),
+            ("Rowdy-3 cos (published)", published),
+        ]
+    }()
+
+    func testLossGradientMatchesFiniteDifferencesForBothPDEsAndEveryActivation() {
+        var seed: UInt64 = 300
+        for (name, activation) in Self.activations {
+            for pde in [PDE.poisson, .helmholtz(waveNumber: 1.7)] {
+                for d in [1, 2] {
+                    seed += 1
+                    var rng = Xoshiro256(seed: seed)
+                    let net = Network(inputDimension: d, hiddenWidths: [5, 4], activation: activation, rng: &rng)
+                    let interior = randomPoints(9, dimension: d, rng: &rng)
+                    let boundary = randomPoints(4, dimension: d, rng: &rng)
+                    let terms = [
+                        LossTerm(kind: .residual(pde), points: interior, targets: (0..<9).map { _ in rng.nextNormal() }, weight: 1.3),
+                        LossTerm(kind: .dirichlet, points: boundary, targets: (0..<4).map { _ in rng.nextNormal() }, weight: 0.7),
+                        LossTerm(kind: .data, points: randomPoints(3, dimension: d, rng: &rng), targets: [0.1, 0.2, 0.3]),
+                    ]
+                    let objective = Objective(layout: net.layout, terms: terms, chunkSize: 4)
+                    var g = [Double](repeating: 0, count: net.parameters.count)
+                    g.withUnsafeMutableBufferPointer { _ = objective.evaluate(net, gradient: $0.baseAddress!) }
+                    let fd = finiteDifferenceGradient(net) { objective.evaluate($0, gradient: nil).reduce(0, +) }
+                    assertGradientsMatch(g, fd, mask: net.trainableMask, "\(name) \(pde) d=\(d)")
+                }
+            }
+        }
+    }
+
+    /// A loss that uses every output stream, L = ½ Σ c·out², so the reverse pass is exercised for all stream sets,
+    /// pure second derivatives included.
+    func testReversePassForEveryStreamSet() {
+        var seed: UInt64 = 500
+        for (name, activation) in Self.activations {
+            for streams in DerivativeStreams.allCases {
+                for d in [1, 3] {
+                    seed += 1
+                    var rng = Xoshiro256(seed: seed)
+                    let net = Network(inputDimension: d, hiddenWidths: [4, 3, 4], activation: activation, rng: &rng)
+                    let n = 6
+                    let points = randomPoints(n, dimension: d, rng: &rng)
+                    let s = streams.count(inputDimension: d)
+                    let weights = (0..<(s * n)).map { _ in rng.nextUniform(in: 0.5, 1.5) }
+                    let ws = TaylorWorkspace(layout: net.layout, capacity: n, streams: streams)
+                    func loss(_ net: Network) -> Double {
+                        points.withUnsafeBufferPointer { TaylorForward.run(net, points: $0.baseAddress!, count: n, streams: streams, workspace: ws) }
+                        return (0..<(s * n)).reduce(0.0) { $0 + 0.5 * weights[$1] * ws.output[$1] * ws.output[$1] }
+                    }
+                    _ = loss(net)
+                    let seeds = (0..<(s * n)).map { weights[$0] * ws.output[$0] }
+                    var g = [Double](repeating: 0, count: net.parameters.count)
+                    g.withUnsafeMutableBufferPointer { gp in
+                        seeds.withUnsafeBufferPointer { ReversePass.run(net, seeds: $0.baseAddress!, count: n, streams: streams, workspace: ws, gradient: gp.baseAddress!) }
+                    }
+                    assertGradientsMatch(g, finiteDifferenceGradient(net, loss), mask: net.trainableMask, "\(name) \(streams) d=\(d)")
+                }
+            }
+        }
+    }
+
+    func testGradientIsIndependentOfThreadsAndBitIdentical() {
+        var rng = Xoshiro256(seed: 9)
+        let net = Network(inputDimension: 2, hiddenWidths: [8, 8], activation: .fixed(.tanh), rng: &rng)
+        let terms = [LossTerm(kind: .residual(.helmholtz(waveNumber: 1)), points: randomPoints(300, dimension: 2, rng: &rng),
+                              targets: (0..<300).map { _ in rng.nextNormal() }),
+                     LossTerm(kind: .dirichlet, points: randomPoints(50, dimension: 2, rng: &rng), targets: [Double](repeating: 0.5, count: 50))]
+        var results: [[Double]] = []
+        for threads in [1, 2, 3] {
+            let objective = Objective(layout: net.layout, terms: terms, threads: threads, chunkSize: 64)
+            var g = [Double](repeating: 0, count: net.parameters.count)
+            g.withUnsafeMutableBufferPointer { _ = objective.evaluate(net, gradient: $0.baseAddress!) }
+            results.append(g)
+        }
+        XCTAssertEqual(results[0], results[1])
+        XCTAssertEqual(results[0], results[2])
+    }
+}
