@@ -1,0 +1,141 @@
+import Foundation
+
+/// Everything about a PINN run that is not the PDE itself: network, initialisation, collocation, loss weights,
+/// training schedule, history and threads. Typed values only; problem files are parsed into this at the edge.
+public struct SolverConfiguration: Sendable {
+    /// Widths of the hidden layers, e.g. [30, 30, 30].
+    public var hiddenWidths: [Int] = [30, 30, 30]
+    /// The activation of each hidden layer (one entry is repeated over all layers).
+    public var activations: [LayerActivation] = [.fixed(.tanh)]
+    /// How weights are drawn.
+    public var initializer: WeightInitializer = .glorotNormal
+    /// The seed of every random choice of the run (initial weights, collocation points).
+    public var seed: UInt64 = 0
+    /// Number of interior collocation points.
+    public var interiorPoints = 1000
+    /// Number of boundary points (ignored in 1D, where the boundary is the two end points).
+    public var boundaryPoints = 100
+    /// Loss weights of the residual and boundary terms.
+    public var residualWeight = 1.0
+    public var boundaryWeight = 1.0
+    /// Optional observations (points, point-major, and values) fitted with `dataWeight`.
+    public var dataPoints: [Double] = []
+    public var dataValues: [Double] = []
+    public var dataWeight = 1.0
+    /// The training schedule.
+    public var stages: [TrainingStage] = [TrainingStage(optimizer: .adam(.constant(1e-3)), iterations: 1000)]
+    /// Record the history every this many iterations.
+    public var historyInterval = 100
+    /// Points per axis of the evaluation grid (errors during training, output).
+    public var evaluationResolution: [Int] = [101, 101]
+    /// Worker threads for the loss and gradient.
+    public var threads = 1
+    /// Points per engine sweep.
+    public var chunkSize = 512
+
+    public init() {}
+
+    /// The activation of hidden layer l.
+    public func activation(layer l: Int) -> LayerActivation {
+        activations.count == 1 ? activations[0] : activations[l]
+    }
+}
+
+/// A trained network together with its problem and how training went.
+public struct Solution: Sendable {
+    public var problem: Problem
+    public var network: Network
+    public var report: TrainingReport
+    /// The points trained on, point-major.
+    public var interiorPoints: [Double]
+    public var boundaryPoints: [Double]
+
+    /// u at the given points (point-major).
+    public func predict(at points: [Double]) -> [Double] {
+        NetworkEvaluator(layout: network.layout).evaluate(network, at: points)[0]
+    }
+
+    /// The PDE residual 𝓛u − f at the given points.
+    public func residual(at points: [Double]) -> [Double] {
+        let d = network.layout.inputDimension
+        let streams = NetworkEvaluator(layout: network.layout).evaluate(network, at: points, streams: .laplacian)
+        let f = problem.forcing.values(at: points)
+        return (0..<f.count).map { problem.pde.apply(value: streams[0][$0], laplacian: streams[1 + d][$0]) - f[$0] }
+    }
+
+    /// Error metrics against the exact solution at the given points, if it is known.
+    public func errors(at points: [Double]) -> ErrorMetrics? {
+        guard let exact = problem.exactSolution else { return nil }
+        return ErrorMetrics(prediction: predict(at: points), exact: exact.values(at: points))
+    }
+}
+
+/// Sets up and trains a PINN for a ``Problem`` with a ``SolverConfiguration``.
+public struct Solver {
+    public var problem: Problem
+    public var configuration: SolverConfiguration
+
+    public init(problem: Problem, configuration: SolverConfiguration) {
+        self.problem = problem
+        self.configuration = configuration
+    }
+
+    /// The initial network (deterministic in the seed).
+    public func makeNetwork() -> Network {
+        var rng = Xoshiro256(seed: configuration.seed)
+        var weights = rng.split()
+        let widths = configuration.hiddenWidths
+        return Network(inputDimension: problem.domain.dimension, hiddenWidths: widths,
+                       activations: widths.indices.map { configuration.activation(layer: $0) },
+                       initializer: configuration.initializer, rng: &weights)
+    }
+
+    /// The collocation points (deterministic in the seed): interior, then boundary, point-major.
+    public func makeCollocation() -> (interior: [Double], boundary: [Double]) {
+        var rng = Xoshiro256(seed: configuration.seed)
+        _ = rng.split()  // the weights' stream
+        var sampling = rng.split()
+        let interior = problem.domain.randomInterior(count: configuration.interiorPoints, rng: &sampling)
+        let boundary = problem.domain.randomBoundary(count: configuration.boundaryPoints, rng: &sampling)
+        return (interior, boundary)
+    }
+
+    /// The evaluation grid's axes and points.
+    public func evaluationGrid() -> (axes: [[Double]], points: [Double]) {
+        let resolution = Array(configuration.evaluationResolution.prefix(problem.domain.dimension))
+        return problem.domain.grid(resolution: resolution)
+    }
+
+    /// The loss terms for the given collocation points: residual, boundary, and data if any.
+    public func makeTerms(interior: [Double], boundary: [Double]) -> [LossTerm] {
+        var terms = [
+            LossTerm(kind: .residual(problem.pde), points: interior, targets: problem.forcing.values(at: interior),
+                     weight: configuration.residualWeight),
+            LossTerm(kind: .dirichlet, points: boundary, targets: problem.boundaryValue.values(at: boundary),
+                     weight: configuration.boundaryWeight),
+        ]
+        if !configuration.dataValues.isEmpty {
+            terms.append(LossTerm(kind: .data, points: configuration.dataPoints, targets: configuration.dataValues,
+                                  weight: configuration.dataWeight))
+        }
+        return terms
+    }
+
+    /// Trains from the initial network and returns the solution.
+    public func solve(observer: TrainingObserver? = nil) -> Solution {
+        var network = makeNetwork()
+        let (interior, boundary) = makeCollocation()
+        let objective = Objective(layout: network.layout, terms: makeTerms(interior: interior, boundary: boundary),
+                                  threads: configuration.threads, chunkSize: configuration.chunkSize)
+        var evaluation: EvaluationSet?
+        if let exact = problem.exactSolution {
+            let grid = evaluationGrid().points
+            evaluation = EvaluationSet(points: grid, exact: exact.values(at: grid))
+        }
+        let trainer = Trainer(objective: objective, stages: configuration.stages,
+                              historyInterval: configuration.historyInterval, evaluation: evaluation)
+        let report = trainer.train(&network, observer: observer)
+        return Solution(problem: problem, network: network, report: report,
+                        interiorPoints: interior, boundaryPoints: boundary)
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import RealModule
+import XCTest
+@testable import PINN
+
+private struct Sine1D: ScalarField {
+    let inputDimension = 1
+    func callAsFunction<T: Real>(_ x: [T]) -> T { T.sin(T.pi * x[0]) }
+}
+
+private struct HelmholtzExact: ScalarField {
+    let inputDimension = 2
+    func callAsFunction<T: Real>(_ x: [T]) -> T { T.sin(T.pi * x[0]) * T.sin(2 * T.pi * x[1]) }
+}
+
+final class TrainingTests: XCTestCase {
+    func testAdamFindsTheMinimumOfAQuadratic() {
+        // f(θ) = Σ cᵢ(θᵢ − tᵢ)², minimum at t.
+        let c = [1.0, 10.0, 0.1], t = [3.0, -2.0, 0.5]
+        var theta = [0.0, 0.0, 0.0]
+        var adam = Adam(parameterCount: 3)
+        for step in 0..<5000 {
+            let g = (0..<3).map { 2 * c[$0] * (theta[$0] - t[$0]) }
+            g.withUnsafeBufferPointer { adam.update(&theta, gradient: $0.baseAddress!, learningRate: step < 3000 ? 0.05 : 0.005) }
+        }
+        for i in 0..<3 { XCTAssertEqual(theta[i], t[i], accuracy: 1e-3) }
+    }
+
+    func testAdamFirstStepIsLearningRateTimesSign() {
+        // With bias correction the first step is η·g/(|g| + ε) ≈ η·sign(g) (PyTorch's behaviour).
+        var theta = [1.0, 1.0]
+        var adam = Adam(parameterCount: 2)
+        [4.0, -0.001].withUnsafeBufferPointer { adam.update(&theta, gradient: $0.baseAddress!, learningRate: 0.1) }
+        XCTAssertEqual(theta[0], 0.9, accuracy: 1e-9)
+        XCTAssertEqual(theta[1], 1.1, accuracy: 1e-5)
+    }
+
+    func testLearningRateSchedules() {
+        let step = LearningRateSchedule.piecewise(initial: 4e-3, changes: [.init(iteration: 500, rate: 1e-4)])
+        XCTAssertEqual(step.rate(at: 499), 4e-3)
+        XCTAssertEqual(step.rate(at: 500), 1e-4)
+        let decay = LearningRateSchedule.exponential(initial: 1e-3, factor: 0.9, every: 1000)
+        XCTAssertEqual(decay.rate(at: 999), 1e-3)
+        XCTAssertEqual(decay.rate(at: 2500), 1e-3 * 0.81, accuracy: 1e-15)
+    }
+
+    func testPoisson1DTrainsToTheExactSolution() {
+        // −u″ = π² sin(πx) on [−1, 1], u(±1) = 0; u = sin(πx). The zero predictor has relative L2 error 1.
+        var config = SolverConfiguration()
+        config.hiddenWidths = [20, 20]
+        config.interiorPoints = 64
+        config.stages = [TrainingStage(optimizer: .adam(.piecewise(initial: 1e-2, changes: [.init(iteration: 1500, rate: 2e-3)])), iterations: 2500)]
+        config.evaluationResolution = [201]
+        config.seed = 1
+        let problem = Problem.manufactured(domain: .interval(-1, 1), pde: .poisson, exactSolution: Sine1D())
+        let solution = Solver(problem: problem, configuration: config).solve()
+        XCTAssertEqual(solution.report.stopReason, .completed)
+        let metrics = solution.errors(at: Box.interval(-1, 1).grid(resolution: [201]).points)!
+        XCTAssertLessThan(metrics.relativeL2, 1e-2, "relative L2 \(metrics.relativeL2)")
+        XCTAssertLessThan(metrics.maxError, 2e-2)
+        // The forcing came from the dual numbers: π² sin(πx).
+        XCTAssertEqual(problem.forcing([0.3]), Double.pi * Double.pi * sin(0.3 * .pi), accuracy: 1e-12)
+    }
+
+    func testSmallHelmholtz2DTrains() {
+        // Δu + u = f on [−1, 1]², u = sin(πx)·sin(2πy).
+        var config = SolverConfiguration()
+        config.hiddenWidths = [20, 20]
+        config.interiorPoints = 400
+        config.boundaryPoints = 120
+        config.stages = [TrainingStage(optimizer: .adam(.constant(5e-3)), iterations: 5000)]
+        config.boundaryWeight = 10  // the residual starts ~400× larger than the boundary misfit
+        config.evaluationResolution = [41, 41]
+        config.threads = 2
+        config.seed = 3
+        let problem = Problem.manufactured(domain: .rectangle(x: -1...1, y: -1...1), pde: .helmholtz(waveNumber: 1),
+                                           exactSolution: HelmholtzExact())
+        let solution = Solver(problem: problem, configuration: config).solve()
+        let metrics = solution.report.history.last!.metrics!
+        XCTAssertLessThan(metrics.relativeL2, 5e-2, "relative L2 \(metrics.relativeL2)")
+        XCTAssertLessThan(solution.report.history.last!.loss, 1e-2 * solution.report.history.first!.loss)
+    }
+
+    func testSameSeedGivesBitIdenticalTraining() {
+        var config = SolverConfiguration()
+        config.hiddenWidths = [8, 8]
+        config.interiorPoints = 100
+        config.boundaryPoints = 40
+        config.stages = [TrainingStage(optimizer: .adam(.constant(5e-3)), iterations: 50)]
+        config.evaluationResolution = [11, 11]
+        let problem = Problem.manufactured(domain: .rectangle(x: -1...1, y: -1...1), pde: .poisson, exactSolution: HelmholtzExact())
+        let a = Solver(problem: problem, configuration: config).solve()
+        config.threads = 2
+        let b = Solver(problem: problem, configuration: config).solve()
+        XCTAssertEqual(a.network.parameters, b.network.parameters)
+        config.seed = 1
+        let c = Solver(problem: problem, configuration: config).solve()
+        XCTAssertNotEqual(a.network.parameters, c.network.parameters)
+    }
+
+    func testDivergenceStopsAndKeepsTheLastFiniteParameters() {
+        var config = SolverConfiguration()
+        config.hiddenWidths = [4]
+        config.interiorPoints = 20
+        config.boundaryPoints = 8
+        config.activations = [.fixed(.softplus)]
+        // An absurd learning rate blows the weights up until softplus overflows the loss.
+        config.stages = [TrainingStage(optimizer: .adam(.constant(1e200)), iterations: 100)]
+        config.evaluationResolution = [5, 5]
+        let problem = Problem.manufactured(domain: .rectangle(x: -1...1, y: -1...1), pde: .helmholtz(waveNumber: 1), exactSolution: HelmholtzExact())
+        let solution = Solver(problem: problem, configuration: config).solve()
+        guard case .diverged = solution.report.stopReason else { return XCTFail("expected divergence, got \(solution.report.stopReason)") }
+        XCTAssertTrue(solution.network.parameters.allSatisfy(\.isFinite))
+    }
+}
