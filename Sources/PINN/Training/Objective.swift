@@ -25,6 +25,8 @@ public final class Objective: @unchecked Sendable {
     public init(layout: NetworkLayout, terms: [LossTerm], threads: Int = 1, chunkSize: Int = 512) {
         self.layout = layout
         self.terms = terms
+        // Parallelism is over chunks of points; OpenBLAS's own threads only contend with ours (docs/benchmarks.md).
+        BLAS.setThreads(1)
         self.threads = max(1, threads)
         self.chunkSize = max(1, chunkSize)
         let streams: DerivativeStreams = .pureSecond

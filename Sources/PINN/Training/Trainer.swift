@@ -80,13 +80,22 @@ extension TrainingObserver {
 /// The result of ``Trainer/train(_:observer:)``.
 public struct TrainingReport: Sendable {
     public var history: [HistoryRecord]
+    /// Seconds of each optimizer iteration (loss, gradient and update; history evaluations excluded).
+    public var iterationTimes: [Double]
     public var stopReason: StopReason
     /// Iterations completed.
     public var iterations: Int
     /// Wall-clock seconds of the whole training (evaluations included).
     public var totalTime: Double
-    /// Mean milliseconds per iteration.
+    /// Mean milliseconds per iteration, over the whole training (evaluations included).
     public var millisecondsPerIteration: Double { iterations > 0 ? 1000 * totalTime / Double(iterations) : 0 }
+    /// Median milliseconds of one optimizer iteration.
+    public var medianMillisecondsPerIteration: Double {
+        guard !iterationTimes.isEmpty else { return 0 }
+        let sorted = iterationTimes.sorted()
+        let mid = sorted.count / 2
+        return 1000 * (sorted.count % 2 == 1 ? sorted[mid] : 0.5 * (sorted[mid - 1] + sorted[mid]))
+    }
 }
 
 /// Points where the error against the exact solution is measured during training.
@@ -126,6 +135,8 @@ public final class Trainer {
         defer { gradient.deallocate() }
         let evaluator = evaluation.map { _ in NetworkEvaluator(layout: network.layout) }
         var history: [HistoryRecord] = []
+        var iterationTimes: [Double] = []
+        iterationTimes.reserveCapacity(totalIterations)
         var iteration = 0
         // The last parameters whose loss and gradient were finite, restored on divergence (copied in place: no
         // allocation per iteration).
@@ -156,20 +167,22 @@ public final class Trainer {
                     if observer?.trainingShouldStop() == true {
                         let losses = objective.evaluate(network, gradient: nil)
                         record(stage: s, losses: losses, rate: schedule.rate(at: t), net: network)
-                        return TrainingReport(history: history, stopReason: .interrupted(iteration: iteration),
+                        return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .interrupted(iteration: iteration),
                                               iterations: iteration, totalTime: elapsed())
                     }
+                    let iterationStart = DispatchTime.now().uptimeNanoseconds
                     let losses = objective.evaluate(network, gradient: gradient, mask: mask)
                     let loss = losses.reduce(0, +)
                     if !loss.isFinite || !(0..<p).allSatisfy({ gradient[$0].isFinite }) {
                         network.parameters = lastGood
-                        return TrainingReport(history: history, stopReason: .diverged(iteration: iteration),
+                        return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .diverged(iteration: iteration),
                                               iterations: iteration, totalTime: elapsed())
                     }
                     let rate = schedule.rate(at: t)
                     if iteration % historyInterval == 0 { record(stage: s, losses: losses, rate: rate, net: network) }
                     keepAsLastGood(network.parameters)
                     adam.update(&network.parameters, gradient: gradient, learningRate: rate)
+                    iterationTimes.append(Double(DispatchTime.now().uptimeNanoseconds - iterationStart) * 1e-9)
                     iteration += 1
                     observer?.trainingDidIterate(iteration: iteration, of: total, loss: loss, metrics: lastMetrics)
                 }
@@ -178,10 +191,10 @@ public final class Trainer {
         let losses = objective.evaluate(network, gradient: nil)
         if !losses.reduce(0, +).isFinite {
             network.parameters = lastGood
-            return TrainingReport(history: history, stopReason: .diverged(iteration: iteration),
+            return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .diverged(iteration: iteration),
                                   iterations: iteration, totalTime: elapsed())
         }
         record(stage: max(0, stages.count - 1), losses: losses, rate: 0, net: network)
-        return TrainingReport(history: history, stopReason: .completed, iterations: iteration, totalTime: elapsed())
+        return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .completed, iterations: iteration, totalTime: elapsed())
     }
 }

@@ -1,0 +1,110 @@
+import RealModule
+
+/// A formula in the coordinates (x, y, z) and named constants, parsed once into a tree that evaluates on `Double`
+/// and on dual numbers (so derivatives of user formulas are exact).
+///
+/// Grammar (usual precedence; `^` binds tighter than unary minus and is right-associative, so `-x^2 = -(x^2)`):
+/// ```
+/// expression := term (('+' | '-') term)*
+/// term       := unary (('*' | '/') unary)*
+/// unary      := '-' unary | '+' unary | power
+/// power      := primary ('^' unary)?
+/// primary    := number | name | name '(' expression ')' | '(' expression ')'
+/// ```
+/// Names: the coordinates of the domain (`x`, `y`, `z`), `pi`, `e`, and the problem's parameters. Functions:
+/// `sin cos tan exp log sqrt tanh abs` (and `sinh cosh asin acos atan`).
+public struct Formula: ScalarField, CustomStringConvertible {
+    /// The source text.
+    public let source: String
+    public let inputDimension: Int
+    let root: FormulaNode
+
+    /// Parses `source` for a domain of dimension `dimension`, with the named constants `parameters`.
+    public init(_ source: String, dimension: Int, parameters: [String: Double] = [:]) throws(FormulaError) {
+        self.source = source
+        self.inputDimension = dimension
+        var parser = FormulaParser(source: source, dimension: dimension, parameters: parameters)
+        self.root = try parser.parse()
+    }
+
+    public func callAsFunction<T: Real>(_ point: [T]) -> T { root.evaluate(point) }
+
+    /// Whether the formula depends on the coordinates at all.
+    public var isConstant: Bool { root.constantValue != nil }
+
+    public var description: String { source }
+}
+
+/// Why a formula could not be parsed: the message and the 1-based character position.
+public struct FormulaError: Error, Equatable, CustomStringConvertible {
+    public let message: String
+    public let position: Int
+    public var description: String { "\(message) at position \(position)" }
+}
+
+/// The functions a formula may call.
+enum FormulaFunction: String, CaseIterable {
+    case sin, cos, tan, exp, log, sqrt, tanh, abs, sinh, cosh, asin, acos, atan
+
+    func apply<T: Real>(_ x: T) -> T {
+        switch self {
+        case .sin: return T.sin(x)
+        case .cos: return T.cos(x)
+        case .tan: return T.tan(x)
+        case .exp: return T.exp(x)
+        case .log: return T.log(x)
+        case .sqrt: return T.sqrt(x)
+        case .tanh: return T.tanh(x)
+        case .abs: return x.magnitude
+        case .sinh: return T.sinh(x)
+        case .cosh: return T.cosh(x)
+        case .asin: return T.asin(x)
+        case .acos: return T.acos(x)
+        case .atan: return T.atan(x)
+        }
+    }
+}
+
+/// The parsed tree. Constant subtrees are folded to numbers at parse time.
+indirect enum FormulaNode: Sendable {
+    case number(Double)
+    case coordinate(Int)
+    case negate(FormulaNode)
+    case add(FormulaNode, FormulaNode)
+    case subtract(FormulaNode, FormulaNode)
+    case multiply(FormulaNode, FormulaNode)
+    case divide(FormulaNode, FormulaNode)
+    /// An integer power: exact for negative bases, as `x^2` should be.
+    case integerPower(FormulaNode, Int)
+    case power(FormulaNode, FormulaNode)
+    case call(String, FormulaNode)
+
+    func evaluate<T: Real>(_ x: [T]) -> T {
+        switch self {
+        case let .number(v): return T.converting(v)
+        case let .coordinate(i): return x[i]
+        case let .negate(a): return -a.evaluate(x)
+        case let .add(a, b): return a.evaluate(x) + b.evaluate(x)
+        case let .subtract(a, b): return a.evaluate(x) - b.evaluate(x)
+        case let .multiply(a, b): return a.evaluate(x) * b.evaluate(x)
+        case let .divide(a, b): return a.evaluate(x) / b.evaluate(x)
+        case let .integerPower(a, n): return T.pow(a.evaluate(x), n)
+        case let .power(a, b): return T.pow(a.evaluate(x), b.evaluate(x))
+        case let .call(name, a): return FormulaFunction(rawValue: name)!.apply(a.evaluate(x))
+        }
+    }
+
+    /// The value when the subtree has no coordinates.
+    var constantValue: Double? {
+        switch self {
+        case let .number(v): return v
+        case .coordinate: return nil
+        case let .negate(a): return a.constantValue.map { -$0 }
+        case let .add(a, b), let .subtract(a, b), let .multiply(a, b), let .divide(a, b), let .power(a, b):
+            guard a.constantValue != nil, b.constantValue != nil else { return nil }
+            return evaluate([Double]())
+        case let .integerPower(a, _), let .call(_, a):
+            return a.constantValue == nil ? nil : evaluate([Double]())
+        }
+    }
+}

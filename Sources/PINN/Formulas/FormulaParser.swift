@@ -1,0 +1,165 @@
+import Foundation
+
+/// A recursive-descent parser for ``Formula`` (grammar there). Positions in errors are 1-based characters.
+struct FormulaParser {
+    private enum Token: Equatable {
+        case number(Double)
+        case name(String)
+        case symbol(Character)
+        case end
+    }
+
+    private let characters: [Character]
+    private let dimension: Int
+    private let parameters: [String: Double]
+    private var index = 0
+    private var token: Token = .end
+    private var tokenStart = 0
+
+    static let coordinateNames = ["x", "y", "z"]
+
+    init(source: String, dimension: Int, parameters: [String: Double]) {
+        characters = Array(source)
+        self.dimension = dimension
+        self.parameters = parameters
+    }
+
+    mutating func parse() throws(FormulaError) -> FormulaNode {
+        try advance()
+        if token == .end { throw FormulaError(message: "empty formula", position: 1) }
+        let node = try expression()
+        if token != .end { throw error("unexpected \(describe(token))") }
+        return node
+    }
+
+    private func error(_ message: String) -> FormulaError { FormulaError(message: message, position: tokenStart + 1) }
+
+    private func describe(_ t: Token) -> String {
+        switch t {
+        case let .number(v): return "number \(v)"
+        case let .name(n): return "name '\(n)'"
+        case let .symbol(c): return "'\(c)'"
+        case .end: return "end of formula"
+        }
+    }
+
+    private mutating func advance() throws(FormulaError) {
+        while index < characters.count, characters[index].isWhitespace { index += 1 }
+        tokenStart = index
+        guard index < characters.count else { token = .end; return }
+        let c = characters[index]
+        if c.isNumber || c == "." {
+            var text = ""
+            while index < characters.count, characters[index].isNumber || characters[index] == "." { text.append(characters[index]); index += 1 }
+            if index < characters.count, characters[index] == "e" || characters[index] == "E" {
+                // An exponent only if digits follow (so that "2e" is 2·e? no: reject clearly).
+                var look = index + 1
+                if look < characters.count, characters[look] == "+" || characters[look] == "-" { look += 1 }
+                if look < characters.count, characters[look].isNumber {
+                    text.append(contentsOf: characters[index..<look])
+                    index = look
+                    while index < characters.count, characters[index].isNumber { text.append(characters[index]); index += 1 }
+                }
+            }
+            guard let value = Double(text), value.isFinite else { throw error("malformed number '\(text)'") }
+            token = .number(value)
+        } else if c.isLetter || c == "_" {
+            var text = ""
+            while index < characters.count, characters[index].isLetter || characters[index].isNumber || characters[index] == "_" {
+                text.append(characters[index]); index += 1
+            }
+            token = .name(text)
+        } else if "+-*/^()".contains(c) {
+            index += 1
+            token = .symbol(c)
+        } else {
+            throw error("unexpected character '\(c)'")
+        }
+    }
+
+    private mutating func expression() throws(FormulaError) -> FormulaNode {
+        var node = try term()
+        while case let .symbol(op) = token, op == "+" || op == "-" {
+            try advance()
+            let rhs = try term()
+            node = fold(op == "+" ? .add(node, rhs) : .subtract(node, rhs))
+        }
+        return node
+    }
+
+    private mutating func term() throws(FormulaError) -> FormulaNode {
+        var node = try unary()
+        while case let .symbol(op) = token, op == "*" || op == "/" {
+            try advance()
+            let rhs = try unary()
+            node = fold(op == "*" ? .multiply(node, rhs) : .divide(node, rhs))
+        }
+        return node
+    }
+
+    private mutating func unary() throws(FormulaError) -> FormulaNode {
+        if token == .symbol("-") {
+            try advance()
+            return fold(.negate(try unary()))
+        }
+        if token == .symbol("+") {
+            try advance()
+            return try unary()
+        }
+        return try power()
+    }
+
+    private mutating func power() throws(FormulaError) -> FormulaNode {
+        let base = try primary()
+        guard token == .symbol("^") else { return base }
+        try advance()
+        let exponent = try unary()
+        if let n = exponent.constantValue, n == n.rounded(), abs(n) <= 64 {
+            return fold(.integerPower(base, Int(n)))
+        }
+        return fold(.power(base, exponent))
+    }
+
+    private mutating func primary() throws(FormulaError) -> FormulaNode {
+        switch token {
+        case let .number(v):
+            try advance()
+            return .number(v)
+        case .symbol("("):
+            try advance()
+            let node = try expression()
+            guard token == .symbol(")") else { throw error("expected ')' but found \(describe(token))") }
+            try advance()
+            return node
+        case let .name(name):
+            let nameError = error("")
+            try advance()
+            if token == .symbol("(") {
+                guard FormulaFunction(rawValue: name) != nil else {
+                    throw FormulaError(message: "unknown function '\(name)'; allowed: "
+                        + FormulaFunction.allCases.map(\.rawValue).joined(separator: ", "), position: nameError.position)
+                }
+                try advance()
+                let argument = try expression()
+                guard token == .symbol(")") else { throw error("expected ')' but found \(describe(token))") }
+                try advance()
+                return fold(.call(name, argument))
+            }
+            if let i = Self.coordinateNames.prefix(dimension).firstIndex(of: name) { return .coordinate(i) }
+            if name == "pi" { return .number(.pi) }
+            if name == "e" { return .number(M_E) }
+            if let value = parameters[name] { return .number(value) }
+            let allowed = Array(Self.coordinateNames.prefix(dimension)) + ["pi", "e"] + parameters.keys.sorted()
+            throw FormulaError(message: "unknown variable '\(name)'; allowed: " + allowed.joined(separator: ", "),
+                               position: nameError.position)
+        default:
+            throw error("expected a number, name or '(' but found \(describe(token))")
+        }
+    }
+
+    /// Replaces a constant subtree by its value.
+    private func fold(_ node: FormulaNode) -> FormulaNode {
+        if let v = node.constantValue { return .number(v) }
+        return node
+    }
+}

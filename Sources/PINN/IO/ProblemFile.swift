@@ -1,0 +1,265 @@
+import Foundation
+
+/// A problem file read and checked: the problem, the solver configuration, and the file's own text (stored in
+/// result files so that every run can be reproduced). The format is documented in docs/problem-files.md.
+public struct ProblemFile: Sendable {
+    /// The file's path as given.
+    public let path: String
+    /// The full text of the file.
+    public let text: String
+    /// The `description` field.
+    public let description: String
+    /// The problem.
+    public let problem: Problem
+    /// Everything else.
+    public var configuration: SolverConfiguration
+    /// The formulas as written (for result files and `pinn inspect`).
+    public let formulas: [String: String]
+
+    /// Reads and checks the file at `path`.
+    public static func load(path: String) throws(ProblemFileError) -> ProblemFile {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ProblemFileError(file: path, path: "", message: "no such file")
+        }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ProblemFileError(file: path, path: "", message: "cannot be read as UTF-8 text")
+        }
+        return try parse(text, path: path)
+    }
+
+    /// Parses and checks a problem file's text; `path` names it in errors.
+    public static func parse(_ text: String, path: String) throws(ProblemFileError) -> ProblemFile {
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(text)
+        } catch {
+            throw ProblemFileError(file: path, path: "", message: error.description)
+        }
+        var root = try JSONObjectReader(json, file: path, path: "")
+        let description = try root.string("description") ?? ""
+
+        // Domain.
+        guard var domainReader = try root.object("domain") else { throw root.fail("domain", "required field is missing") }
+        let domain = try readDomain(&domainReader)
+        try domainReader.rejectUnknownKeys()
+        let d = domain.dimension
+
+        // Named constants for formulas.
+        var parameters: [String: Double] = [:]
+        if let params = try root.object("parameters") {
+            var p = params
+            for key in params.keys {
+                guard key.first?.isLetter == true, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                    throw p.fail(key, "parameter names are letters, digits and '_', starting with a letter")
+                }
+                guard !(FormulaParser.coordinateNames + ["pi", "e"]).contains(key) else {
+                    throw p.fail(key, "'\(key)' is reserved (coordinates x, y, z and the constants pi, e)")
+                }
+                guard let v = try p.number(key) else { continue }
+                parameters[key] = v
+            }
+        }
+
+        // PDE.
+        guard var pdeReader = try root.object("pde") else { throw root.fail("pde", "required field is missing") }
+        let pdeType = try pdeReader.choice("type", [("helmholtz", "helmholtz"), ("poisson", "poisson")])
+        guard let pdeType else { throw pdeReader.fail("type", "required field is missing; allowed: helmholtz, poisson") }
+        let pde: PDE
+        if pdeType == "helmholtz" {
+            pde = .helmholtz(waveNumber: try pdeReader.number("k") ?? parameters["k"] ?? 1)
+        } else {
+            pde = .poisson
+        }
+        try pdeReader.rejectUnknownKeys()
+        if case let .helmholtz(k) = pde, parameters["k"] == nil { parameters["k"] = k }
+
+        // Formulas.
+        var formulas: [String: String] = [:]
+        func formula(_ key: String, _ reader: inout JSONObjectReader) throws(ProblemFileError) -> Formula? {
+            guard let source = try reader.string(key) else { return nil }
+            do {
+                let f = try Formula(source, dimension: d, parameters: parameters)
+                formulas[key] = source
+                return f
+            } catch {
+                throw reader.fail(key, "\(error.message) at position \(error.position) in '\(source)'")
+            }
+        }
+        let exact = try formula("exact_solution", &root)
+        let forcing = try formula("forcing", &root)
+        let boundary = try formula("boundary_value", &root)
+        let problem: Problem
+        if let exact {
+            var p = Problem.manufactured(domain: domain, pde: pde, exactSolution: exact)
+            if let forcing { p.forcing = forcing }
+            if let boundary { p.boundaryValue = boundary }
+            problem = p
+        } else {
+            guard let forcing else {
+                throw root.fail("forcing", "required when 'exact_solution' is not given (give one or both)")
+            }
+            guard let boundary else {
+                throw root.fail("boundary_value", "required when 'exact_solution' is not given")
+            }
+            problem = Problem(domain: domain, pde: pde, forcing: forcing, boundaryValue: boundary)
+        }
+
+        var config = SolverConfiguration()
+        config.evaluationResolution = Array(repeating: d == 1 ? 1001 : 201, count: d)
+        config.seed = UInt64(try root.integer("seed", minimum: 0) ?? 0)
+
+        // Network.
+        guard var net = try root.object("network") else { throw root.fail("network", "required field is missing") }
+        if let layers = try net.array("hidden_layers") {
+            guard !layers.isEmpty else { throw net.fail("hidden_layers", "must list at least one layer width") }
+            config.hiddenWidths = try layers.enumerated().map { (i, v) throws(ProblemFileError) -> Int in
+                guard case let .number(w) = v, w == w.rounded(), w >= 1, w <= 100_000 else {
+                    throw net.fail("hidden_layers[\(i)]", "expected a positive whole number (a layer width), found \(v == .null ? "null" : describe(v))")
+                }
+                return Int(w)
+            }
+        } else {
+            throw net.fail("hidden_layers", "required field is missing (e.g. [30, 30, 30])")
+        }
+        let activationNames = ActivationFunction.allCases.map { ($0.rawValue, $0) }
+        let activation = try net.choice("activation", activationNames) ?? .tanh
+        config.activations = [.fixed(activation)]
+        config.initializer = try net.choice("initializer", [("glorot_normal", WeightInitializer.glorotNormal),
+                                                           ("glorot_uniform", .glorotUniform),
+                                                           ("he_normal", .heNormal), ("he_uniform", .heUniform)]) ?? .glorotNormal
+        try net.rejectUnknownKeys()
+
+        // Collocation.
+        if var col = try root.object("collocation") {
+            config.interiorPoints = try col.integer("interior", minimum: 1) ?? config.interiorPoints
+            config.boundaryPoints = try col.integer("boundary", minimum: 1) ?? config.boundaryPoints
+            _ = try col.choice("distribution", [("random", "random")])
+            try col.rejectUnknownKeys()
+        }
+
+        // Loss weights.
+        if var loss = try root.object("loss") {
+            config.residualWeight = try loss.nonNegativeNumber("residual_weight") ?? 1
+            config.boundaryWeight = try loss.nonNegativeNumber("boundary_weight") ?? 1
+            try loss.rejectUnknownKeys()
+        }
+
+        // Training.
+        guard var training = try root.object("training") else { throw root.fail("training", "required field is missing") }
+        guard let stages = try training.array("stages") else { throw training.fail("stages", "required field is missing") }
+        guard !stages.isEmpty else { throw training.fail("stages", "must contain at least one stage") }
+        config.stages = []
+        for (i, stage) in stages.enumerated() {
+            var s = try JSONObjectReader(stage, file: path, path: "training.stages[\(i)]")
+            config.stages.append(try readStage(&s))
+            try s.rejectUnknownKeys()
+        }
+        config.threads = try training.integer("threads", minimum: 1) ?? 1
+        config.chunkSize = try training.integer("chunk_size", minimum: 1) ?? 512
+        try training.rejectUnknownKeys()
+
+        // Output.
+        if var output = try root.object("output") {
+            if let grid = try output.array("grid") {
+                guard grid.count == d else {
+                    throw output.fail("grid", "expected \(d) number\(d == 1 ? "" : "s") (points per axis of the \(d)D domain), found \(grid.count)")
+                }
+                config.evaluationResolution = try grid.enumerated().map { (i, v) throws(ProblemFileError) -> Int in
+                    guard case let .number(n) = v, n == n.rounded(), n >= 2, n <= 100_000 else {
+                        throw output.fail("grid[\(i)]", "expected a whole number of grid points from 2 to 100000, found \(describe(v))")
+                    }
+                    return Int(n)
+                }
+            }
+            config.historyInterval = try output.integer("history_interval", minimum: 1) ?? config.historyInterval
+            try output.rejectUnknownKeys()
+        }
+        try root.rejectUnknownKeys()
+
+        let file = ProblemFile(path: path, text: text, description: description, problem: problem,
+                               configuration: config, formulas: formulas)
+        try file.checkFormulasAreFinite()
+        return file
+    }
+
+    private static func describe(_ v: JSONValue) -> String {
+        if case let .number(x) = v { return JSONObjectReader.format(x) }
+        return v.typeName
+    }
+
+    private static func readDomain(_ r: inout JSONObjectReader) throws(ProblemFileError) -> Box {
+        let type = try r.choice("type", [("interval", 1), ("rectangle", 2)])
+        guard let type else { throw r.fail("type", "required field is missing; allowed: interval, rectangle") }
+        func bounds(_ key: String, _ r: inout JSONObjectReader) throws(ProblemFileError) -> (Double, Double) {
+            guard let items = try r.array(key) else { throw r.fail(key, "required field is missing (e.g. [-1, 1])") }
+            guard items.count == 2, case let .number(a) = items[0], case let .number(b) = items[1] else {
+                throw r.fail(key, "expected two numbers [lower, upper]")
+            }
+            guard a < b else { throw r.fail(key, "lower bound \(JSONObjectReader.format(a)) must be below upper bound \(JSONObjectReader.format(b))") }
+            return (a, b)
+        }
+        let x = try bounds("x", &r)
+        if type == 1 { return .interval(x.0, x.1) }
+        let y = try bounds("y", &r)
+        return Box(lower: [x.0, y.0], upper: [x.1, y.1])
+    }
+
+    private static func readStage(_ s: inout JSONObjectReader) throws(ProblemFileError) -> TrainingStage {
+        let optimizer = try s.choice("optimizer", [("adam", "adam")])
+        guard optimizer != nil else { throw s.fail("optimizer", "required field is missing; allowed: adam") }
+        guard let iterations = try s.integer("iterations", minimum: 1) else { throw s.fail("iterations", "required field is missing") }
+        let rate = try s.positiveNumber("learning_rate") ?? 1e-3
+        var schedule = LearningRateSchedule.constant(rate)
+        if var sch = try s.object("schedule") {
+            let type = try sch.choice("type", [("constant", 0), ("step", 1), ("exponential", 2)])
+            switch type {
+            case nil: throw sch.fail("type", "required field is missing; allowed: constant, step, exponential")
+            case 1:
+                guard let changes = try sch.array("changes"), !changes.isEmpty else {
+                    throw sch.fail("changes", "required: a list of {\"iteration\": N, \"learning_rate\": r}")
+                }
+                var list: [LearningRateSchedule.Change] = []
+                for (i, c) in changes.enumerated() {
+                    var cr = try JSONObjectReader(c, file: sch.file, path: sch.childPath("changes[\(i)]"))
+                    guard let it = try cr.integer("iteration", minimum: 1) else { throw cr.fail("iteration", "required field is missing") }
+                    guard let r = try cr.positiveNumber("learning_rate") else { throw cr.fail("learning_rate", "required field is missing") }
+                    try cr.rejectUnknownKeys()
+                    list.append(.init(iteration: it, rate: r))
+                }
+                schedule = .piecewise(initial: rate, changes: list)
+            case 2:
+                guard let factor = try sch.positiveNumber("factor") else { throw sch.fail("factor", "required field is missing (e.g. 0.9)") }
+                guard let every = try sch.integer("every", minimum: 1) else { throw sch.fail("every", "required field is missing (e.g. 1000)") }
+                schedule = .exponential(initial: rate, factor: factor, every: every)
+            default:
+                break
+            }
+            try sch.rejectUnknownKeys()
+        }
+        return TrainingStage(optimizer: .adam(schedule), iterations: iterations)
+    }
+
+    /// Every formula must be finite at the collocation points and on the evaluation grid.
+    public func checkFormulasAreFinite() throws(ProblemFileError) {
+        let solver = Solver(problem: problem, configuration: configuration)
+        let (interior, boundary) = solver.makeCollocation()
+        let grid = solver.evaluationGrid().points
+        let d = problem.domain.dimension
+        func check(_ key: String, _ field: any ScalarField, _ points: [Double]) throws(ProblemFileError) {
+            for p in 0..<(points.count / d) {
+                let x = Array(points[(p * d)..<(p * d + d)])
+                let v = field(x)
+                if !v.isFinite {
+                    let names = FormulaParser.coordinateNames.prefix(d).joined(separator: ", ")
+                    let coords = x.map { String(format: "%.6g", $0) }.joined(separator: ", ")
+                    let what = formulas[key] != nil ? "formula '\(formulas[key]!)'" : "the value derived from 'exact_solution'"
+                    throw ProblemFileError(file: path, path: key,
+                                           message: "\(what) is \(v.isNaN ? "NaN" : "infinite") at (\(names)) = (\(coords))")
+                }
+            }
+        }
+        if let exact = problem.exactSolution { try check("exact_solution", exact, grid + interior + boundary) }
+        try check("forcing", problem.forcing, interior)
+        try check("boundary_value", problem.boundaryValue, boundary)
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+
+/// Writes and reads pinn's HDF5 result file (layout in docs/output-format.md): the evaluation grid, the solution,
+/// exact solution, error and residual on it, the training history, the collocation points, and the trained model.
+public enum ResultFile {
+    /// What a result file records about the run besides the solution.
+    public struct RunInfo: Sendable {
+        /// The problem file's text and path.
+        public var problemText: String
+        public var problemPath: String
+        public var description: String
+        public var seed: UInt64
+        public var threads: Int
+
+        public init(problemText: String, problemPath: String, description: String, seed: UInt64, threads: Int) {
+            self.problemText = problemText
+            self.problemPath = problemPath
+            self.description = description
+            self.seed = seed
+            self.threads = threads
+        }
+    }
+
+    /// The run's status word: completed, interrupted or diverged.
+    public static func status(_ reason: StopReason) -> String {
+        switch reason {
+        case .completed: return "completed"
+        case .interrupted: return "interrupted"
+        case .diverged: return "diverged"
+        }
+    }
+
+    /// Writes the result file for `solution` at `path`, through a temporary file in the same folder that is renamed
+    /// at the end, so that no half-written file ever stands under the final name. Also writes the XDMF sidecar
+    /// (`.xmf`, 2D only) the same way.
+    public static func write(_ solution: Solution, grid: (axes: [[Double]], points: [Double]), info: RunInfo,
+                             to path: String) throws(HDF5Error) {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        let temporary = folder + "/.\(url.lastPathComponent).tmp-\(getpid())"
+        do {
+            let file = try HDF5File.create(temporary)
+            try fill(file, solution: solution, grid: grid, info: info)
+            file.close()
+            try moveIntoPlace(temporary, path)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+        if grid.axes.count == 2 {
+            let xmfPath = url.deletingPathExtension().appendingPathExtension("xmf").path
+            let xmf = XDMF.document(h5Name: url.lastPathComponent, nx: grid.axes[0].count, ny: grid.axes[1].count,
+                                    hasExact: solution.problem.exactSolution != nil)
+            let xmfTemporary = folder + "/.\(URL(fileURLWithPath: xmfPath).lastPathComponent).tmp-\(getpid())"
+            do {
+                try xmf.write(toFile: xmfTemporary, atomically: false, encoding: .utf8)
+                try moveIntoPlace(xmfTemporary, xmfPath)
+            } catch {
+                try? FileManager.default.removeItem(atPath: xmfTemporary)
+                throw HDF5Error(message: "cannot write '\(xmfPath)': \(error.localizedDescription)")
+            }
+        }
+    }
+
+    private static func moveIntoPlace(_ temporary: String, _ final: String) throws(HDF5Error) {
+        if rename(temporary, final) != 0 {
+            throw HDF5Error(message: "cannot rename '\(temporary)' to '\(final)': \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private static func fill(_ file: HDF5File, solution: Solution, grid: (axes: [[Double]], points: [Double]),
+                             info: RunInfo) throws(HDF5Error) {
+        let problem = solution.problem
+        let d = problem.domain.dimension
+        let shape = grid.axes.map(\.count).reversed().map { $0 }  // ny × nx: the last axis (x) fastest
+        let names = ["x", "y", "z"]
+        for (i, axis) in grid.axes.enumerated() { try file.write("/grid/\(names[i])", axis) }
+        let u = solution.predict(at: grid.points)
+        try file.write("/solution/u", u, shape: shape)
+        try file.write("/solution/residual", solution.residual(at: grid.points), shape: shape)
+        var finalMetrics: ErrorMetrics?
+        if let exact = problem.exactSolution {
+            let ue = exact.values(at: grid.points)
+            try file.write("/solution/u_exact", ue, shape: shape)
+            try file.write("/solution/abs_error", zip(u, ue).map { abs($0 - $1) }, shape: shape)
+            finalMetrics = ErrorMetrics(prediction: u, exact: ue)
+        }
+
+        // History.
+        let h = solution.report.history
+        try file.createGroup("/history")
+        try file.write("/history/iteration", integers: h.map { Int64($0.iteration) })
+        try file.write("/history/stage", integers: h.map { Int64($0.stage) })
+        try file.write("/history/loss", h.map(\.loss))
+        try file.write("/history/loss_pde", h.map { $0.termLosses.first ?? 0 })
+        try file.write("/history/loss_boundary", h.map { $0.termLosses.count > 1 ? $0.termLosses[1] : 0 })
+        if h.first.map({ $0.termLosses.count > 2 }) == true {
+            try file.write("/history/loss_data", h.map { $0.termLosses[2] })
+        }
+        if problem.exactSolution != nil {
+            try file.write("/history/rel_l2", h.map { $0.metrics?.relativeL2 ?? .nan })
+            try file.write("/history/max_error", h.map { $0.metrics?.maxError ?? .nan })
+        }
+        try file.write("/history/wall_time", h.map(\.wallTime))
+        try file.write("/history/learning_rate", h.map(\.learningRate))
+
+        // Collocation points.
+        try file.write("/collocation/interior", solution.interiorPoints, shape: [solution.interiorPoints.count / d, d])
+        try file.write("/collocation/boundary", solution.boundaryPoints, shape: [solution.boundaryPoints.count / d, d])
+
+        try writeModel(solution.network, to: file)
+
+        // Root attributes.
+        let report = solution.report
+        try file.setAttribute("pinn_version", PINNVersion.current)
+        try file.setAttribute("problem_file", info.problemText)
+        try file.setAttribute("problem_path", info.problemPath)
+        try file.setAttribute("description", info.description)
+        try file.setAttribute("pde", problem.pde.equation)
+        try file.setAttribute("seed", integer: Int64(bitPattern: info.seed))
+        try file.setAttribute("threads", integer: Int64(info.threads))
+        try file.setAttribute("status", status(report.stopReason))
+        try file.setAttribute("stop_reason", report.stopReason.description)
+        try file.setAttribute("iterations", integer: Int64(report.iterations))
+        try file.setAttribute("final_loss", h.last?.loss ?? .nan)
+        try file.setAttribute("final_rel_l2", finalMetrics?.relativeL2 ?? .nan)
+        try file.setAttribute("final_max_error", finalMetrics?.maxError ?? .nan)
+        try file.setAttribute("training_time_s", report.totalTime)
+        try file.setAttribute("ms_per_iteration", report.millisecondsPerIteration)
+        try file.setAttribute("median_ms_per_iteration", report.medianMillisecondsPerIteration)
+        try file.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
+    }
+
+    /// Writes the network under `/model`: the full parameter vector, each layer's weights (fanOut × fanIn) and
+    /// bias, each hidden layer's activation amplitudes and slopes, and the architecture as attributes.
+    static func writeModel(_ network: Network, to file: HDF5File) throws(HDF5Error) {
+        let layout = network.layout
+        try file.write("/model/parameters", network.parameters)
+        for (l, layer) in layout.dense.enumerated() {
+            let name = l < layout.depth ? "/model/layer_\(l + 1)" : "/model/output"
+            // θ holds W column-major (fanOut × fanIn); HDF5 is row-major, so transpose into [fanOut][fanIn].
+            var w = [Double](repeating: 0, count: layer.weightCount)
+            for j in 0..<layer.fanOut {
+                for i in 0..<layer.fanIn { w[j * layer.fanIn + i] = network.parameters[layer.weightOffset + j + i * layer.fanOut] }
+            }
+            try file.write("\(name)/weights", w, shape: [layer.fanOut, layer.fanIn])
+            try file.write("\(name)/bias", Array(network.parameters[layer.biasOffset..<(layer.biasOffset + layer.fanOut)]))
+            if l < layout.depth {
+                let (amplitudes, slopes) = network.activationParameters(layer: l)
+                try file.write("\(name)/activation_amplitudes", amplitudes)
+                try file.write("\(name)/activation_slopes", slopes)
+            }
+        }
+        try file.setAttribute("input_dimension", integer: Int64(layout.inputDimension), on: "/model")
+        try file.setAttribute("hidden_widths", array: layout.hiddenWidths.map(Double.init), on: "/model")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = (try? encoder.encode(network.activations)).flatMap { String(data: $0, encoding: .utf8) } ?? "[]"
+        try file.setAttribute("activations", json, on: "/model")
+    }
+
+    /// Rebuilds the trained network from a result file.
+    public static func readNetwork(from file: HDF5File) throws(HDF5Error) -> Network {
+        let d = Int(try file.numberAttribute("input_dimension", on: "/model"))
+        let activationsJSON = try file.stringAttribute("activations", on: "/model")
+        guard let activations = try? JSONDecoder().decode([LayerActivation].self, from: Data(activationsJSON.utf8)) else {
+            throw HDF5Error(message: "'\(file.path)': /model attribute 'activations' is not valid")
+        }
+        var widths: [Int] = []
+        while file.exists("/model/layer_\(widths.count + 1)/bias") {
+            widths.append(try file.read("/model/layer_\(widths.count + 1)/bias").values.count)
+        }
+        guard !widths.isEmpty, widths.count == activations.count else {
+            throw HDF5Error(message: "'\(file.path)': /model does not describe a network")
+        }
+        let layout = NetworkLayout(inputDimension: d, hiddenWidths: widths, termCounts: activations.map(\.termCount))
+        let theta = try file.read("/model/parameters").values
+        guard theta.count == layout.parameterCount else {
+            throw HDF5Error(message: "'\(file.path)': /model/parameters has \(theta.count) values, the architecture needs \(layout.parameterCount)")
+        }
+        return Network(layout: layout, activations: activations, parameters: theta)
+    }
+}
+
+/// The XDMF sidecar that lets ParaView and VisIt open a 2D result directly.
+enum XDMF {
+    static func document(h5Name: String, nx: Int, ny: Int, hasExact: Bool) -> String {
+        func attribute(_ name: String, _ dataset: String) -> String {
+            """
+                  <Attribute Name="\(name)" AttributeType="Scalar" Center="Node">
+                    <DataItem Dimensions="\(ny) \(nx)" NumberType="Float" Precision="8" Format="HDF">\(h5Name):\(dataset)</DataItem>
+                  </Attribute>
+
+            """
+        }
+        var fields = attribute("u", "/solution/u") + attribute("residual", "/solution/residual")
+        if hasExact { fields += attribute("u_exact", "/solution/u_exact") + attribute("abs_error", "/solution/abs_error") }
+        return """
+        <?xml version="1.0" ?>
+        <!DOCTYPE Xdmf SYSTEM "Xdmf.dtd" []>
+        <Xdmf Version="3.0">
+          <Domain>
+            <Grid Name="pinn" GridType="Uniform">
+              <Topology TopologyType="2DRectMesh" Dimensions="\(ny) \(nx)"/>
+              <Geometry GeometryType="VXVY">
+                <DataItem Dimensions="\(nx)" NumberType="Float" Precision="8" Format="HDF">\(h5Name):/grid/x</DataItem>
+                <DataItem Dimensions="\(ny)" NumberType="Float" Precision="8" Format="HDF">\(h5Name):/grid/y</DataItem>
+              </Geometry>
+        \(fields)    </Grid>
+          </Domain>
+        </Xdmf>
+
+        """
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import PINN
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate a trained network from a result file at new points.",
+        discussion: """
+        The points file is CSV with one point per line and one column per coordinate (x or x,y); a first line of \
+        column names is skipped. The output is CSV: the coordinates, u, and with --derivatives the first and pure \
+        second derivatives (u_x, u_y, u_xx, u_yy).
+        """)
+
+    @Argument(help: "The result file (HDF5).")
+    var file: String
+
+    @Option(help: "CSV file of points.")
+    var points: String
+
+    @Option(name: .shortAndLong, help: "Write the CSV here instead of standard output.")
+    var output: String?
+
+    @Flag(help: "Also output the first and pure second derivatives.")
+    var derivatives = false
+
+    func run() throws {
+        let network: Network
+        do {
+            network = try ResultFile.readNetwork(from: try HDF5File.open(file))
+        } catch {
+            throw fail(error.description, code: ExitStatus.ioFailure)
+        }
+        let d = network.layout.inputDimension
+        let coordinates: [Double]
+        do {
+            coordinates = try PointsCSV.read(points, dimension: d)
+        } catch {
+            throw fail(error.description, code: ExitStatus.invalidInput)
+        }
+        let streams: DerivativeStreams = derivatives ? .pureSecond : .value
+        let values = NetworkEvaluator(layout: network.layout).evaluate(network, at: coordinates, streams: streams)
+        let names = ["x", "y", "z"].prefix(d)
+        var header = Array(names) + ["u"]
+        if derivatives { header += names.map { "u_\($0)" } + names.map { "u_\($0)\($0)" } }
+        var out = header.joined(separator: ",") + "\n"
+        for p in 0..<(coordinates.count / d) {
+            let row = coordinates[(p * d)..<(p * d + d)].map { "\($0)" } + values.map { String(format: "%.17g", $0[p]) }
+            out += row.joined(separator: ",") + "\n"
+        }
+        if let output {
+            if let problem = OutputPath.problem(output) { throw fail(problem, code: ExitStatus.invalidInput) }
+            do {
+                try out.write(toFile: output, atomically: true, encoding: .utf8)
+            } catch {
+                throw fail("cannot write '\(output)': \(error.localizedDescription)", code: ExitStatus.ioFailure)
+            }
+        } else {
+            print(out, terminator: "")
+        }
+    }
+}
+
+/// Reads a CSV file of points.
+enum PointsCSV {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func read(_ path: String, dimension d: Int) throws(Failure) -> [Double] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw Failure(description: "\(path): cannot be read")
+        }
+        var values: [Double] = []
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty { continue }
+            let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            if n == 0, fields.contains(where: { Double($0) == nil }) { continue }  // a header line
+            guard fields.count == d else {
+                throw Failure(description: "\(path):\(n + 1): expected \(d) comma-separated number\(d == 1 ? "" : "s") per line, found \(fields.count)")
+            }
+            for f in fields {
+                guard let v = Double(f), v.isFinite else { throw Failure(description: "\(path):\(n + 1): '\(f)' is not a finite number") }
+                values.append(v)
+            }
+        }
+        guard !values.isEmpty else { throw Failure(description: "\(path): no points") }
+        return values
+    }
+}

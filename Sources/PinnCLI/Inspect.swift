@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import PINN
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Summarise a result file.")
+
+    @Argument(help: "The result file (HDF5).")
+    var file: String
+
+    func run() throws {
+        do {
+            let h5 = try HDF5File.open(file)
+            func text(_ name: String) -> String { (try? h5.stringAttribute(name)) ?? "?" }
+            func number(_ name: String) -> Double { (try? h5.numberAttribute(name)) ?? .nan }
+            let network = try ResultFile.readNetwork(from: h5)
+            var lines = ["\(file)  (pinn \(text("pinn_version")), \(text("created")))"]
+            let description = text("description")
+            if !description.isEmpty && description != "?" { lines.append("  \(description)") }
+            lines.append("  problem      \(text("problem_path")): \(text("pde"))")
+            let widths = network.layout.hiddenWidths.map(String.init).joined(separator: "→")
+            let acts = network.activations.map { $0.terms.map(\.function.rawValue).joined(separator: "+") }
+            lines.append("  network      \(network.layout.inputDimension)→\(widths)→1, activation \(Set(acts).sorted().joined(separator: ", ")), \(network.layout.parameterCount) parameters")
+            lines.append("  status       \(text("status")) (\(text("stop_reason"))), seed \(Int64(number("seed"))), \(Int(number("threads"))) thread(s)")
+            lines.append(String(format: "  iterations   %d in %.2f s, %.3f ms/iteration (median %.3f)", Int(number("iterations")),
+                                number("training_time_s"), number("ms_per_iteration"), number("median_ms_per_iteration")))
+            lines.append(String(format: "  final loss   %.4e", number("final_loss")))
+            let rel = number("final_rel_l2")
+            if rel.isFinite {
+                lines.append(String(format: "  errors       relative L2 %.4e, max %.4e (on the output grid)", rel, number("final_max_error")))
+            }
+            let interior = try h5.read("/collocation/interior").shape
+            let boundary = try h5.read("/collocation/boundary").shape
+            lines.append("  collocation  \(interior.first ?? 0) interior, \(boundary.first ?? 0) boundary points")
+            let u = try h5.read("/solution/u").shape
+            lines.append("  grid         \(u.map(String.init).joined(separator: " × ")), history \(try h5.read("/history/iteration").values.count) records")
+            print(lines.joined(separator: "\n"))
+        } catch {
+            throw fail(error.description, code: ExitStatus.ioFailure)
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+import PINN
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a problem file without training and say what is wrong.")
+
+    @Argument(help: "The problem file (JSON).")
+    var file: String
+
+    func run() throws {
+        let problemFile: ProblemFile
+        do {
+            problemFile = try ProblemFile.load(path: file)
+        } catch {
+            throw fail(error.description, code: ExitStatus.invalidInput)
+        }
+        let c = problemFile.configuration
+        let iterations = c.stages.reduce(0) { $0 + $1.iterations }
+        print("\(file): valid")
+        print("  \(problemFile.problem.pde.equation), \(problemFile.problem.domain.dimension)D, "
+              + "network \(c.hiddenWidths.map(String.init).joined(separator: "×")), "
+              + "\(c.interiorPoints) interior points, \(iterations) iterations in \(c.stages.count) stage\(c.stages.count == 1 ? "" : "s")"
+              + (problemFile.problem.exactSolution == nil ? ", no exact solution (no error metrics)" : ""))
+    }
+}
