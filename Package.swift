@@ -33,6 +33,6 @@ let package = Package(
                               .product(name: "ArgumentParser", package: "swift-argument-parser"),
                           ]),
         .testTarget(name: "PINNTests",
-                    dependencies: ["PINN", .product(name: "RealModule", package: "swift-numerics")]),
+                    dependencies: ["PINN", "PinnCLI", .product(name: "RealModule", package: "swift-numerics")]),
     ]
 )

@@ -1,0 +1,133 @@
+import Foundation
+import XCTest
+@testable import PINN
+
+/// End-to-end tests of the built `pinn` binary: solve, validate, inspect, eval, and the bad-input table (messages
+/// and exit codes verbatim).
+final class CommandLineTests: XCTestCase {
+    static var binary: URL {
+        if let override = ProcessInfo.processInfo.environment["PINN_BINARY"] { return URL(fileURLWithPath: override) }
+        // The test bundle runs from the build products folder, next to the `pinn` executable.
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("pinn")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("pinn")
+    }
+
+    static var repository: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    struct Run {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    @discardableResult
+    func pinn(_ arguments: [String], in directory: URL? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory ?? Self.repository
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                   stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    var scratch: URL!
+
+    override func setUpWithError() throws {
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("pinn-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Self.binary.path), "pinn binary not found at \(Self.binary.path)")
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: scratch)
+    }
+
+    func testSolveWritesAReadableResultAndInspectAndEvalUseIt() throws {
+        let out = scratch.appendingPathComponent("p1d.h5").path
+        let run = try pinn(["solve", "problems/poisson-1d.json", "-o", out, "--iterations", "300", "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stderr, "")
+        let file = try HDF5File.open(out)
+        XCTAssertEqual(try file.stringAttribute("status"), "completed")
+        XCTAssertEqual(try file.numberAttribute("iterations"), 300)
+        XCTAssertEqual(try file.read("/solution/u").shape, [1001])
+        XCTAssertEqual(try file.read("/grid/x").values.first, -1)
+        XCTAssertEqual(try file.read("/collocation/interior").shape, [128, 1])
+        let problemText = try String(contentsOf: Self.repository.appendingPathComponent("problems/poisson-1d.json"), encoding: .utf8)
+        XCTAssertEqual(try file.stringAttribute("problem_file"), problemText)
+        // The saved model reproduces the saved prediction.
+        let network = try ResultFile.readNetwork(from: file)
+        let grid = try file.read("/grid/x").values
+        let u = NetworkEvaluator(layout: network.layout).evaluate(network, at: grid)[0]
+        let saved = try file.read("/solution/u").values
+        let difference = zip(u, saved).map { abs($0 - $1) }.max() ?? .nan
+        XCTAssertLessThan(difference, 1e-14, "saved model does not reproduce the saved prediction")
+        let history = try file.read("/history/iteration").values
+        XCTAssertEqual(history.first, 0)
+        XCTAssertEqual(history.last, 300)
+        file.close()
+
+        let inspect = try pinn(["inspect", out])
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        XCTAssertTrue(inspect.stdout.contains("status       completed"), inspect.stdout)
+        XCTAssertTrue(inspect.stdout.contains("network      1→20→20→1"), inspect.stdout)
+
+        let points = scratch.appendingPathComponent("points.csv")
+        try "x\n-0.5\n0.25\n".write(to: points, atomically: true, encoding: .utf8)
+        let eval = try pinn(["eval", out, "--points", points.path, "--derivatives"])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        let lines = eval.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.first, "x,u,u_x,u_xx")
+        XCTAssertEqual(lines.count, 3)
+        let row = lines[1].split(separator: ",").map { Double($0)! }
+        let expected = NetworkEvaluator(layout: network.layout).evaluate(network, at: [-0.5], streams: .pureSecond)
+        XCTAssertEqual(row[1], expected[0][0])
+        XCTAssertEqual(row[3], expected[2][0])
+    }
+
+    func testTwoDimensionalSolveWritesGridXDMFAndSameSeedSameResult() throws {
+        let a = scratch.appendingPathComponent("a.h5").path, b = scratch.appendingPathComponent("b.h5").path
+        for out in [a, b] {
+            let run = try pinn(["solve", "problems/poisson.json", "-o", out, "--iterations", "20", "--quiet", "--threads", out == a ? "1" : "2"])
+            XCTAssertEqual(run.status, 0, run.stderr)
+        }
+        let fa = try HDF5File.open(a), fb = try HDF5File.open(b)
+        XCTAssertEqual(try fa.read("/solution/u").shape, [101, 101])
+        XCTAssertEqual(try fa.read("/model/parameters").values, try fb.read("/model/parameters").values)
+        XCTAssertTrue(fa.exists("/solution/u_exact") && fa.exists("/solution/abs_error") && fa.exists("/history/rel_l2"))
+        let xmf = try String(contentsOfFile: scratch.appendingPathComponent("a.xmf").path, encoding: .utf8)
+        XCTAssertTrue(xmf.contains("a.h5:/solution/u"))
+        XCTAssertTrue(xmf.contains(#"TopologyType="2DRectMesh" Dimensions="101 101""#))
+        // No temporary files left behind.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0.hasPrefix(".") }
+        XCTAssertEqual(leftovers, [])
+    }
+
+    func testEveryShippedProblemFileRunsAFewIterations() throws {
+        let folder = Self.repository.appendingPathComponent("problems")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
+        XCTAssertGreaterThanOrEqual(files.count, 5)
+        for name in files {
+            let out = scratch.appendingPathComponent(name.replacingOccurrences(of: ".json", with: ".h5")).path
+            let run = try pinn(["solve", "problems/\(name)", "-o", out, "--iterations", "3", "--quiet"])
+            XCTAssertEqual(run.status, 0, "\(name): \(run.stderr)")
+            let validate = try pinn(["validate", "problems/\(name)"])
+            XCTAssertEqual(validate.status, 0, "\(name): \(validate.stderr)")
+            XCTAssertTrue(validate.stdout.hasPrefix("problems/\(name): valid"))
+        }
+    }
+}
