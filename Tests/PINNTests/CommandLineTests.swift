@@ -2,9 +2,8 @@ import Foundation
 import XCTest
 @testable import PINN
 
-/// End-to-end tests of the built `pinn` binary: solve, validate, inspect, eval, and the bad-input table (messages
-/// and exit codes verbatim).
-final class CommandLineTests: XCTestCase {
+/// Runs the built `pinn` binary in a scratch folder.
+class CommandLineTestCase: XCTestCase {
     static var binary: URL {
         if let override = ProcessInfo.processInfo.environment["PINN_BINARY"] { return URL(fileURLWithPath: override) }
         // The test bundle runs from the build products folder, next to the `pinn` executable.
@@ -55,7 +54,10 @@ final class CommandLineTests: XCTestCase {
     override func tearDownWithError() throws {
         try? FileManager.default.removeItem(at: scratch)
     }
+}
 
+/// End-to-end tests of the built `pinn` binary: solve, validate, inspect and eval.
+final class CommandLineTests: CommandLineTestCase {
     func testSolveWritesAReadableResultAndInspectAndEvalUseIt() throws {
         let out = scratch.appendingPathComponent("p1d.h5").path
         let run = try pinn(["solve", "problems/poisson-1d.json", "-o", out, "--iterations", "300", "--quiet"])

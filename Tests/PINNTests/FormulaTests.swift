@@ -50,20 +50,20 @@ final class FormulaTests: XCTestCase {
     }
 
     func testSyntaxErrorsSayWhatAndWhere() {
-        let cases: [(String, Int, String, Int)] = [
-            ("sin(x", 1, "expected ')' but found end of formula", 6),
-            ("x + * 2", 1, "expected a number, name or '(' but found '*'", 5),
-            ("2 $ x", 1, "unexpected character '$'", 3),
-            ("sinh2(x)", 1, "unknown function 'sinh2'; allowed: sin, cos, tan, exp, log, sqrt, tanh, abs, sinh, cosh, asin, acos, atan", 1),
-            ("x + q", 1, "unknown variable 'q'; allowed: x, pi, e", 5),
-            ("x + y", 1, "unknown variable 'y'; allowed: x, pi, e", 5),
-            ("", 2, "empty formula", 1),
-            ("(x))", 1, "unexpected ')'", 4),
-            ("1.2.3", 1, "malformed number '1.2.3'", 1),
+        let cases: [(String, Int, String, Int, [String])] = [
+            ("sin(x", 1, "expected ')' but found end of formula", 6, []),
+            ("x + * 2", 1, "expected a number, name or '(' but found '*'", 5, []),
+            ("2 $ x", 1, "unexpected character '$'", 3, []),
+            ("sinh2(x)", 1, "unknown function 'sinh2'", 1, ["sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "abs", "sinh", "cosh", "asin", "acos", "atan"]),
+            ("x + q", 1, "unknown variable 'q'", 5, ["x", "pi", "e"]),
+            ("x + y", 1, "unknown variable 'y'", 5, ["x", "pi", "e"]),
+            ("", 2, "empty formula", 1, []),
+            ("(x))", 1, "unexpected ')'", 4, []),
+            ("1.2.3", 1, "malformed number '1.2.3'", 1, []),
         ]
-        for (source, d, message, position) in cases {
+        for (source, d, message, position, allowed) in cases {
             XCTAssertThrowsError(try Formula(source, dimension: d)) { error in
-                XCTAssertEqual(error as? FormulaError, FormulaError(message: message, position: position), source)
+                XCTAssertEqual(error as? FormulaError, FormulaError(message: message, position: position, allowed: allowed), source)
             }
         }
     }

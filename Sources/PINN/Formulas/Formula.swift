@@ -39,7 +39,23 @@ public struct Formula: ScalarField, CustomStringConvertible {
 public struct FormulaError: Error, Equatable, CustomStringConvertible {
     public let message: String
     public let position: Int
-    public var description: String { "\(message) at position \(position)" }
+    /// What would have been accepted, for unknown names.
+    public let allowed: [String]
+
+    public init(message: String, position: Int, allowed: [String] = []) {
+        self.message = message
+        self.position = position
+        self.allowed = allowed
+    }
+
+    /// The message with its position in `source`, and what is allowed.
+    public func describe(in source: String) -> String {
+        "\(message) at position \(position) in '\(source)'" + (allowed.isEmpty ? "" : "; allowed: " + allowed.joined(separator: ", "))
+    }
+
+    public var description: String {
+        "\(message) at position \(position)" + (allowed.isEmpty ? "" : "; allowed: " + allowed.joined(separator: ", "))
+    }
 }
 
 /// The functions a formula may call.

@@ -136,8 +136,8 @@ struct FormulaParser {
             try advance()
             if token == .symbol("(") {
                 guard FormulaFunction(rawValue: name) != nil else {
-                    throw FormulaError(message: "unknown function '\(name)'; allowed: "
-                        + FormulaFunction.allCases.map(\.rawValue).joined(separator: ", "), position: nameError.position)
+                    throw FormulaError(message: "unknown function '\(name)'", position: nameError.position,
+                                       allowed: FormulaFunction.allCases.map(\.rawValue))
                 }
                 try advance()
                 let argument = try expression()
@@ -150,8 +150,7 @@ struct FormulaParser {
             if name == "e" { return .number(M_E) }
             if let value = parameters[name] { return .number(value) }
             let allowed = Array(Self.coordinateNames.prefix(dimension)) + ["pi", "e"] + parameters.keys.sorted()
-            throw FormulaError(message: "unknown variable '\(name)'; allowed: " + allowed.joined(separator: ", "),
-                               position: nameError.position)
+            throw FormulaError(message: "unknown variable '\(name)'", position: nameError.position, allowed: allowed)
         default:
             throw error("expected a number, name or '(' but found \(describe(token))")
         }

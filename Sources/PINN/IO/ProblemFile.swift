@@ -82,7 +82,7 @@ public struct ProblemFile: Sendable {
                 formulas[key] = source
                 return f
             } catch {
-                throw reader.fail(key, "\(error.message) at position \(error.position) in '\(source)'")
+                throw reader.fail(key, error.describe(in: source))
             }
         }
         let exact = try formula("exact_solution", &root)

@@ -1,0 +1,108 @@
+import Foundation
+import XCTest
+
+/// The bad-input table: every mistake gets a message naming the file, the field and what is allowed, a non-zero
+/// exit code, and nothing written. Messages and codes are checked verbatim.
+final class BadInputTests: CommandLineTestCase {
+    private static let base = """
+    {
+      "pde": {"type": "poisson"},
+      "domain": {"type": "rectangle", "x": [0, 1], "y": [0, 1]},
+      "exact_solution": "sin(pi*x)*sin(pi*y)",
+      "network": {"hidden_layers": [8, 8], "activation": "tanh"},
+      "collocation": {"interior": 50, "boundary": 20},
+      "training": {"stages": [{"optimizer": "adam", "iterations": 5, "learning_rate": 0.001}]},
+      "output": {"grid": [11, 11]}
+    }
+    """
+
+    /// (case name, file text, expected stderr after "error: <name>.json: ", exit code)
+    private static let cases: [(String, String, String, Int32)] = [
+        ("malformed", "{\"pde\": {\"type\": \"poisson\"},\n  \"domain\": }",
+         "malformed JSON at line 2, column 13: unexpected character '}'", 2),
+        ("trailing-comma", "{\"pde\": {\"type\": \"poisson\"},}",
+         "malformed JSON at line 1, column 29: expected a quoted key", 2),
+        ("duplicate-key", "{\"seed\": 1, \"seed\": 2}",
+         "malformed JSON at line 1, column 13: duplicate key \"seed\"", 2),
+        ("missing-training", base.replacingOccurrences(of: ",\n  \"training\": {\"stages\": [{\"optimizer\": \"adam\", \"iterations\": 5, \"learning_rate\": 0.001}]}", with: ""),
+         "training: required field is missing", 2),
+        ("unknown-key", base.replacingOccurrences(of: "\"network\"", with: "\"netwrk\": 1, \"network\""),
+         "netwrk: unknown key; allowed here: boundary_value, collocation, description, domain, exact_solution, forcing, loss, network, output, parameters, pde, seed, training", 2),
+        ("wrong-type", base.replacingOccurrences(of: "\"interior\": 50", with: "\"interior\": \"many\""),
+         "collocation.interior: expected a number, found a string", 2),
+        ("unknown-pde", base.replacingOccurrences(of: "\"poisson\"", with: "\"wave\""),
+         "pde.type: unknown value 'wave'; allowed: helmholtz, poisson", 2),
+        ("unknown-activation", base.replacingOccurrences(of: "\"tanh\"", with: "\"relu\""),
+         "network.activation: unknown value 'relu'; allowed: tanh, sin, cos, sigmoid, silu, softplus, identity", 2),
+        ("unknown-optimizer", base.replacingOccurrences(of: "\"adam\"", with: "\"sgd\""),
+         "training.stages[0].optimizer: unknown value 'sgd'; allowed: adam", 2),
+        ("negative-count", base.replacingOccurrences(of: "\"interior\": 50", with: "\"interior\": -5"),
+         "collocation.interior: must be a positive whole number, found -5", 2),
+        ("zero-iterations", base.replacingOccurrences(of: "\"iterations\": 5", with: "\"iterations\": 0"),
+         "training.stages[0].iterations: must be a positive whole number, found 0", 2),
+        ("fractional-count", base.replacingOccurrences(of: "\"boundary\": 20", with: "\"boundary\": 20.5"),
+         "collocation.boundary: expected a whole number, found 20.5", 2),
+        ("non-finite", base.replacingOccurrences(of: "0.001", with: "1e999"),
+         "malformed JSON at line 7, column 83: number '1e999' is out of range", 2),
+        ("negative-rate", base.replacingOccurrences(of: "0.001", with: "-1"),
+         "training.stages[0].learning_rate: must be positive, found -1", 2),
+        ("formula-syntax", base.replacingOccurrences(of: "sin(pi*x)*sin(pi*y)", with: "sin(pi*x"),
+         "exact_solution: expected ')' but found end of formula at position 9 in 'sin(pi*x'", 2),
+        ("formula-function", base.replacingOccurrences(of: "sin(pi*x)*sin(pi*y)", with: "sinc(x)"),
+         "exact_solution: unknown function 'sinc' at position 1 in 'sinc(x)'; allowed: sin, cos, tan, exp, log, sqrt, tanh, abs, sinh, cosh, asin, acos, atan", 2),
+        ("formula-variable", base.replacingOccurrences(of: "sin(pi*x)*sin(pi*y)", with: "sin(q*x)"),
+         "exact_solution: unknown variable 'q' at position 5 in 'sin(q*x)'; allowed: x, y, pi, e", 2),
+        ("formula-nan", base.replacingOccurrences(of: "sin(pi*x)*sin(pi*y)", with: "log(x - 0.5)"),
+         "exact_solution: formula 'log(x - 0.5)' is NaN at (x, y) = (0, 0)", 2),
+        ("reversed-bounds", base.replacingOccurrences(of: "\"x\": [0, 1]", with: "\"x\": [1, 0]"),
+         "domain.x: lower bound 1 must be below upper bound 0", 2),
+        ("no-forcing", base.replacingOccurrences(of: "\"exact_solution\": \"sin(pi*x)*sin(pi*y)\",", with: ""),
+         "forcing: required when 'exact_solution' is not given (give one or both)", 2),
+        ("grid-dimension", base.replacingOccurrences(of: "[11, 11]", with: "[11]"),
+         "output.grid: expected 2 numbers (points per axis of the 2D domain), found 1", 2),
+        ("layer-width", base.replacingOccurrences(of: "[8, 8]", with: "[8, 0]"),
+         "network.hidden_layers[1]: expected a positive whole number (a layer width), found 0", 2),
+        ("not-an-object", "[1, 2]", "expected an object, found an array", 2),
+    ]
+
+    func testEveryBadProblemFileGetsItsMessageAndExitCode() throws {
+        for (name, text, message, code) in Self.cases {
+            let file = "\(name).json"
+            try text.write(to: scratch.appendingPathComponent(file), atomically: true, encoding: .utf8)
+            for command in ["solve", "validate"] {
+                let run = try pinn([command, file, "-o", "out.h5"].filter { command == "solve" || ($0 != "-o" && $0 != "out.h5") }, in: scratch)
+                XCTAssertEqual(run.stderr, "error: \(file): \(message)\n", "\(command) \(name)")
+                XCTAssertEqual(run.status, code, "\(command) \(name)")
+                XCTAssertEqual(run.stdout, "", "\(command) \(name)")
+            }
+        }
+        let written = try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { !$0.hasSuffix(".json") }
+        XCTAssertEqual(written, [], "nothing may be written for bad input")
+    }
+
+    func testBadPathsAndOptions() throws {
+        try Self.base.write(to: scratch.appendingPathComponent("good.json"), atomically: true, encoding: .utf8)
+        let table: [([String], String, Int32)] = [
+            (["solve", "missing.json"], "error: missing.json: no such file\n", 2),
+            (["solve", "good.json", "-o", "no/such/folder/out.h5"], "error: output 'no/such/folder/out.h5': folder '\(scratch.path)/no/such/folder' does not exist\n", 2),
+            (["solve", "good.json", "-o", scratch.path], "error: output '\(scratch.path)' is a folder; give a file name such as result.h5\n", 2),
+            (["inspect", "missing.h5"], "error: no such file 'missing.h5'\n", 1),
+            (["inspect", "good.json"], "error: 'good.json' is not an HDF5 file\n", 1),
+        ]
+        for (arguments, message, code) in table {
+            let run = try pinn(arguments, in: scratch)
+            XCTAssertEqual(run.stderr, message, arguments.joined(separator: " "))
+            XCTAssertEqual(run.status, code, arguments.joined(separator: " "))
+        }
+        let zero = try pinn(["solve", "good.json", "--iterations", "0"], in: scratch)
+        XCTAssertEqual(zero.status, 64)
+        XCTAssertTrue(zero.stderr.hasPrefix("Error: --iterations must be a positive whole number, found 0\n"), zero.stderr)
+        // A bad points file for eval names the file and line.
+        let out = scratch.appendingPathComponent("r.h5").path
+        XCTAssertEqual(try pinn(["solve", "good.json", "-o", out, "--quiet"], in: scratch).status, 0)
+        try "x,y\n0.1,0.2\n0.3\n".write(to: scratch.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        let eval = try pinn(["eval", out, "--points", "p.csv"], in: scratch)
+        XCTAssertEqual(eval.stderr, "error: p.csv:3: expected 2 comma-separated numbers per line, found 1\n")
+        XCTAssertEqual(eval.status, 2)
+    }
+}
