@@ -132,4 +132,43 @@ final class CommandLineTests: CommandLineTestCase {
             XCTAssertTrue(validate.stdout.hasPrefix("problems/\(name): valid"))
         }
     }
+
+    func testCtrlCStopsCleanlyAndWritesAnInterruptedResult() throws {
+        let out = scratch.appendingPathComponent("int.h5").path
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["solve", "problems/poisson.json", "-o", out, "--iterations", "1000000", "--quiet"]
+        process.currentDirectoryURL = Self.repository
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.5)
+        process.interrupt()  // SIGINT, as Ctrl-C
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 130, stderr)
+        XCTAssertTrue(stderr.contains("interrupted at iteration"), stderr)
+        let file = try HDF5File.open(out)
+        XCTAssertEqual(try file.stringAttribute("status"), "interrupted")
+        let iterations = try file.numberAttribute("iterations")
+        XCTAssertGreaterThan(iterations, 0)
+        XCTAssertLessThan(iterations, 1_000_000)
+        XCTAssertEqual(try file.read("/solution/u").shape, [101, 101])
+    }
+
+    func testDivergedTrainingExitsWithCodeThreeAndKeepsTheLastFiniteState() throws {
+        let text = """
+        {"pde": {"type": "helmholtz", "k": 1}, "domain": {"type": "rectangle", "x": [-1, 1], "y": [-1, 1]},
+         "exact_solution": "sin(pi*x)*sin(pi*y)", "network": {"hidden_layers": [4], "activation": "softplus"},
+         "collocation": {"interior": 20, "boundary": 8},
+         "training": {"stages": [{"optimizer": "adam", "iterations": 100, "learning_rate": 1e200}]}, "output": {"grid": [5, 5]}}
+        """
+        try text.write(to: scratch.appendingPathComponent("div.json"), atomically: true, encoding: .utf8)
+        let run = try pinn(["solve", "div.json", "-o", "div.h5", "--quiet"], in: scratch)
+        XCTAssertEqual(run.status, 3, run.stderr)
+        XCTAssertTrue(run.stderr.hasPrefix("error: training diverged at iteration "), run.stderr)
+        let file = try HDF5File.open(scratch.appendingPathComponent("div.h5").path)
+        XCTAssertEqual(try file.stringAttribute("status"), "diverged")
+        XCTAssertTrue(try file.read("/model/parameters").values.allSatisfy(\.isFinite))
+    }
 }
