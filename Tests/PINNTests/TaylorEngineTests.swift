@@ -107,3 +107,47 @@ final class TaylorEngineTests: XCTestCase {
         }
     }
 }
+
+final class KroneckerActivationTests: XCTestCase {
+    /// Rowdy starts with all extra amplitudes at zero and n·ω₁ = 1: the network equals the fixed one with the same
+    /// weights, values and derivatives alike.
+    func testRowdyAndLLAAFAtInitialisationEqualTheFixedNetwork() {
+        for preset in [LayerActivation.rowdy(base: .tanh, terms: 5, scaleFactor: 10),
+                       .rowdy(base: .sin, terms: 3, scaleFactor: 2, useCosine: true),
+                       .layerwiseAdaptive(.tanh, scaleFactor: 10)] {
+            var rngA = Xoshiro256(seed: 42), rngB = Xoshiro256(seed: 42)
+            let base = preset.terms[0].function
+            let fixed = Network(inputDimension: 2, hiddenWidths: [7, 7], activation: .fixed(base), rng: &rngA)
+            let adaptive = Network(inputDimension: 2, hiddenWidths: [7, 7], activation: preset, rng: &rngB)
+            var rng = Xoshiro256(seed: 1)
+            let points = randomPoints(11, dimension: 2, rng: &rng)
+            let a = TaylorEngineTests.batched(fixed, points, streams: .pureSecond)
+            let b = TaylorEngineTests.batched(adaptive, points, streams: .pureSecond)
+            for s in a.indices {
+                for p in a[s].indices {
+                    XCTAssertEqual(a[s][p], b[s][p], accuracy: 1e-13 * max(1, abs(a[s][p])), "\(preset.terms.count) terms, stream \(s)")
+                }
+            }
+        }
+    }
+
+    func testProblemFileActivationPresets() throws {
+        let rowdy = try ProblemFile.load(path: CommandLineTests.repository.appendingPathComponent("problems/helmholtz-rowdy.json").path)
+        XCTAssertEqual(rowdy.configuration.activations, [.rowdy(base: .tanh, terms: 5, scaleFactor: 10)])
+        let laaf = try ProblemFile.load(path: CommandLineTests.repository.appendingPathComponent("problems/helmholtz-llaaf.json").path)
+        XCTAssertEqual(laaf.configuration.activations, [.layerwiseAdaptive(.tanh, scaleFactor: 10)])
+        let text = """
+        {"pde": {"type": "poisson"}, "domain": {"type": "interval", "x": [0, 1]}, "exact_solution": "sin(pi*x)",
+         "network": {"hidden_layers": [4], "activation": {"type": "kronecker", "terms": [
+            {"function": "tanh"}, {"function": "sin", "scale": 2, "frequency": 3, "amplitude": 0, "slope": 1, "trainable_amplitude": true}]}},
+         "training": {"stages": [{"optimizer": "adam", "iterations": 1}]}}
+        """
+        let file = try ProblemFile.parse(text, path: "k.json")
+        XCTAssertEqual(file.configuration.activations[0].terms[1],
+                       KroneckerTerm(.sin, scale: 2, frequency: 3, amplitude: 0, slope: 1, trainableAmplitude: true))
+        XCTAssertThrowsError(try ProblemFile.parse(text.replacingOccurrences(of: "\"kronecker\"", with: "\"rowdy2\""), path: "k.json")) {
+            XCTAssertEqual(($0 as? ProblemFileError)?.description,
+                           "k.json: network.activation.type: unknown value 'rowdy2'; allowed: fixed, l-laaf, rowdy, kronecker")
+        }
+    }
+}

@@ -121,9 +121,7 @@ public struct ProblemFile: Sendable {
         } else {
             throw net.fail("hidden_layers", "required field is missing (e.g. [30, 30, 30])")
         }
-        let activationNames = ActivationFunction.allCases.map { ($0.rawValue, $0) }
-        let activation = try net.choice("activation", activationNames) ?? .tanh
-        config.activations = [.fixed(activation)]
+        config.activations = [try readActivation(&net)]
         config.initializer = try net.choice("initializer", [("glorot_normal", WeightInitializer.glorotNormal),
                                                            ("glorot_uniform", .glorotUniform),
                                                            ("he_normal", .heNormal), ("he_uniform", .heUniform)]) ?? .glorotNormal
@@ -185,6 +183,53 @@ public struct ProblemFile: Sendable {
     private static func describe(_ v: JSONValue) -> String {
         if case let .number(x) = v { return JSONObjectReader.format(x) }
         return v.typeName
+    }
+
+    private static let functionNames = ActivationFunction.allCases.map { ($0.rawValue, $0) }
+
+    /// `"activation"`: a function name, or an object with `type` fixed, l-laaf, rowdy or kronecker.
+    private static func readActivation(_ net: inout JSONObjectReader) throws(ProblemFileError) -> LayerActivation {
+        guard let value = net.value("activation") else { return .fixed(.tanh) }
+        if case .string = value {
+            return .fixed(try net.choice("activation", functionNames)!)
+        }
+        var a = try JSONObjectReader(value, file: net.file, path: net.childPath("activation"))
+        let type = try a.choice("type", [("fixed", 0), ("l-laaf", 1), ("rowdy", 2), ("kronecker", 3)])
+        let activation: LayerActivation
+        switch type {
+        case nil:
+            throw a.fail("type", "required field is missing; allowed: fixed, l-laaf, rowdy, kronecker")
+        case 0:
+            activation = .fixed(try a.choice("function", functionNames) ?? .tanh)
+        case 1:
+            activation = .layerwiseAdaptive(try a.choice("function", functionNames) ?? .tanh,
+                                            scaleFactor: try a.positiveNumber("n") ?? 10)
+        case 2:
+            let base = try a.choice("base", functionNames) ?? .tanh
+            let terms = try a.integer("terms", minimum: 1) ?? 5
+            let n = try a.positiveNumber("n") ?? 10
+            let extra = try a.choice("extra", [("sin", false), ("cos", true)]) ?? false
+            activation = .rowdy(base: base, terms: terms, scaleFactor: n, useCosine: extra)
+        default:
+            guard let items = try a.array("terms"), !items.isEmpty else {
+                throw a.fail("terms", "required: a non-empty list of terms {\"function\": …, \"scale\", \"frequency\", \"amplitude\", \"slope\", \"trainable_amplitude\", \"trainable_slope\"}")
+            }
+            var terms: [KroneckerTerm] = []
+            for (i, item) in items.enumerated() {
+                var t = try JSONObjectReader(item, file: a.file, path: a.childPath("terms[\(i)]"))
+                guard let function = try t.choice("function", functionNames) else {
+                    throw t.fail("function", "required field is missing; allowed: " + functionNames.map(\.0).joined(separator: ", "))
+                }
+                terms.append(KroneckerTerm(function, scale: try t.number("scale") ?? 1, frequency: try t.number("frequency") ?? 1,
+                                           amplitude: try t.number("amplitude") ?? 1, slope: try t.number("slope") ?? 1,
+                                           trainableAmplitude: try t.bool("trainable_amplitude") ?? false,
+                                           trainableSlope: try t.bool("trainable_slope") ?? false))
+                try t.rejectUnknownKeys()
+            }
+            activation = LayerActivation(terms: terms)
+        }
+        try a.rejectUnknownKeys()
+        return activation
     }
 
     private static func readDomain(_ r: inout JSONObjectReader) throws(ProblemFileError) -> Box {
