@@ -5,6 +5,7 @@
 #include <immintrin.h>
 #include <math.h>
 #include <string.h>
+#include <stdint.h>
 
 #define AVX512 __attribute__((target("avx512f")))
 #define AVX2 __attribute__((target("avx2,fma")))
@@ -69,9 +70,87 @@ UNARY(pinn_vlog1p, Sleef_log1pd8_u10avx512f, Sleef_log1pd4_u10avx2, log1p)
 UNARY(pinn_vsin, Sleef_sind8_u10avx512f, Sleef_sind4_u10avx2, sin)
 UNARY(pinn_vcos, Sleef_cosd8_u10avx512f, Sleef_cosd4_u10avx2, cos)
 
+/* fdlibm's kernels (__kernel_sin, __kernel_cos) and its split of pi/2. */
+static const double S1 = -1.66666666666666324348e-01, S2 = 8.33333333332248946124e-03,
+                    S3 = -1.98412698298579493134e-04, S4 = 2.75573137070700676789e-06,
+                    S5 = -2.50507602534068634195e-08, S6 = 1.58969099521155010221e-10;
+static const double C1 = 4.16666666666666019037e-02, C2 = -1.38888888888741095749e-03,
+                    C3 = 2.48015872894767294178e-05, C4 = -2.75573143513906633035e-07,
+                    C5 = 2.08757232129817482790e-09, C6 = -1.13596475577881948265e-11;
+static const double PIO2_1 = 1.57079632673412561417e+00, PIO2_2 = 6.07710050630396597660e-11,
+                    PIO2_3 = 2.02226624871116645580e-21;
+static const double TWO_OVER_PI = 6.36619772367581382433e-01;
+static const double ROUNDING_MAGIC = 6755399441055744.0; /* 1.5 * 2^52: adding it rounds to an integer in the low bits */
+static const double LARGE = 1048576.0;                  /* 2^20: beyond, the three-part reduction loses digits */
+
+static inline uint64_t bits_of(double x) { uint64_t b; memcpy(&b, &x, 8); return b; }
+static inline double double_of(uint64_t b) { double x; memcpy(&x, &b, 8); return x; }
+
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+void pinn_vsincos_scaled(const double *x, double a, double *restrict s, double *restrict c, size_t n) {
+    int needs_libm = 0;
+    for (size_t i = 0; i < n; i++) {
+        double t = a * x[i];
+        double shifted = t * TWO_OVER_PI + ROUNDING_MAGIC;
+        uint64_t q = bits_of(shifted);
+        double k = shifted - ROUNDING_MAGIC;
+        double r = __builtin_fma(-k, PIO2_1, t);
+        r = __builtin_fma(-k, PIO2_2, r);
+        r = __builtin_fma(-k, PIO2_3, r);
+        double z = r * r;
+        double sr = r + r * z * (S1 + z * (S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)))));
+        double cr = 1.0 - 0.5 * z + z * z * (C1 + z * (C2 + z * (C3 + z * (C4 + z * (C5 + z * C6)))));
+        /* Quadrant q mod 4: odd quadrants swap sin and cos; sin is negated in quadrants 2, 3 and cos in 1, 2. */
+        uint64_t swap = 0 - (q & 1);
+        uint64_t sb = (bits_of(sr) & ~swap) | (bits_of(cr) & swap);
+        uint64_t cb = (bits_of(cr) & ~swap) | (bits_of(sr) & swap);
+        s[i] = double_of(sb ^ ((q & 2) << 62));
+        c[i] = double_of(cb ^ (((q + 1) & 2) << 62));
+        needs_libm |= !(__builtin_fabs(t) < LARGE);
+    }
+    if (needs_libm) {
+        for (size_t i = 0; i < n; i++) {
+            double t = a * x[i];
+            if (!(__builtin_fabs(t) < LARGE)) { s[i] = sin(t); c[i] = cos(t); }
+        }
+    }
+}
+
+/* tanh through expm1 of -2|x| (no cancellation for small |x|): expm1(y) = 2^k (expm1(r) + 1) - 1 with
+   y = k ln2 + r, |r| <= ln2/2, and expm1(r) by its Taylor series to r^13 (truncation < 1e-16 relative). */
+static const double LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.90821492927058770002e-10;
+static const double ONE_OVER_LN2 = 1.44269504088896338700e+00;
+
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+void pinn_vtanh_poly(const double *x, double *restrict y, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        double ax = __builtin_fabs(x[i]);
+        double v = -2.0 * (ax > 20.0 ? 20.0 : ax);  /* tanh(20) = 1 - 8e-18: 1 in double precision; NaN stays NaN */
+        double shifted = v * ONE_OVER_LN2 + ROUNDING_MAGIC;
+        double k = shifted - ROUNDING_MAGIC;
+        int64_t ki = (int64_t)(bits_of(shifted) & 0xFFFFF) - (int64_t)0x80000; /* k in [-58, 0] */
+        double r = __builtin_fma(-k, LN2_HI, v);
+        r = __builtin_fma(-k, LN2_LO, r);
+        double p = 1.0 / 6227020800.0;
+        p = __builtin_fma(p, r, 1.0 / 479001600.0);
+        p = __builtin_fma(p, r, 1.0 / 39916800.0);
+        p = __builtin_fma(p, r, 1.0 / 3628800.0);
+        p = __builtin_fma(p, r, 1.0 / 362880.0);
+        p = __builtin_fma(p, r, 1.0 / 40320.0);
+        p = __builtin_fma(p, r, 1.0 / 5040.0);
+        p = __builtin_fma(p, r, 1.0 / 720.0);
+        p = __builtin_fma(p, r, 1.0 / 120.0);
+        p = __builtin_fma(p, r, 1.0 / 24.0);
+        p = __builtin_fma(p, r, 1.0 / 6.0);
+        p = __builtin_fma(p, r, 0.5);
+        p = __builtin_fma(p * r, r, r);                         /* expm1(r) */
+        double scale = double_of((uint64_t)(ki + 1023) << 52);  /* 2^k */
+        double em1 = __builtin_fma(scale, p, scale - 1.0);      /* expm1(v) */
+        double t = -em1 / (2.0 + em1);
+        y[i] = double_of(bits_of(t) | (bits_of(x[i]) & 0x8000000000000000ULL));
+    }
+}
+
 void pinn_vsincos(const double *x, double *s, double *c, size_t n) {
-    /* SLEEF's own sincos returns a struct of two vectors, which clang passes differently from the GCC-built
-       library when AVX-512 is enabled per function only (measured: wrong results); two unary calls are safe. */
-    pinn_vsin(x, s, n);
-    pinn_vcos(x, c, n);
+    pinn_vsincos_scaled(x, 1.0, s, c, n);
 }

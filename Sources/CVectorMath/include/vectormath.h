@@ -6,11 +6,18 @@
    scalar libm otherwise). Errors are within 1 ulp of the correctly rounded result (SLEEF's u10 functions).
    Input and output may alias exactly (y == x) but must not overlap otherwise. */
 void pinn_vtanh(const double *x, double *y, size_t n);
+/* tanh by a vectorised expm1 polynomial (within a few ulp; see vectormath.c), faster than SLEEF's. */
+void pinn_vtanh_poly(const double *x, double *y, size_t n);
 void pinn_vexp(const double *x, double *y, size_t n);
 void pinn_vlog1p(const double *x, double *y, size_t n);
 void pinn_vsin(const double *x, double *y, size_t n);
 void pinn_vcos(const double *x, double *y, size_t n);
 void pinn_vsincos(const double *x, double *s, double *c, size_t n);
+
+/* s[i] = sin(a*x[i]) and c[i] = cos(a*x[i]) with one shared argument reduction: Cody-Waite reduction by pi/2 in three
+   parts with FMA, then the fdlibm minimax kernels on [-pi/4, pi/4]; errors within 2 ulp for |a*x| < 2^20 (larger
+   arguments go through libm). Vectorised by the compiler for AVX-512, AVX2 or SSE, chosen at run time. */
+void pinn_vsincos_scaled(const double *x, double a, double *s, double *c, size_t n);
 
 /* Which instruction set the dispatcher uses: 512, 256 or 0 (scalar). */
 int pinn_vector_width_bits(void);

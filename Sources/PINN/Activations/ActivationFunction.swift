@@ -79,7 +79,7 @@ public enum ActivationFunction: String, CaseIterable, Sendable, Codable {
                          second: UnsafeMutablePointer<Double>, third: UnsafeMutablePointer<Double>) {
         switch self {
         case .tanh:
-            pinn_vtanh(z, value, n)
+            pinn_vtanh_poly(z, value, n)
             for e in 0..<n {
                 let t = value[e], d1 = 1 - t * t
                 first[e] = d1
@@ -101,7 +101,7 @@ public enum ActivationFunction: String, CaseIterable, Sendable, Codable {
         case .sigmoid, .silu, .softplus:
             // logistic(z) = (1 + tanh(z/2))/2, computed in `first` as scratch.
             for e in 0..<n { first[e] = 0.5 * z[e] }
-            pinn_vtanh(first, first, n)
+            pinn_vtanh_poly(first, first, n)
             if self == .softplus {
                 // log(1 + e^(−|z|)) into `third` as scratch.
                 for e in 0..<n { third[e] = -Swift.abs(z[e]) }

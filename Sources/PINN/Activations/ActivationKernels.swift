@@ -1,43 +1,80 @@
+import CVectorMath
+
 /// Batched evaluation of a Kronecker activation φ̃(z) = Σₖ αₖ sₖ φₖ(aₖ z), aₖ = cₖ ωₖ, and its derivatives
 /// ```
 /// φ̃⁽ᵐ⁾(z) = Σₖ αₖ sₖ aₖᵐ φₖ⁽ᵐ⁾(aₖ z),   m = 0…3
 /// ```
-/// and of the gradient of the loss with respect to the αₖ and ωₖ (docs/derivatives.md).
+/// and of the gradient of the loss with respect to the αₖ and ωₖ (docs/derivatives.md). Each term's φₖ⁽ᵐ⁾(aₖz)
+/// is evaluated once per forward pass and cached for the reverse pass; a sine or cosine term costs one shared
+/// sin/cos evaluation (its derivatives are ±sin and ±cos).
 enum ActivationKernels {
-    /// Whether term k is the plain φ(z) (α·s = 1, c·ω = 1), so that φ̃ can be evaluated directly.
+    /// Where a term's φ⁽ᵐ⁾ (m = 0…3) live in the cache, with signs: a sine term keeps sin in slot 0 and cos in
+    /// slot 1, so φ = sin, φ′ = cos, φ″ = −sin, φ‴ = −cos.
+    struct TermDerivatives {
+        let source: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>)
+        let sign: (Double, Double, Double, Double)
+
+        init(_ function: ActivationFunction, cache: ArraySlice<UnsafeMutablePointer<Double>>) {
+            let p = Array(cache)
+            switch function {
+            case .sin:
+                source = (p[0], p[1], p[0], p[1])
+                sign = (1, 1, -1, -1)
+            case .cos:
+                source = (p[1], p[0], p[1], p[0])
+                sign = (1, -1, -1, 1)
+            default:
+                source = (p[0], p[1], p[2], p[3])
+                sign = (1, 1, 1, 1)
+            }
+        }
+    }
+
+    /// Whether the activation is one fixed plain term φ(z) (α·s = 1, c·ω = 1, nothing trained), evaluated
+    /// directly without filling the term cache (which only the activation-parameter gradients read).
     @inline(__always)
     static func isPlain(_ activation: LayerActivation, amplitudes: UnsafePointer<Double>,
                         slopes: UnsafePointer<Double>) -> Bool {
-        guard activation.terms.count == 1 else { return false }
+        guard activation.terms.count == 1, !activation.hasTrainableParameters else { return false }
         let term = activation.terms[0]
         return amplitudes[0] * term.scale == 1 && term.frequency * slopes[0] == 1
     }
 
-    /// φ̃, φ̃′, φ̃″, φ̃‴ at `count` contiguous pre-activations. `scratch` needs 5 buffers of `count`.
+    /// φ̃, φ̃′, φ̃″, φ̃‴ at `count` contiguous pre-activations. `cache` holds 4 buffers per term (filled here);
+    /// `scratch` one buffer of `count`.
     static func evaluate(_ activation: LayerActivation, amplitudes: UnsafePointer<Double>, slopes: UnsafePointer<Double>,
                          z: UnsafePointer<Double>, count n: Int,
                          value: UnsafeMutablePointer<Double>, first: UnsafeMutablePointer<Double>,
                          second: UnsafeMutablePointer<Double>, third: UnsafeMutablePointer<Double>,
-                         scratch: [UnsafeMutablePointer<Double>]) {
+                         cache: [UnsafeMutablePointer<Double>], scratch: UnsafeMutablePointer<Double>) {
         if isPlain(activation, amplitudes: amplitudes, slopes: slopes) {
             activation.terms[0].function.evaluate(z, count: n, value: value, first: first, second: second, third: third)
             return
         }
-        value.update(repeating: 0, count: n)
-        first.update(repeating: 0, count: n)
-        second.update(repeating: 0, count: n)
-        third.update(repeating: 0, count: n)
-        let u = scratch[0], p0 = scratch[1], p1 = scratch[2], p2 = scratch[3], p3 = scratch[4]
         for (k, term) in activation.terms.enumerated() {
             let a = term.frequency * slopes[k]
-            let c0 = amplitudes[k] * term.scale, c1 = c0 * a, c2 = c1 * a, c3 = c2 * a
-            for e in 0..<n { u[e] = a * z[e] }
-            term.function.evaluate(u, count: n, value: p0, first: p1, second: p2, third: p3)
-            for e in 0..<n {
-                value[e] += c0 * p0[e]
-                first[e] += c1 * p1[e]
-                second[e] += c2 * p2[e]
-                third[e] += c3 * p3[e]
+            let slots = cache[(4 * k)..<(4 * k + 4)]
+            switch term.function {
+            case .sin, .cos:
+                pinn_vsincos_scaled(z, a, slots[4 * k], slots[4 * k + 1], n)
+            default:
+                for e in 0..<n { scratch[e] = a * z[e] }
+                term.function.evaluate(scratch, count: n, value: slots[4 * k], first: slots[4 * k + 1],
+                                       second: slots[4 * k + 2], third: slots[4 * k + 3])
+            }
+            let phi = TermDerivatives(term.function, cache: slots)
+            let c0 = amplitudes[k] * term.scale
+            let c1 = c0 * a * phi.sign.1, c2 = c0 * a * a * phi.sign.2, c3 = c0 * a * a * a * phi.sign.3
+            let c0s = c0 * phi.sign.0
+            let (p0, p1, p2, p3) = phi.source
+            if k == 0 {
+                for e in 0..<n {
+                    value[e] = c0s * p0[e]; first[e] = c1 * p1[e]; second[e] = c2 * p2[e]; third[e] = c3 * p3[e]
+                }
+            } else {
+                for e in 0..<n {
+                    value[e] += c0s * p0[e]; first[e] += c1 * p1[e]; second[e] += c2 * p2[e]; third[e] += c3 * p3[e]
+                }
             }
         }
     }
@@ -46,7 +83,7 @@ enum ActivationKernels {
     /// ```
     /// G₀ = Ā,  G₁ = Σᵢ D̄ᵢ⊙Żᵢ,  G₂ = Σᵢ S̄ᵢ⊙Żᵢ² (or Λ̄⊙ΣŻᵢ²),  G₃ = Σᵢ S̄ᵢ⊙Z̈ᵢ (or Λ̄⊙Z̈)
     /// ```
-    /// (nil where the stream set does not carry them):
+    /// (nil where the stream set does not carry them) and the term values cached by ``evaluate``:
     /// ```
     /// ∂L/∂αₖ = sₖ Σ [G₀ φ + aG₁ φ′ + a²G₂ φ″ + aG₃ φ′]
     /// ∂L/∂ωₖ = cₖ Σ [G₀ τ₀ + G₁ τ₁ + G₂ τ₂ + G₃ τ₁],  τₘ = αs(m aᵐ⁻¹ φ⁽ᵐ⁾ + aᵐ z φ⁽ᵐ⁺¹⁾)
@@ -55,34 +92,63 @@ enum ActivationKernels {
         _ activation: LayerActivation, amplitudes: UnsafePointer<Double>, slopes: UnsafePointer<Double>,
         z: UnsafePointer<Double>, count n: Int,
         g0: UnsafePointer<Double>, g1: UnsafePointer<Double>?, g2: UnsafePointer<Double>?, g3: UnsafePointer<Double>?,
-        scratch: [UnsafeMutablePointer<Double>],
+        cache: [UnsafeMutablePointer<Double>],
         amplitudeGradient: UnsafeMutablePointer<Double>, slopeGradient: UnsafeMutablePointer<Double>
     ) {
-        let u = scratch[0], p0 = scratch[1], p1 = scratch[2], p2 = scratch[3], p3 = scratch[4]
         for (k, term) in activation.terms.enumerated() where term.trainableAmplitude || term.trainableSlope {
             let a = term.frequency * slopes[k], s = term.scale, alpha = amplitudes[k]
-            for e in 0..<n { u[e] = a * z[e] }
-            term.function.evaluate(u, count: n, value: p0, first: p1, second: p2, third: p3)
-            var dAlpha = 0.0, dOmega = 0.0
-            // Each stream set gets its own loop so that the common cases vectorise without optional checks.
+            let phi = TermDerivatives(term.function, cache: cache[(4 * k)..<(4 * k + 4)])
+            let (p0, p1, p2, p3) = phi.source
+            let (s0, s1, s2, s3) = phi.sign
+            // Sums over all elements, eight lanes at a time (a scalar floating-point reduction does not vectorise).
+            var alpha8 = SIMD8<Double>(), omega8 = SIMD8<Double>()
+            let body = n - n % 8
+            @inline(__always) func v(_ p: UnsafePointer<Double>, _ e: Int) -> SIMD8<Double> {
+                UnsafeRawPointer(p + e).loadUnaligned(as: SIMD8<Double>.self)
+            }
+            let aa = a * a, twoA = 2 * a
             if let g1, let g2, let g3 {
-                for e in 0..<n {
-                    let x = z[e]
-                    dAlpha += g0[e] * p0[e] + a * (g1[e] + g3[e]) * p1[e] + a * a * g2[e] * p2[e]
-                    let t0 = x * p1[e], t1 = p1[e] + a * x * p2[e], t2 = 2 * a * p2[e] + a * a * x * p3[e]
-                    dOmega += g0[e] * t0 + (g1[e] + g3[e]) * t1 + g2[e] * t2
+                for e in stride(from: 0, to: body, by: 8) {
+                    let x: SIMD8<Double> = v(z, e)
+                    let f0: SIMD8<Double> = s0 * v(p0, e), f1: SIMD8<Double> = s1 * v(p1, e)
+                    let f2: SIMD8<Double> = s2 * v(p2, e), f3: SIMD8<Double> = s3 * v(p3, e)
+                    let g13: SIMD8<Double> = v(g1, e) + v(g3, e)
+                    let h0: SIMD8<Double> = v(g0, e), h2: SIMD8<Double> = v(g2, e)
+                    let t1: SIMD8<Double> = f1 + a * x * f2
+                    let t2: SIMD8<Double> = twoA * f2 + aa * x * f3
+                    alpha8 += h0 * f0
+                    alpha8 += a * g13 * f1
+                    alpha8 += aa * h2 * f2
+                    omega8 += h0 * x * f1
+                    omega8 += g13 * t1
+                    omega8 += h2 * t2
                 }
             } else if let g1 {
-                for e in 0..<n {
-                    let x = z[e]
-                    dAlpha += g0[e] * p0[e] + a * g1[e] * p1[e]
-                    dOmega += g0[e] * x * p1[e] + g1[e] * (p1[e] + a * x * p2[e])
+                for e in stride(from: 0, to: body, by: 8) {
+                    let x: SIMD8<Double> = v(z, e)
+                    let f0: SIMD8<Double> = s0 * v(p0, e), f1: SIMD8<Double> = s1 * v(p1, e)
+                    let f2: SIMD8<Double> = s2 * v(p2, e)
+                    let h0: SIMD8<Double> = v(g0, e), h1: SIMD8<Double> = v(g1, e)
+                    let t1: SIMD8<Double> = f1 + a * x * f2
+                    alpha8 += h0 * f0
+                    alpha8 += a * h1 * f1
+                    omega8 += h0 * x * f1
+                    omega8 += h1 * t1
                 }
             } else {
-                for e in 0..<n {
-                    dAlpha += g0[e] * p0[e]
-                    dOmega += g0[e] * z[e] * p1[e]
+                for e in stride(from: 0, to: body, by: 8) {
+                    let h0: SIMD8<Double> = v(g0, e)
+                    let f0: SIMD8<Double> = s0 * v(p0, e), f1: SIMD8<Double> = s1 * v(p1, e)
+                    alpha8 += h0 * f0
+                    omega8 += h0 * v(z, e) * f1
                 }
+            }
+            var dAlpha = alpha8.sum(), dOmega = omega8.sum()
+            for e in body..<n {
+                let x = z[e], f0 = s0 * p0[e], f1 = s1 * p1[e], f2 = s2 * p2[e], f3 = s3 * p3[e]
+                let h1 = g1?[e] ?? 0, h2 = g2?[e] ?? 0, h3 = g3?[e] ?? 0
+                dAlpha += g0[e] * f0 + a * (h1 + h3) * f1 + a * a * h2 * f2
+                dOmega += g0[e] * x * f1 + (h1 + h3) * (f1 + a * x * f2) + h2 * (2 * a * f2 + a * a * x * f3)
             }
             amplitudeGradient[k] += s * dAlpha
             slopeGradient[k] += term.frequency * alpha * s * dOmega

@@ -37,10 +37,10 @@ public enum ReversePass {
                 let place = layout.activation[l]
                 if activation.hasTrainableParameters {
                     let g = contractAdjoints(adjoint: adjoint, z: z, block: block, dimension: d, streams: streams,
-                                             into: Array(ws.scratch[5..<9]))
+                                             into: ws.scratch[5], ws.scratch[6], ws.scratch[7])
                     ActivationKernels.accumulateParameterGradient(
                         activation, amplitudes: theta + place.amplitudeOffset, slopes: theta + place.slopeOffset,
-                        z: z, count: block, g0: g.0, g1: g.1, g2: g.2, g3: g.3, scratch: ws.scratch,
+                        z: z, count: block, g0: g.0, g1: g.1, g2: g.2, g3: g.3, cache: ws.termCache[l],
                         amplitudeGradient: gradient + place.amplitudeOffset, slopeGradient: gradient + place.slopeOffset)
                 }
                 backThroughActivation(adjoint: adjoint, z: z, slope1: ws.slope1[l], slope2: ws.slope2[l],
@@ -114,11 +114,11 @@ public enum ReversePass {
     /// activation-parameter gradients need (see ``ActivationKernels/accumulateParameterGradient``).
     static func contractAdjoints(adjoint: UnsafePointer<Double>, z: UnsafePointer<Double>, block: Int,
                                  dimension d: Int, streams: DerivativeStreams,
-                                 into buffers: [UnsafeMutablePointer<Double>])
+                                 into g1: UnsafeMutablePointer<Double>, _ g2: UnsafeMutablePointer<Double>,
+                                 _ g3: UnsafeMutablePointer<Double>)
         -> (UnsafePointer<Double>, UnsafePointer<Double>?, UnsafePointer<Double>?, UnsafePointer<Double>?) {
         let g0 = UnsafePointer(adjoint)
         guard streams.hasFirst else { return (g0, nil, nil, nil) }
-        let g1 = buffers[0], g2 = buffers[1], g3 = buffers[2]
         g1.update(repeating: 0, count: block)
         for i in 0..<d {
             let dbar = adjoint + (1 + i) * block, zd = z + (1 + i) * block

@@ -20,6 +20,9 @@ public final class TaylorWorkspace: @unchecked Sendable {
     let adjointA, adjointB: UnsafeMutablePointer<Double>
     /// Scratch for Kronecker terms and activation-parameter gradients, n_max × N each.
     let scratch: [UnsafeMutablePointer<Double>]
+    /// Per hidden layer, 4 buffers per Kronecker term (n_l × N): the term's φ, φ′, φ″, φ‴ at aₖZ from the forward
+    /// pass (sine and cosine terms keep only sin and cos in the first two), reused by the reverse pass.
+    let termCache: [[UnsafeMutablePointer<Double>]]
 
     /// Buffers for `capacity` points through `layout`, enough for any stream set up to `streams`.
     public init(layout: NetworkLayout, capacity: Int, streams: DerivativeStreams = .pureSecond) {
@@ -43,10 +46,13 @@ public final class TaylorWorkspace: @unchecked Sendable {
         adjointA = buffer(widest * s * capacity)
         adjointB = buffer(widest * s * capacity)
         scratch = (0..<9).map { _ in buffer(widest * capacity) }
+        termCache = zip(layout.hiddenWidths, layout.activation).map { width, place in
+            (0..<(4 * place.termCount)).map { _ in buffer(width * capacity) }
+        }
     }
 
     deinit {
-        for p in [input, output, adjointA, adjointB] + preActivation + activation + slope1 + slope2 + slope3 + scratch {
+        for p in [input, output, adjointA, adjointB] + preActivation + activation + slope1 + slope2 + slope3 + scratch + termCache.flatMap({ $0 }) {
             p.deallocate()
         }
     }
