@@ -18,14 +18,6 @@ func centralDifference(_ f: ([Double]) -> Double, at x: [Double], coordinate i: 
     return (f(xp) - f(xm)) / (2 * h)
 }
 
-/// Second central difference of f at x along coordinate i.
-func secondCentralDifference(_ f: ([Double]) -> Double, at x: [Double], coordinate i: Int, step h: Double = 1e-4) -> Double {
-    var xp = x, xm = x
-    xp[i] += h
-    xm[i] -= h
-    return (f(xp) - 2 * f(x) + f(xm)) / (h * h)
-}
-
 /// Random points in [low, high]^d, point-major.
 func randomPoints(_ count: Int, dimension d: Int, in low: Double = -1, _ high: Double = 1,
                   rng: inout Xoshiro256) -> [Double] {
