@@ -154,3 +154,9 @@ void pinn_vtanh_poly(const double *x, double *restrict y, size_t n) {
 void pinn_vsincos(const double *x, double *s, double *c, size_t n) {
     pinn_vsincos_scaled(x, 1.0, s, c, n);
 }
+
+void pinn_flush_subnormals_to_zero(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_setcsr(_mm_getcsr() | 0x8040); /* FTZ (bit 15) | DAZ (bit 6) */
+#endif
+}

@@ -64,6 +64,18 @@ public struct LayerActivation: Sendable, Equatable, Codable {
         return LayerActivation(terms: terms)
     }
 
+    /// Rowdy-K in the convention of the authors' published code: φ₁(n·ω₁·z) with n·ω₁ = 1, plus K − 1 terms
+    /// αₖ·n·sin(j·n·ωₖ·z), j = 1…K−1, with ωₖ = 1/n at start, so the extra terms start at the moderate frequencies
+    /// 1…K−1 (the paper's convention starts them at n, 2n, …).
+    public static func rowdyPublished(base: ActivationFunction, terms count: Int, scaleFactor n: Double,
+                                      useCosine: Bool = false) -> LayerActivation {
+        var activation = rowdy(base: base, terms: count, scaleFactor: n, useCosine: useCosine)
+        for k in activation.terms.indices.dropFirst() {
+            activation.terms[k].slope = 1 / n
+        }
+        return activation
+    }
+
     /// Number of terms K.
     public var termCount: Int { terms.count }
 

@@ -1,3 +1,5 @@
+import CVectorMath
+
 /// Evaluates a network and its input derivatives at many points, in chunks through one workspace.
 public final class NetworkEvaluator {
     private let workspace: TaylorWorkspace
@@ -15,6 +17,7 @@ public final class NetworkEvaluator {
         let n = points.count / d
         let s = streams.count(inputDimension: d)
         var result = [[Double]](repeating: [Double](repeating: 0, count: n), count: s)
+        pinn_flush_subnormals_to_zero()
         var start = 0
         points.withUnsafeBufferPointer { pts in
             while start < n {

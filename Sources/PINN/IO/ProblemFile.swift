@@ -209,7 +209,9 @@ public struct ProblemFile: Sendable {
             let terms = try a.integer("terms", minimum: 1) ?? 5
             let n = try a.positiveNumber("n") ?? 10
             let extra = try a.choice("extra", [("sin", false), ("cos", true)]) ?? false
-            activation = .rowdy(base: base, terms: terms, scaleFactor: n, useCosine: extra)
+            let published = try a.choice("convention", [("paper", false), ("published", true)]) ?? false
+            activation = published ? .rowdyPublished(base: base, terms: terms, scaleFactor: n, useCosine: extra)
+                                   : .rowdy(base: base, terms: terms, scaleFactor: n, useCosine: extra)
         default:
             guard let items = try a.array("terms"), !items.isEmpty else {
                 throw a.fail("terms", "required: a non-empty list of terms {\"function\": …, \"scale\", \"frequency\", \"amplitude\", \"slope\", \"trainable_amplitude\", \"trainable_slope\"}")

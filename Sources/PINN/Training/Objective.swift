@@ -1,3 +1,4 @@
+import CVectorMath
 import Dispatch
 
 /// The loss L(θ) = Σ terms and its gradient ∂L/∂θ, evaluated over all points of all terms by the batched engine,
@@ -75,6 +76,7 @@ public final class Objective: @unchecked Sendable {
         let d = layout.inputDimension
         let wantsGradient = gradient != nil
         let work: @Sendable (Int) -> Void = { [self] (worker: Int) in
+            pinn_flush_subnormals_to_zero()
             let ws = self.workspaces[worker], seeds = self.seedBuffers[worker]
             var c = worker
             while c < self.chunks.count {
