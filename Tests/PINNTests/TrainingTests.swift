@@ -35,6 +35,24 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(theta[1], 1.1, accuracy: 1e-5)
     }
 
+    func testAdamStepScalesScaleEachParametersStep() {
+        var theta = [1.0, 1.0, 1.0]
+        var adam = Adam(parameterCount: 3)
+        adam.stepScales = [1, 0.5, 0]
+        [2.0, 2.0, 2.0].withUnsafeBufferPointer { adam.update(&theta, gradient: $0.baseAddress!, learningRate: 0.1) }
+        XCTAssertEqual(theta[0], 0.9, accuracy: 1e-9)
+        XCTAssertEqual(theta[1], 0.95, accuracy: 1e-9)
+        XCTAssertEqual(theta[2], 1.0)
+        // Rowdy (n = 10): the slope of term k moves by η/cₖ, its amplitude by η/sₖ.
+        var rng = Xoshiro256(seed: 1)
+        let net = Network(inputDimension: 2, hiddenWidths: [3], activation: .rowdy(base: .tanh, terms: 3, scaleFactor: 10), rng: &rng)
+        let scales = net.activationStepScales, place = net.layout.activation[0]
+        XCTAssertEqual(scales[0], 1)
+        XCTAssertEqual(Array(scales[place.amplitudeOffset..<(place.amplitudeOffset + 3)]), [1, 0.1, 0.1])
+        XCTAssertEqual(scales[place.slopeOffset], 0.1, accuracy: 1e-15)
+        XCTAssertEqual(scales[place.slopeOffset + 2], 1.0 / 20, accuracy: 1e-15)
+    }
+
     func testLearningRateSchedules() {
         let step = LearningRateSchedule.piecewise(initial: 4e-3, changes: [.init(iteration: 500, rate: 1e-4)])
         XCTAssertEqual(step.rate(at: 499), 4e-3)

@@ -64,6 +64,22 @@ public struct Network: Sendable, Equatable {
         return mask
     }
 
+    /// Per-parameter factors for first-order optimizers' step sizes: 1 for weights and biases, 1/sₖ for an
+    /// amplitude αₖ and 1/cₖ for a slope ωₖ, so that the *effective* amplitude sₖαₖ and frequency cₖωₖ move by
+    /// about the learning rate per Adam step, whatever the scale factor n (docs/experiments.md: with n = 10 and
+    /// unscaled steps, Rowdy and L-LAAF collapse to u ≈ 0 on the Helmholtz benchmark).
+    public var activationStepScales: [Double] {
+        var scales = [Double](repeating: 1, count: layout.parameterCount)
+        for (l, activation) in activations.enumerated() {
+            let place = layout.activation[l]
+            for (k, term) in activation.terms.enumerated() {
+                scales[place.amplitudeOffset + k] = term.scale != 0 ? 1 / abs(term.scale) : 1
+                scales[place.slopeOffset + k] = term.frequency != 0 ? 1 / abs(term.frequency) : 1
+            }
+        }
+        return scales
+    }
+
     /// The current amplitudes α and slopes ω of hidden layer `l` (0-based).
     public func activationParameters(layer l: Int) -> (amplitudes: [Double], slopes: [Double]) {
         let place = layout.activation[l]

@@ -18,6 +18,9 @@ public struct Adam: Sendable {
         v = [Double](repeating: 0, count: parameterCount)
     }
 
+    /// Per-parameter step factors (η·factorᵢ), or nil for η everywhere.
+    public var stepScales: [Double]?
+
     /// One update of `parameters` with `gradient` and learning rate η.
     public mutating func update(_ parameters: inout [Double], gradient: UnsafePointer<Double>, learningRate eta: Double) {
         step += 1
@@ -32,7 +35,7 @@ public struct Adam: Sendable {
                         let g = gradient[i]
                         m[i] = b1 * m[i] + (1 - b1) * g
                         v[i] = b2 * v[i] + (1 - b2) * g * g
-                        theta[i] -= stepSize * m[i] / (v[i].squareRoot() / c2root + eps)
+                        theta[i] -= stepSize * m[i] / (v[i].squareRoot() / c2root + eps) * (stepScales?[i] ?? 1)
                     }
                 }
             }

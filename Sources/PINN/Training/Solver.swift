@@ -28,6 +28,9 @@ public struct SolverConfiguration: Sendable {
     public var historyInterval = 100
     /// Points per axis of the evaluation grid (errors during training, output).
     public var evaluationResolution: [Int] = [101, 101]
+    /// Whether Adam's steps for activation amplitudes and slopes are divided by their fixed scale and frequency
+    /// (``Network/activationStepScales``); on by default, since unscaled steps collapse Rowdy with n = 10.
+    public var scaleActivationSteps = true
     /// Worker threads for the loss and gradient.
     public var threads = 1
     /// Points per engine sweep.
@@ -134,6 +137,7 @@ public struct Solver {
         }
         let trainer = Trainer(objective: objective, stages: configuration.stages,
                               historyInterval: configuration.historyInterval, evaluation: evaluation)
+        trainer.scaleActivationSteps = configuration.scaleActivationSteps
         let report = trainer.train(&network, observer: observer)
         return Solution(problem: problem, network: network, report: report,
                         interiorPoints: interior, boundaryPoints: boundary)

@@ -113,6 +113,9 @@ public final class Trainer {
     public var historyInterval: Int
     /// Where errors are measured at each history record.
     public var evaluation: EvaluationSet?
+    /// Whether Adam's steps for activation amplitudes and slopes are divided by their fixed scale and frequency
+    /// (see ``Network/activationStepScales``).
+    public var scaleActivationSteps = true
 
     public init(objective: Objective, stages: [TrainingStage], historyInterval: Int = 100, evaluation: EvaluationSet? = nil) {
         self.objective = objective
@@ -163,6 +166,7 @@ public final class Trainer {
             switch stage.optimizer {
             case let .adam(schedule):
                 var adam = Adam(parameterCount: p)
+                if scaleActivationSteps { adam.stepScales = network.activationStepScales }
                 for t in 0..<stage.iterations {
                     if observer?.trainingShouldStop() == true {
                         let losses = objective.evaluate(network, gradient: nil)
