@@ -86,32 +86,96 @@ static const double LARGE = 1048576.0;                  /* 2^20: beyond, the thr
 static inline uint64_t bits_of(double x) { uint64_t b; memcpy(&b, &x, 8); return b; }
 static inline double double_of(uint64_t b) { double x; memcpy(&x, &b, 8); return x; }
 
+/* sin and cos of t with one reduction; exact only for |t| < LARGE (callers fix up larger t with libm). */
+static inline __attribute__((always_inline)) void sincos_core(double t, double *s, double *c) {
+    double shifted = t * TWO_OVER_PI + ROUNDING_MAGIC;
+    uint64_t q = bits_of(shifted);
+    double k = shifted - ROUNDING_MAGIC;
+    double r = __builtin_fma(-k, PIO2_1, t);
+    r = __builtin_fma(-k, PIO2_2, r);
+    r = __builtin_fma(-k, PIO2_3, r);
+    double z = r * r;
+    double sr = r + r * z * (S1 + z * (S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)))));
+    double cr = 1.0 - 0.5 * z + z * z * (C1 + z * (C2 + z * (C3 + z * (C4 + z * (C5 + z * C6)))));
+    /* Quadrant q mod 4: odd quadrants swap sin and cos; sin is negated in quadrants 2, 3 and cos in 1, 2. */
+    uint64_t swap = 0 - (q & 1);
+    uint64_t sb = (bits_of(sr) & ~swap) | (bits_of(cr) & swap);
+    uint64_t cb = (bits_of(cr) & ~swap) | (bits_of(sr) & swap);
+    *s = double_of(sb ^ ((q & 2) << 62));
+    *c = double_of(cb ^ (((q + 1) & 2) << 62));
+}
+
+/* Recomputes with libm the entries whose argument was too large for the fast reduction. */
+static void sincos_fix_large(const double *x, double a, double *s, double *c, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        double t = a * x[i];
+        if (!(__builtin_fabs(t) < LARGE)) { s[i] = sin(t); c[i] = cos(t); }
+    }
+}
+
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 void pinn_vsincos_scaled(const double *x, double a, double *restrict s, double *restrict c, size_t n) {
     int needs_libm = 0;
     for (size_t i = 0; i < n; i++) {
         double t = a * x[i];
-        double shifted = t * TWO_OVER_PI + ROUNDING_MAGIC;
-        uint64_t q = bits_of(shifted);
-        double k = shifted - ROUNDING_MAGIC;
-        double r = __builtin_fma(-k, PIO2_1, t);
-        r = __builtin_fma(-k, PIO2_2, r);
-        r = __builtin_fma(-k, PIO2_3, r);
-        double z = r * r;
-        double sr = r + r * z * (S1 + z * (S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)))));
-        double cr = 1.0 - 0.5 * z + z * z * (C1 + z * (C2 + z * (C3 + z * (C4 + z * (C5 + z * C6)))));
-        /* Quadrant q mod 4: odd quadrants swap sin and cos; sin is negated in quadrants 2, 3 and cos in 1, 2. */
-        uint64_t swap = 0 - (q & 1);
-        uint64_t sb = (bits_of(sr) & ~swap) | (bits_of(cr) & swap);
-        uint64_t cb = (bits_of(cr) & ~swap) | (bits_of(sr) & swap);
-        s[i] = double_of(sb ^ ((q & 2) << 62));
-        c[i] = double_of(cb ^ (((q + 1) & 2) << 62));
+        sincos_core(t, &s[i], &c[i]);
         needs_libm |= !(__builtin_fabs(t) < LARGE);
     }
-    if (needs_libm) {
+    if (needs_libm) sincos_fix_large(x, a, s, c, n);
+}
+
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+void pinn_kronecker_trig_forward(const double *z, size_t n, double a, double c0, int cosine, int first_term,
+                                 double *restrict out0, double *restrict out1, double *restrict out2,
+                                 double *restrict out3, double *restrict sin_out, double *restrict cos_out) {
+    int needs_libm = 0;
+    for (size_t i = 0; i < n; i++) {
+        double t = a * z[i];
+        sincos_core(t, &sin_out[i], &cos_out[i]);
+        needs_libm |= !(__builtin_fabs(t) < LARGE);
+    }
+    if (needs_libm) sincos_fix_large(z, a, sin_out, cos_out, n);
+    /* sin: (s, c, -s, -c); cos: (c, -s, -c, s), times c0*a^m. */
+    double c1 = c0 * a, c2 = c1 * a, c3 = c2 * a;
+    const double *p0 = cosine ? cos_out : sin_out, *p1 = cosine ? sin_out : cos_out;
+    double k0 = c0, k1 = cosine ? -c1 : c1, k2 = -c2, k3 = cosine ? c3 : -c3;
+    if (first_term) {
         for (size_t i = 0; i < n; i++) {
-            double t = a * x[i];
-            if (!(__builtin_fabs(t) < LARGE)) { s[i] = sin(t); c[i] = cos(t); }
+            out0[i] = k0 * p0[i]; out1[i] = k1 * p1[i]; out2[i] = k2 * p0[i]; out3[i] = k3 * p1[i];
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            out0[i] += k0 * p0[i]; out1[i] += k1 * p1[i]; out2[i] += k2 * p0[i]; out3[i] += k3 * p1[i];
+        }
+    }
+}
+
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+void pinn_kronecker_trig_dots(const double *sin_v, const double *cos_v, const double *h0, const double *h2,
+                              const double *h13, const double *xh0, const double *xh2, const double *xh13,
+                              size_t n, double out[12]) {
+    double acc[12][8] = {{0}};
+    size_t body = n - n % 8;
+    for (size_t i = 0; i < body; i += 8) {
+        for (int j = 0; j < 8; j++) {
+            double sv = sin_v[i + j], cv = cos_v[i + j];
+            double a0 = h0[i + j], a1 = h2[i + j], a2 = h13[i + j], a3 = xh0[i + j], a4 = xh2[i + j], a5 = xh13[i + j];
+            acc[0][j] += sv * a0; acc[1][j] += sv * a1; acc[2][j] += sv * a2;
+            acc[3][j] += sv * a3; acc[4][j] += sv * a4; acc[5][j] += sv * a5;
+            acc[6][j] += cv * a0; acc[7][j] += cv * a1; acc[8][j] += cv * a2;
+            acc[9][j] += cv * a3; acc[10][j] += cv * a4; acc[11][j] += cv * a5;
+        }
+    }
+    for (int m = 0; m < 12; m++) {
+        double sum = 0;
+        for (int j = 0; j < 8; j++) sum += acc[m][j];
+        out[m] = sum;
+    }
+    for (size_t i = body; i < n; i++) {
+        const double *h[6] = {h0, h2, h13, xh0, xh2, xh13};
+        for (int m = 0; m < 6; m++) {
+            out[m] += sin_v[i] * h[m][i];
+            out[6 + m] += cos_v[i] * h[m][i];
         }
     }
 }

@@ -19,6 +19,19 @@ void pinn_vsincos(const double *x, double *s, double *c, size_t n);
    arguments go through libm). Vectorised by the compiler for AVX-512, AVX2 or SSE, chosen at run time. */
 void pinn_vsincos_scaled(const double *x, double a, double *s, double *c, size_t n);
 
+/* One sine (cosine = 0) or cosine (cosine = 1) term of a Kronecker activation, c0*phi(a*z) with phi = sin or cos:
+   adds (or, for first_term, assigns) c_m * phi^(m)(a*z) to out_m for m = 0..3 (c_m = c0*a^m; the signs of the
+   derivatives of sin and cos are applied here) and keeps sin(a*z), cos(a*z) in sin_out, cos_out. */
+void pinn_kronecker_trig_forward(const double *z, size_t n, double a, double c0, int cosine, int first_term,
+                                 double *out0, double *out1, double *out2, double *out3,
+                                 double *sin_out, double *cos_out);
+
+/* The 12 sums over i < n of {sin_v, cos_v}[i] * {h0, h2, h13, xh0, xh2, xh13}[i], in that order (sin first),
+   accumulated in 8 lanes: what the activation-parameter gradients of a sine or cosine term need. */
+void pinn_kronecker_trig_dots(const double *sin_v, const double *cos_v, const double *h0, const double *h2,
+                              const double *h13, const double *xh0, const double *xh2, const double *xh13,
+                              size_t n, double out[12]);
+
 /* Sets flush-to-zero and denormals-are-zero for the calling thread (x86 MXCSR; no-op elsewhere). Saturated
    activations produce subnormal products (e.g. tanh' at |z| ~ 350) that cost ~100 cycles each otherwise. */
 void pinn_flush_subnormals_to_zero(void);

@@ -56,7 +56,10 @@ enum ActivationKernels {
             let slots = cache[(4 * k)..<(4 * k + 4)]
             switch term.function {
             case .sin, .cos:
-                pinn_vsincos_scaled(z, a, slots[4 * k], slots[4 * k + 1], n)
+                // One fused pass: sin/cos of a·z, kept for the reverse pass, and the term's share of φ̃⁽ᵐ⁾.
+                pinn_kronecker_trig_forward(z, n, a, amplitudes[k] * term.scale, term.function == .cos ? 1 : 0,
+                                            k == 0 ? 1 : 0, value, first, second, third, slots[4 * k], slots[4 * k + 1])
+                continue
             default:
                 for e in 0..<n { scratch[e] = a * z[e] }
                 term.function.evaluate(scratch, count: n, value: slots[4 * k], first: slots[4 * k + 1],
@@ -92,10 +95,16 @@ enum ActivationKernels {
         _ activation: LayerActivation, amplitudes: UnsafePointer<Double>, slopes: UnsafePointer<Double>,
         z: UnsafePointer<Double>, count n: Int,
         g0: UnsafePointer<Double>, g1: UnsafePointer<Double>?, g2: UnsafePointer<Double>?, g3: UnsafePointer<Double>?,
-        cache: [UnsafeMutablePointer<Double>],
+        cache: [UnsafeMutablePointer<Double>], scratch: [UnsafeMutablePointer<Double>],
         amplitudeGradient: UnsafeMutablePointer<Double>, slopeGradient: UnsafeMutablePointer<Double>
     ) {
-        for (k, term) in activation.terms.enumerated() where term.trainableAmplitude || term.trainableSlope {
+        let trainable = activation.terms.enumerated().filter { $0.element.trainableAmplitude || $0.element.trainableSlope }
+        if trainable.contains(where: { $0.element.function == .sin || $0.element.function == .cos }) {
+            accumulateTrigonometricGradients(activation, amplitudes: amplitudes, slopes: slopes, z: z, count: n,
+                                             g0: g0, g1: g1, g2: g2, g3: g3, cache: cache, scratch: scratch,
+                                             amplitudeGradient: amplitudeGradient, slopeGradient: slopeGradient)
+        }
+        for (k, term) in trainable where term.function != .sin && term.function != .cos {
             let a = term.frequency * slopes[k], s = term.scale, alpha = amplitudes[k]
             let phi = TermDerivatives(term.function, cache: cache[(4 * k)..<(4 * k + 4)])
             let (p0, p1, p2, p3) = phi.source
@@ -149,6 +158,60 @@ enum ActivationKernels {
                 let h1 = g1?[e] ?? 0, h2 = g2?[e] ?? 0, h3 = g3?[e] ?? 0
                 dAlpha += g0[e] * f0 + a * (h1 + h3) * f1 + a * a * h2 * f2
                 dOmega += g0[e] * x * f1 + (h1 + h3) * (f1 + a * x * f2) + h2 * (2 * a * f2 + a * a * x * f3)
+            }
+            amplitudeGradient[k] += s * dAlpha
+            slopeGradient[k] += term.frequency * alpha * s * dOmega
+        }
+    }
+
+    /// The gradients of all trainable sine and cosine terms of a layer from 12 dot products per term of the cached
+    /// sin, cos with six per-element vectors shared by all terms (h₀ = G₀, h₂ = G₂, h₁₃ = G₁ + G₃ and their
+    /// products with z). For a sine term (φ′ = cos, φ″ = −sin, φ‴ = −cos):
+    /// ```
+    /// ∂L/∂α = s (S·h₀ + a C·h₁₃ − a² S·h₂)
+    /// ∂L/∂ω = cαs (C·zh₀ + C·h₁₃ − a S·zh₁₃ − 2a S·h₂ − a² C·zh₂)
+    /// ```
+    /// and for a cosine term (φ′ = −sin, φ″ = −cos, φ‴ = sin):
+    /// ```
+    /// ∂L/∂α = s (C·h₀ − a S·h₁₃ − a² C·h₂)
+    /// ∂L/∂ω = cαs (−S·zh₀ − S·h₁₃ − a C·zh₁₃ − 2a C·h₂ + a² S·zh₂)
+    /// ```
+    static func accumulateTrigonometricGradients(
+        _ activation: LayerActivation, amplitudes: UnsafePointer<Double>, slopes: UnsafePointer<Double>,
+        z: UnsafePointer<Double>, count n: Int,
+        g0: UnsafePointer<Double>, g1: UnsafePointer<Double>?, g2: UnsafePointer<Double>?, g3: UnsafePointer<Double>?,
+        cache: [UnsafeMutablePointer<Double>], scratch: [UnsafeMutablePointer<Double>],
+        amplitudeGradient: UnsafeMutablePointer<Double>, slopeGradient: UnsafeMutablePointer<Double>
+    ) {
+        let h13 = scratch[0], zh0 = scratch[1], zh2 = scratch[2], zh13 = scratch[3], zeros = scratch[4]
+        zeros.update(repeating: 0, count: n)
+        let h2 = g2 ?? UnsafePointer(zeros)
+        switch (g1, g3) {
+        case let (g1?, g3?): for e in 0..<n { h13[e] = g1[e] + g3[e] }
+        case let (g1?, nil): h13.update(from: g1, count: n)
+        default: h13.update(repeating: 0, count: n)
+        }
+        for e in 0..<n {
+            zh0[e] = z[e] * g0[e]
+            zh2[e] = z[e] * h2[e]
+            zh13[e] = z[e] * h13[e]
+        }
+        var dots = [Double](repeating: 0, count: 12)
+        for (k, term) in activation.terms.enumerated()
+        where (term.function == .sin || term.function == .cos) && (term.trainableAmplitude || term.trainableSlope) {
+            dots.withUnsafeMutableBufferPointer { out in
+                pinn_kronecker_trig_dots(cache[4 * k], cache[4 * k + 1], g0, h2, h13, zh0, zh2, zh13, n, out.baseAddress!)
+            }
+            let (sH0, sH2, sH13, sZH0, sZH2, sZH13) = (dots[0], dots[1], dots[2], dots[3], dots[4], dots[5])
+            let (cH0, cH2, cH13, cZH0, cZH2, cZH13) = (dots[6], dots[7], dots[8], dots[9], dots[10], dots[11])
+            let a = term.frequency * slopes[k], s = term.scale, alpha = amplitudes[k]
+            let dAlpha: Double, dOmega: Double
+            if term.function == .sin {
+                dAlpha = sH0 + a * cH13 - a * a * sH2
+                dOmega = cZH0 + cH13 - a * sZH13 - 2 * a * sH2 - a * a * cZH2
+            } else {
+                dAlpha = cH0 - a * sH13 - a * a * cH2
+                dOmega = -sZH0 - sH13 - a * cZH13 - 2 * a * cH2 + a * a * sZH2
             }
             amplitudeGradient[k] += s * dAlpha
             slopeGradient[k] += term.frequency * alpha * s * dOmega

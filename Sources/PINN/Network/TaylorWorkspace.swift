@@ -45,7 +45,7 @@ public final class TaylorWorkspace: @unchecked Sendable {
         let widest = layout.maximumWidth
         adjointA = buffer(widest * s * capacity)
         adjointB = buffer(widest * s * capacity)
-        scratch = (0..<9).map { _ in buffer(widest * capacity) }
+        scratch = (0..<13).map { _ in buffer(widest * capacity) }
         termCache = zip(layout.hiddenWidths, layout.activation).map { width, place in
             (0..<(4 * place.termCount)).map { _ in buffer(width * capacity) }
         }
