@@ -152,4 +152,70 @@ final class KroneckerActivationTests: XCTestCase {
                            "k.json: network.activation.type: unknown value 'rowdy2'; allowed: fixed, l-laaf, rowdy, kronecker")
         }
     }
+
+    func testSlopeRecoveryValueAndGradient() {
+        var rng = Xoshiro256(seed: 8)
+        var net = Network(inputDimension: 2, hiddenWidths: [4, 4, 4], activation: .layerwiseAdaptive(.tanh, scaleFactor: 5), rng: &rng)
+        for l in 0..<3 { net.parameters[net.layout.activation[l].slopeOffset] = 0.2 + 0.1 * Double(l) }
+        let recovery = SlopeRecovery(weight: 0.7)
+        // S = 1 / mean(exp(ω₁), exp(ω₂), exp(ω₃)).
+        let expected = 0.7 * 3 / (exp(0.2) + exp(0.3) + exp(0.4))
+        XCTAssertEqual(recovery.evaluate(net, gradient: nil), expected, accuracy: 1e-15)
+        var g = [Double](repeating: 0, count: net.parameters.count)
+        _ = g.withUnsafeMutableBufferPointer { recovery.evaluate(net, gradient: $0.baseAddress!) }
+        for l in 0..<3 {
+            let o = net.layout.activation[l].slopeOffset
+            var plus = net, minus = net
+            plus.parameters[o] += 1e-6
+            minus.parameters[o] -= 1e-6
+            let fd = (recovery.evaluate(plus, gradient: nil) - recovery.evaluate(minus, gradient: nil)) / 2e-6
+            XCTAssertEqual(g[o], fd, accuracy: 1e-8)
+        }
+        XCTAssertEqual(g.enumerated().filter { $0.element != 0 }.count, 3)
+    }
+
+    func testSwitchingFromRowdyToLLAAFKeepsWeightsAndContinuesTheHistory() throws {
+        var rng = Xoshiro256(seed: 3)
+        let rowdy = Network(inputDimension: 2, hiddenWidths: [5, 5], activation: .rowdy(base: .tanh, terms: 4, scaleFactor: 10), rng: &rng)
+        let reduced = rowdy.keepingOnlyBaseActivationTerms()
+        XCTAssertEqual(reduced.activations.map(\.termCount), [1, 1])
+        XCTAssertEqual(reduced.activations[0].terms[0], rowdy.activations[0].terms[0])
+        // With the extra amplitudes still zero, dropping the terms changes nothing.
+        var prng = Xoshiro256(seed: 4)
+        let points = randomPoints(9, dimension: 2, rng: &prng)
+        XCTAssertEqual(TaylorEngineTests.batched(rowdy, points, streams: .laplacian)[3],
+                       TaylorEngineTests.batched(reduced, points, streams: .laplacian)[3])
+
+        let text = """
+        {"pde": {"type": "helmholtz", "k": 1}, "domain": {"type": "rectangle", "x": [-1, 1], "y": [-1, 1]},
+         "exact_solution": "sin(pi*x)*sin(pi*y)",
+         "network": {"hidden_layers": [6, 6], "activation": {"type": "rowdy", "terms": 3, "n": 10}},
+         "collocation": {"interior": 60, "boundary": 20}, "loss": {"slope_recovery": 0.1},
+         "training": {"stages": [{"optimizer": "adam", "iterations": 20, "learning_rate": 0.005},
+                                 {"optimizer": "adam", "iterations": 10, "learning_rate": 0.005, "drop_extra_activation_terms": true}]},
+         "output": {"grid": [9, 9], "history_interval": 5}}
+        """
+        let file = try ProblemFile.parse(text, path: "switch.json")
+        let solver = Solver(problem: file.problem, configuration: file.configuration)
+        let solution = solver.solve()
+        XCTAssertEqual(solution.report.stopReason, .completed)
+        XCTAssertEqual(solution.report.iterations, 30)
+        XCTAssertEqual(solution.network.activations.map(\.termCount), [1, 1])
+        XCTAssertEqual(solution.report.history.map(\.iteration), [0, 5, 10, 15, 20, 25, 30])
+        XCTAssertEqual(solution.report.history.map(\.stage), [0, 0, 0, 0, 1, 1, 1])
+        XCTAssertEqual(solution.report.history.map { $0.amplitudes[0].count }, [3, 3, 3, 3, 1, 1, 1])
+        XCTAssertEqual(solution.report.lossNames, ["pde", "boundary", "slope_recovery"])
+        XCTAssertEqual(solution.report.iterationTimes.count, 30)
+
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("switch-\(UUID().uuidString).h5").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try ResultFile.write(solution, grid: solver.evaluationGrid(),
+                             info: .init(problemText: text, problemPath: "switch.json", description: "", seed: 0, threads: 1), to: out)
+        let h5 = try HDF5File.open(out)
+        let slopes = try h5.read("/history/activation/layer_1/slopes")
+        XCTAssertEqual(slopes.shape, [7, 3])
+        XCTAssertTrue(slopes.values[5 * 3 + 1].isNaN)  // the dropped terms are NaN after the switch
+        XCTAssertEqual(try h5.read("/history/loss_slope_recovery").values.count, 7)
+        XCTAssertEqual(try ResultFile.readNetwork(from: h5), solution.network)
+    }
 }

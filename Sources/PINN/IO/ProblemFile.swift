@@ -139,6 +139,7 @@ public struct ProblemFile: Sendable {
         if var loss = try root.object("loss") {
             config.residualWeight = try loss.nonNegativeNumber("residual_weight") ?? 1
             config.boundaryWeight = try loss.nonNegativeNumber("boundary_weight") ?? 1
+            config.slopeRecoveryWeight = try loss.nonNegativeNumber("slope_recovery") ?? 0
             try loss.rejectUnknownKeys()
         }
 
@@ -284,7 +285,8 @@ public struct ProblemFile: Sendable {
             }
             try sch.rejectUnknownKeys()
         }
-        return TrainingStage(optimizer: .adam(schedule), iterations: iterations)
+        let drop = try s.bool("drop_extra_activation_terms") ?? false
+        return TrainingStage(optimizer: .adam(schedule), iterations: iterations, keepOnlyBaseActivationTerm: drop)
     }
 
     /// Every formula must be finite at the collocation points and on the evaluation grid.

@@ -92,11 +92,11 @@ public enum ResultFile {
         try file.write("/history/iteration", integers: h.map { Int64($0.iteration) })
         try file.write("/history/stage", integers: h.map { Int64($0.stage) })
         try file.write("/history/loss", h.map(\.loss))
-        try file.write("/history/loss_pde", h.map { $0.termLosses.first ?? 0 })
-        try file.write("/history/loss_boundary", h.map { $0.termLosses.count > 1 ? $0.termLosses[1] : 0 })
-        if h.first.map({ $0.termLosses.count > 2 }) == true {
-            try file.write("/history/loss_data", h.map { $0.termLosses[2] })
+        let lossNames = solution.report.lossNames.isEmpty ? ["pde", "boundary"] : solution.report.lossNames
+        for (k, name) in lossNames.enumerated() {
+            try file.write("/history/loss_\(name)", h.map { k < $0.termLosses.count ? $0.termLosses[k] : .nan })
         }
+        try writeActivationHistory(h, to: file)
         if problem.exactSolution != nil {
             try file.write("/history/rel_l2", h.map { $0.metrics?.relativeL2 ?? .nan })
             try file.write("/history/max_error", h.map { $0.metrics?.maxError ?? .nan })
@@ -129,6 +129,23 @@ public enum ResultFile {
         try file.setAttribute("ms_per_iteration", report.millisecondsPerIteration)
         try file.setAttribute("median_ms_per_iteration", report.medianMillisecondsPerIteration)
         try file.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
+    }
+
+    /// Each hidden layer's activation amplitudes and slopes at every history record, as H × K datasets under
+    /// `/history/activation/layer_k/` (NaN where a record has fewer terms, after a switch that dropped terms). Written
+    /// only when some activation parameter is trained.
+    static func writeActivationHistory(_ h: [HistoryRecord], to file: HDF5File) throws(HDF5Error) {
+        guard let first = h.first, !first.amplitudes.isEmpty else { return }
+        let changes = h.contains { $0.amplitudes != first.amplitudes || $0.slopes != first.slopes }
+        guard changes else { return }
+        for l in first.amplitudes.indices {
+            let k = h.map { $0.amplitudes[l].count }.max() ?? 0
+            func matrix(_ rows: [[Double]]) -> [Double] {
+                rows.flatMap { $0 + [Double](repeating: .nan, count: k - $0.count) }
+            }
+            try file.write("/history/activation/layer_\(l + 1)/amplitudes", matrix(h.map { $0.amplitudes[l] }), shape: [h.count, k])
+            try file.write("/history/activation/layer_\(l + 1)/slopes", matrix(h.map { $0.slopes[l] }), shape: [h.count, k])
+        }
     }
 
     /// Writes the network under `/model`: the full parameter vector, each layer's weights (fanOut × fanIn) and

@@ -80,6 +80,20 @@ public struct Network: Sendable, Equatable {
         return scales
     }
 
+    /// The same network with every activation reduced to its first term, keeping that term's learned amplitude and
+    /// slope and all weights and biases: e.g. Rowdy → L-LAAF after some iterations (Jagtap et al. 2022, Fig. 9).
+    public func keepingOnlyBaseActivationTerms() -> Network {
+        let reduced = activations.map { LayerActivation(terms: [$0.terms[0]]) }
+        let newLayout = NetworkLayout(inputDimension: layout.inputDimension, hiddenWidths: layout.hiddenWidths,
+                                      termCounts: reduced.map(\.termCount))
+        var theta = Array(parameters[0..<layout.activation[0].amplitudeOffset])
+        for l in 0..<layout.depth {
+            theta.append(parameters[layout.activation[l].amplitudeOffset])
+            theta.append(parameters[layout.activation[l].slopeOffset])
+        }
+        return Network(layout: newLayout, activations: reduced, parameters: theta)
+    }
+
     /// The current amplitudes α and slopes ω of hidden layer `l` (0-based).
     public func activationParameters(layer l: Int) -> (amplitudes: [Double], slopes: [Double]) {
         let place = layout.activation[l]

@@ -14,6 +14,8 @@ public final class Objective: @unchecked Sendable {
     public let chunkSize: Int
     /// Worker threads.
     public let threads: Int
+    /// An optional slope-recovery penalty, reported as the last entry of ``evaluate(_:gradient:mask:)``.
+    public var slopeRecovery: SlopeRecovery?
     let layout: NetworkLayout
     private var chunks: [(term: Int, range: Range<Int>)] = []
     private let workspaces: [TaylorWorkspace]
@@ -47,6 +49,17 @@ public final class Objective: @unchecked Sendable {
         chunkLosses.deallocate()
     }
 
+    /// Names of the entries ``evaluate(_:gradient:mask:)`` returns: pde, boundary, data, slope_recovery.
+    public var lossNames: [String] {
+        terms.map { term -> String in
+            switch term.kind {
+            case .residual: return "pde"
+            case .dirichlet: return "boundary"
+            case .data: return "data"
+            }
+        } + (slopeRecovery == nil ? [] : ["slope_recovery"])
+    }
+
     /// Replaces the points and targets of term `index` (resampling).
     public func replaceTerm(_ index: Int, with term: LossTerm) {
         terms[index] = term
@@ -69,8 +82,8 @@ public final class Objective: @unchecked Sendable {
         chunkLosses = .allocate(capacity: max(1, chunks.count))
     }
 
-    /// The loss of each term and, when `gradient` is given, ∂L/∂θ (overwritten; fixed activation parameters get 0
-    /// through `mask`).
+    /// The loss of each term (then the slope-recovery penalty, if set) and, when `gradient` is given, ∂L/∂θ
+    /// (overwritten; fixed activation parameters get 0 through `mask`).
     @discardableResult
     public func evaluate(_ network: Network, gradient: UnsafeMutablePointer<Double>?, mask: [Double]? = nil) -> [Double] {
         let d = layout.inputDimension
@@ -111,6 +124,11 @@ public final class Objective: @unchecked Sendable {
                 let g = chunkGradients + c * p
                 for i in 0..<p { gradient[i] += g[i] }
             }
+        }
+        if let slopeRecovery {
+            losses.append(slopeRecovery.evaluate(network, gradient: gradient))
+        }
+        if let gradient {
             if let mask {
                 for i in 0..<layout.parameterCount { gradient[i] *= mask[i] }
             }

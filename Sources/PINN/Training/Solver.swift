@@ -31,6 +31,8 @@ public struct SolverConfiguration: Sendable {
     /// Whether Adam's steps for activation amplitudes and slopes are divided by their fixed scale and frequency
     /// (``Network/activationStepScales``); on by default, since unscaled steps collapse Rowdy with n = 10.
     public var scaleActivationSteps = true
+    /// Weight of the slope-recovery term (``SlopeRecovery``); 0 switches it off.
+    public var slopeRecoveryWeight = 0.0
     /// Worker threads for the loss and gradient.
     public var threads = 1
     /// Points per engine sweep.
@@ -124,22 +126,48 @@ public struct Solver {
         return terms
     }
 
-    /// Trains from the initial network and returns the solution.
+    /// Trains from the initial network and returns the solution. Stages that drop activation terms split training
+    /// into segments, each with an objective for its network's layout; the history runs on across them.
     public func solve(observer: TrainingObserver? = nil) -> Solution {
         var network = makeNetwork()
         let (interior, boundary) = makeCollocation()
-        let objective = Objective(layout: network.layout, terms: makeTerms(interior: interior, boundary: boundary),
-                                  threads: configuration.threads, chunkSize: configuration.chunkSize)
+        let terms = makeTerms(interior: interior, boundary: boundary)
         var evaluation: EvaluationSet?
         if let exact = problem.exactSolution {
             let grid = evaluationGrid().points
             evaluation = EvaluationSet(points: grid, exact: exact.values(at: grid))
         }
-        let trainer = Trainer(objective: objective, stages: configuration.stages,
-                              historyInterval: configuration.historyInterval, evaluation: evaluation)
-        trainer.scaleActivationSteps = configuration.scaleActivationSteps
-        let report = trainer.train(&network, observer: observer)
-        return Solution(problem: problem, network: network, report: report,
+        var segments: [[TrainingStage]] = []
+        for stage in configuration.stages {
+            if stage.keepOnlyBaseActivationTerm || segments.isEmpty { segments.append([]) }
+            segments[segments.count - 1].append(stage)
+        }
+        let total = configuration.stages.reduce(0) { $0 + $1.iterations }
+        var report: TrainingReport?
+        var stageIndex = 0
+        for (i, stages) in segments.enumerated() {
+            if stages[0].keepOnlyBaseActivationTerm { network = network.keepingOnlyBaseActivationTerms() }
+            let objective = Objective(layout: network.layout, terms: terms, threads: configuration.threads,
+                                      chunkSize: configuration.chunkSize)
+            if configuration.slopeRecoveryWeight > 0 {
+                objective.slopeRecovery = SlopeRecovery(weight: configuration.slopeRecoveryWeight)
+            }
+            let trainer = Trainer(objective: objective, stages: stages,
+                                  historyInterval: configuration.historyInterval, evaluation: evaluation)
+            trainer.scaleActivationSteps = configuration.scaleActivationSteps
+            let start = Trainer.Continuation(iteration: report?.iterations ?? 0, stage: stageIndex,
+                                             time: report?.totalTime ?? 0, totalIterations: total)
+            let last = i == segments.count - 1
+            var part = trainer.train(&network, observer: observer, continuing: start, recordFinal: last)
+            if let previous = report {
+                part.history = previous.history + part.history
+                part.iterationTimes = previous.iterationTimes + part.iterationTimes
+            }
+            report = part
+            stageIndex += stages.count
+            if part.stopReason != .completed { break }
+        }
+        return Solution(problem: problem, network: network, report: report!,
                         interiorPoints: interior, boundaryPoints: boundary)
     }
 }

@@ -11,10 +11,14 @@ public struct TrainingStage: Sendable, Equatable {
     public var optimizer: Optimizer
     /// Iterations in this stage.
     public var iterations: Int
+    /// Before this stage, drop every activation term but the first (the base φ₁ with its learned slope): e.g.
+    /// train Rowdy, then continue as L-LAAF with the learned weights (Jagtap et al. 2022, Fig. 9).
+    public var keepOnlyBaseActivationTerm: Bool
 
-    public init(optimizer: Optimizer, iterations: Int) {
+    public init(optimizer: Optimizer, iterations: Int, keepOnlyBaseActivationTerm: Bool = false) {
         self.optimizer = optimizer
         self.iterations = iterations
+        self.keepOnlyBaseActivationTerm = keepOnlyBaseActivationTerm
     }
 
     /// A short name for histories and progress lines.
@@ -41,6 +45,9 @@ public struct HistoryRecord: Sendable, Equatable {
     public var wallTime: Double
     /// The learning rate used by the update.
     public var learningRate: Double
+    /// Each hidden layer's activation amplitudes αₖ and slopes ωₖ at this record.
+    public var amplitudes: [[Double]] = []
+    public var slopes: [[Double]] = []
 }
 
 /// Why training ended.
@@ -87,6 +94,8 @@ public struct TrainingReport: Sendable {
     public var iterations: Int
     /// Wall-clock seconds of the whole training (evaluations included).
     public var totalTime: Double
+    /// What each entry of ``HistoryRecord/termLosses`` is: pde, boundary, data, slope_recovery.
+    public var lossNames: [String] = []
     /// Mean milliseconds per iteration, over the whole training (evaluations included).
     public var millisecondsPerIteration: Double { iterations > 0 ? 1000 * totalTime / Double(iterations) : 0 }
     /// Median milliseconds of one optimizer iteration.
@@ -127,11 +136,34 @@ public final class Trainer {
     /// Total iterations over all stages.
     public var totalIterations: Int { stages.reduce(0) { $0 + $1.iterations } }
 
+    /// Where a training run continues from: iterations, stages and seconds already done (for schedules that change
+    /// the network between stages).
+    public struct Continuation: Sendable {
+        public var iteration = 0
+        public var stage = 0
+        public var time = 0.0
+        public var totalIterations: Int?
+        public init(iteration: Int = 0, stage: Int = 0, time: Double = 0, totalIterations: Int? = nil) {
+            self.iteration = iteration
+            self.stage = stage
+            self.time = time
+            self.totalIterations = totalIterations
+        }
+    }
+
     /// Trains `network` in place. On divergence the network keeps the last parameters whose loss and gradient were
-    /// finite.
-    public func train(_ network: inout Network, observer: TrainingObserver? = nil) -> TrainingReport {
+    /// finite. `recordFinal` adds a history record after the last stage.
+    public func train(_ network: inout Network, observer: TrainingObserver? = nil,
+                      continuing from: Continuation = Continuation(), recordFinal: Bool = true) -> TrainingReport {
+        var report = run(&network, observer: observer, continuing: from, recordFinal: recordFinal)
+        report.lossNames = objective.lossNames
+        return report
+    }
+
+    private func run(_ network: inout Network, observer: TrainingObserver?, continuing from: Continuation,
+                     recordFinal: Bool) -> TrainingReport {
         let start = DispatchTime.now().uptimeNanoseconds
-        func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
+        func elapsed() -> Double { from.time + Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
         let p = network.layout.parameterCount
         let mask = network.trainableMask
         let gradient = UnsafeMutablePointer<Double>.allocate(capacity: p)
@@ -140,7 +172,7 @@ public final class Trainer {
         var history: [HistoryRecord] = []
         var iterationTimes: [Double] = []
         iterationTimes.reserveCapacity(totalIterations)
-        var iteration = 0
+        var iteration = from.iteration
         // The last parameters whose loss and gradient were finite, restored on divergence (copied in place: no
         // allocation per iteration).
         var lastGood = network.parameters
@@ -148,7 +180,7 @@ public final class Trainer {
             lastGood.withUnsafeMutableBufferPointer { dst in theta.withUnsafeBufferPointer { dst.baseAddress!.update(from: $0.baseAddress!, count: p) } }
         }
         var lastMetrics: ErrorMetrics?
-        let total = totalIterations
+        let total = from.totalIterations ?? totalIterations
 
         func metrics(_ net: Network) -> ErrorMetrics? {
             guard let evaluation, let evaluator else { return nil }
@@ -156,8 +188,13 @@ public final class Trainer {
         }
         func record(stage: Int, losses: [Double], rate: Double, net: Network) {
             lastMetrics = metrics(net)
-            let r = HistoryRecord(iteration: iteration, stage: stage, loss: losses.reduce(0, +), termLosses: losses,
-                                  metrics: lastMetrics, wallTime: elapsed(), learningRate: rate)
+            var r = HistoryRecord(iteration: iteration, stage: from.stage + stage, loss: losses.reduce(0, +),
+                                  termLosses: losses, metrics: lastMetrics, wallTime: elapsed(), learningRate: rate)
+            for l in 0..<net.layout.depth {
+                let (a, w) = net.activationParameters(layer: l)
+                r.amplitudes.append(a)
+                r.slopes.append(w)
+            }
             history.append(r)
             observer?.trainingDidRecord(r)
         }
@@ -198,7 +235,7 @@ public final class Trainer {
             return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .diverged(iteration: iteration),
                                   iterations: iteration, totalTime: elapsed())
         }
-        record(stage: max(0, stages.count - 1), losses: losses, rate: 0, net: network)
+        if recordFinal { record(stage: max(0, stages.count - 1), losses: losses, rate: 0, net: network) }
         return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .completed, iterations: iteration, totalTime: elapsed())
     }
 }
