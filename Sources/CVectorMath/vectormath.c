@@ -124,28 +124,46 @@ void pinn_vsincos_scaled(const double *x, double a, double *restrict s, double *
     if (needs_libm) sincos_fix_large(x, a, s, c, n);
 }
 
+/* out_m (+)= k_m * {p0, p1, p0, p1}[m] with (p0, p1) = (sin, cos) for a sine term and (cos, sin) for a cosine. */
+#define TRIG_ACCUMULATE(OP)                                                                                       \
+    for (size_t i = 0; i < n; i++) {                                                                              \
+        double t = a * z[i], sv, cv;                                                                               \
+        sincos_core(t, &sv, &cv);                                                                                  \
+        sin_out[i] = sv;                                                                                           \
+        cos_out[i] = cv;                                                                                           \
+        double p0 = cosine ? cv : sv, p1 = cosine ? sv : cv;                                                       \
+        out0[i] OP k0 * p0; out1[i] OP k1 * p1; out2[i] OP k2 * p0; out3[i] OP k3 * p1;                            \
+        needs_libm |= !(__builtin_fabs(t) < LARGE);                                                                \
+    }
+
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 void pinn_kronecker_trig_forward(const double *z, size_t n, double a, double c0, int cosine, int first_term,
                                  double *restrict out0, double *restrict out1, double *restrict out2,
                                  double *restrict out3, double *restrict sin_out, double *restrict cos_out) {
-    int needs_libm = 0;
-    for (size_t i = 0; i < n; i++) {
-        double t = a * z[i];
-        sincos_core(t, &sin_out[i], &cos_out[i]);
-        needs_libm |= !(__builtin_fabs(t) < LARGE);
-    }
-    if (needs_libm) sincos_fix_large(z, a, sin_out, cos_out, n);
     /* sin: (s, c, -s, -c); cos: (c, -s, -c, s), times c0*a^m. */
     double c1 = c0 * a, c2 = c1 * a, c3 = c2 * a;
-    const double *p0 = cosine ? cos_out : sin_out, *p1 = cosine ? sin_out : cos_out;
     double k0 = c0, k1 = cosine ? -c1 : c1, k2 = -c2, k3 = cosine ? c3 : -c3;
+    int needs_libm = 0;
     if (first_term) {
-        for (size_t i = 0; i < n; i++) {
-            out0[i] = k0 * p0[i]; out1[i] = k1 * p1[i]; out2[i] = k2 * p0[i]; out3[i] = k3 * p1[i];
-        }
+        TRIG_ACCUMULATE(=)
     } else {
+        TRIG_ACCUMULATE(+=)
+    }
+    if (needs_libm) {
+        /* Rare: arguments beyond the fast reduction. Replace their contribution with libm's values. */
         for (size_t i = 0; i < n; i++) {
-            out0[i] += k0 * p0[i]; out1[i] += k1 * p1[i]; out2[i] += k2 * p0[i]; out3[i] += k3 * p1[i];
+            double t = a * z[i];
+            if (__builtin_fabs(t) < LARGE) continue;
+            double sv = sin(t), cv = cos(t);
+            double d0 = cosine ? cv - cos_out[i] : sv - sin_out[i], d1 = cosine ? sv - sin_out[i] : cv - cos_out[i];
+            if (first_term) {
+                out0[i] = k0 * (cosine ? cv : sv); out1[i] = k1 * (cosine ? sv : cv);
+                out2[i] = k2 * (cosine ? cv : sv); out3[i] = k3 * (cosine ? sv : cv);
+            } else {
+                out0[i] += k0 * d0; out1[i] += k1 * d1; out2[i] += k2 * d0; out3[i] += k3 * d1;
+            }
+            sin_out[i] = sv;
+            cos_out[i] = cv;
         }
     }
 }

@@ -97,6 +97,14 @@ final class TaylorEngineTests: XCTestCase {
         check(activation: mixed, widths: [6], dimension: 1, seed: 23)
     }
 
+    func testHugeSineArgumentsFallBackToLibm() {
+        // Arguments beyond 2^20 leave the fast sin/cos reduction; they must still match the scalar path.
+        let huge = LayerActivation(terms: [KroneckerTerm(.tanh),
+                                           KroneckerTerm(.sin, scale: 1e-7, frequency: 3e6, amplitude: 0.5, slope: 1, trainableAmplitude: true),
+                                           KroneckerTerm(.cos, scale: 1e-7, frequency: 2e6, amplitude: 0.3, slope: 1)])
+        check(activation: huge, widths: [3], dimension: 1, seed: 31, checkFiniteDifferences: false)
+    }
+
     func testChunkedPointsGiveTheSameOutputsAsOneBatch() {
         var rng = Xoshiro256(seed: 5)
         let net = Network(inputDimension: 2, hiddenWidths: [8, 8], activation: .fixed(.tanh), rng: &rng)
