@@ -41,11 +41,15 @@ final class GradientTests: XCTestCase {
             published.terms[k].slope = 0.5
             published.terms[k].amplitude = 0.05
         }
+        var neuronRowdy = rowdy
+        neuronRowdy.neuronWise = true
         return ActivationFunction.allCases.map { ("\($0)", LayerActivation.fixed($0)) } + [
             ("L-LAAF tanh", .layerwiseAdaptive(.tanh, scaleFactor: 5)),
             ("L-LAAF sin", .layerwiseAdaptive(.sin, scaleFactor: 3)),
             ("Rowdy-3 tanh", rowdy),
             ("Rowdy-3 cos (published)", published),
+            ("N-LAAF tanh", .neuronwiseAdaptive(.tanh, scaleFactor: 5)),
+            ("neuron-wise Rowdy-3", neuronRowdy),
         ]
     }()
 

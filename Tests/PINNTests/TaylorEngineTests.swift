@@ -95,6 +95,10 @@ final class TaylorEngineTests: XCTestCase {
         let mixed = LayerActivation(terms: [KroneckerTerm(.sigmoid, scale: 0.5, frequency: 2, amplitude: 1.3, slope: 0.7),
                                             KroneckerTerm(.cos, scale: 2, frequency: 1.5, amplitude: -0.4, slope: 1.1)])
         check(activation: mixed, widths: [6], dimension: 1, seed: 23)
+        var neuronWise = mixed
+        neuronWise.neuronWise = true
+        check(activation: neuronWise, widths: [6, 3], dimension: 2, seed: 24)
+        check(activation: .neuronwiseAdaptive(.silu, scaleFactor: 2), widths: [5], dimension: 3, seed: 25)
     }
 
     func testHugeSineArgumentsFallBackToLibm() {
@@ -157,7 +161,7 @@ final class KroneckerActivationTests: XCTestCase {
                        KroneckerTerm(.sin, scale: 2, frequency: 3, amplitude: 0, slope: 1, trainableAmplitude: true))
         XCTAssertThrowsError(try ProblemFile.parse(text.replacingOccurrences(of: "\"kronecker\"", with: "\"rowdy2\""), path: "k.json")) {
             XCTAssertEqual(($0 as? ProblemFileError)?.description,
-                           "k.json: network.activation.type: unknown value 'rowdy2'; allowed: fixed, l-laaf, rowdy, kronecker")
+                           "k.json: network.activation.type: unknown value 'rowdy2'; allowed: fixed, l-laaf, rowdy, kronecker, n-laaf")
         }
     }
 

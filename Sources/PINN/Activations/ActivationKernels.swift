@@ -46,7 +46,13 @@ enum ActivationKernels {
                          z: UnsafePointer<Double>, count n: Int,
                          value: UnsafeMutablePointer<Double>, first: UnsafeMutablePointer<Double>,
                          second: UnsafeMutablePointer<Double>, third: UnsafeMutablePointer<Double>,
-                         cache: [UnsafeMutablePointer<Double>], scratch: UnsafeMutablePointer<Double>) {
+                         cache: [UnsafeMutablePointer<Double>], scratch: UnsafeMutablePointer<Double>,
+                         rows: Int = 1) {
+        if rows > 1 {
+            evaluateNeuronWise(activation, amplitudes: amplitudes, slopes: slopes, z: z, count: n, rows: rows,
+                               value: value, first: first, second: second, third: third, cache: cache, scratch: scratch)
+            return
+        }
         if isPlain(activation, amplitudes: amplitudes, slopes: slopes) {
             activation.terms[0].function.evaluate(z, count: n, value: value, first: first, second: second, third: third)
             return
@@ -95,9 +101,15 @@ enum ActivationKernels {
         _ activation: LayerActivation, amplitudes: UnsafePointer<Double>, slopes: UnsafePointer<Double>,
         z: UnsafePointer<Double>, count n: Int,
         g0: UnsafePointer<Double>, g1: UnsafePointer<Double>?, g2: UnsafePointer<Double>?, g3: UnsafePointer<Double>?,
-        cache: [UnsafeMutablePointer<Double>], scratch: [UnsafeMutablePointer<Double>],
+        cache: [UnsafeMutablePointer<Double>], scratch: [UnsafeMutablePointer<Double>], rows: Int = 1,
         amplitudeGradient: UnsafeMutablePointer<Double>, slopeGradient: UnsafeMutablePointer<Double>
     ) {
+        if rows > 1 {
+            accumulateNeuronWiseGradient(activation, amplitudes: amplitudes, slopes: slopes, z: z, count: n, rows: rows,
+                                         g0: g0, g1: g1, g2: g2, g3: g3, cache: cache,
+                                         amplitudeGradient: amplitudeGradient, slopeGradient: slopeGradient)
+            return
+        }
         let trainable = activation.terms.enumerated().filter { $0.element.trainableAmplitude || $0.element.trainableSlope }
         if trainable.contains(where: { $0.element.function == .sin || $0.element.function == .cos }) {
             accumulateTrigonometricGradients(activation, amplitudes: amplitudes, slopes: slopes, z: z, count: n,
@@ -215,6 +227,82 @@ enum ActivationKernels {
             }
             amplitudeGradient[k] += s * dAlpha
             slopeGradient[k] += term.frequency * alpha * s * dOmega
+        }
+    }
+
+    // MARK: Neuron-wise parameters
+
+    /// The neuron-wise forward: term k of neuron j (row j of the n_l × N block) has its own aₖⱼ = cₖωₖⱼ and
+    /// coefficient αₖⱼsₖ; the loops run over columns and, inside, over the rows, so they vectorise across neurons.
+    static func evaluateNeuronWise(_ activation: LayerActivation, amplitudes: UnsafePointer<Double>,
+                                   slopes: UnsafePointer<Double>, z: UnsafePointer<Double>, count n: Int, rows m: Int,
+                                   value: UnsafeMutablePointer<Double>, first: UnsafeMutablePointer<Double>,
+                                   second: UnsafeMutablePointer<Double>, third: UnsafeMutablePointer<Double>,
+                                   cache: [UnsafeMutablePointer<Double>], scratch: UnsafeMutablePointer<Double>) {
+        let columns = n / m
+        var a = [Double](repeating: 0, count: m), c = [[Double]](repeating: [Double](repeating: 0, count: m), count: 4)
+        for (k, term) in activation.terms.enumerated() {
+            for j in 0..<m {
+                a[j] = term.frequency * slopes[k * m + j]
+                c[0][j] = amplitudes[k * m + j] * term.scale
+                c[1][j] = c[0][j] * a[j]; c[2][j] = c[1][j] * a[j]; c[3][j] = c[2][j] * a[j]
+            }
+            for p in 0..<columns {
+                for j in 0..<m { scratch[p * m + j] = a[j] * z[p * m + j] }
+            }
+            let slots = cache[(4 * k)..<(4 * k + 4)]
+            if term.function == .sin || term.function == .cos {
+                pinn_vsincos(scratch, slots[4 * k], slots[4 * k + 1], n)
+            } else {
+                term.function.evaluate(scratch, count: n, value: slots[4 * k], first: slots[4 * k + 1],
+                                       second: slots[4 * k + 2], third: slots[4 * k + 3])
+            }
+            let phi = TermDerivatives(term.function, cache: slots)
+            let (p0, p1, p2, p3) = phi.source
+            let (s0, s1, s2, s3) = phi.sign
+            for p in 0..<columns {
+                for j in 0..<m {
+                    let e = p * m + j
+                    let v0 = c[0][j] * s0 * p0[e], v1 = c[1][j] * s1 * p1[e], v2 = c[2][j] * s2 * p2[e], v3 = c[3][j] * s3 * p3[e]
+                    if k == 0 {
+                        value[e] = v0; first[e] = v1; second[e] = v2; third[e] = v3
+                    } else {
+                        value[e] += v0; first[e] += v1; second[e] += v2; third[e] += v3
+                    }
+                }
+            }
+        }
+    }
+
+    /// The neuron-wise ∂L/∂αₖⱼ and ∂L/∂ωₖⱼ: the same formulas as the layer-wise ones, summed over the points only.
+    static func accumulateNeuronWiseGradient(
+        _ activation: LayerActivation, amplitudes: UnsafePointer<Double>, slopes: UnsafePointer<Double>,
+        z: UnsafePointer<Double>, count n: Int, rows m: Int,
+        g0: UnsafePointer<Double>, g1: UnsafePointer<Double>?, g2: UnsafePointer<Double>?, g3: UnsafePointer<Double>?,
+        cache: [UnsafeMutablePointer<Double>],
+        amplitudeGradient: UnsafeMutablePointer<Double>, slopeGradient: UnsafeMutablePointer<Double>
+    ) {
+        let columns = n / m
+        var dAlpha = [Double](repeating: 0, count: m), dOmega = [Double](repeating: 0, count: m)
+        for (k, term) in activation.terms.enumerated() where term.trainableAmplitude || term.trainableSlope {
+            let phi = TermDerivatives(term.function, cache: cache[(4 * k)..<(4 * k + 4)])
+            let (p0, p1, p2, p3) = phi.source
+            let (s0, s1, s2, s3) = phi.sign
+            for j in 0..<m { dAlpha[j] = 0; dOmega[j] = 0 }
+            for p in 0..<columns {
+                for j in 0..<m {
+                    let e = p * m + j
+                    let a = term.frequency * slopes[k * m + j]
+                    let x = z[e], f0 = s0 * p0[e], f1 = s1 * p1[e], f2 = s2 * p2[e], f3 = s3 * p3[e]
+                    let h1 = g1?[e] ?? 0, h2 = g2?[e] ?? 0, h3 = g3?[e] ?? 0
+                    dAlpha[j] += g0[e] * f0 + a * (h1 + h3) * f1 + a * a * h2 * f2
+                    dOmega[j] += g0[e] * x * f1 + (h1 + h3) * (f1 + a * x * f2) + h2 * (2 * a * f2 + a * a * x * f3)
+                }
+            }
+            for j in 0..<m {
+                amplitudeGradient[k * m + j] += term.scale * dAlpha[j]
+                slopeGradient[k * m + j] += term.frequency * amplitudes[k * m + j] * term.scale * dOmega[j]
+            }
         }
     }
 }

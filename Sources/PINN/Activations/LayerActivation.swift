@@ -36,10 +36,13 @@ public struct KroneckerTerm: Sendable, Equatable, Codable {
 public struct LayerActivation: Sendable, Equatable, Codable {
     /// The K terms.
     public var terms: [KroneckerTerm]
+    /// One (αₖ, ωₖ) set per neuron (N-LAAF style) instead of one per layer.
+    public var neuronWise: Bool
 
-    public init(terms: [KroneckerTerm]) {
+    public init(terms: [KroneckerTerm], neuronWise: Bool = false) {
         precondition(!terms.isEmpty, "an activation needs at least one term")
         self.terms = terms
+        self.neuronWise = neuronWise
     }
 
     /// A fixed activation φ(z).
@@ -50,6 +53,13 @@ public struct LayerActivation: Sendable, Equatable, Codable {
     /// Layer-wise locally adaptive activation (L-LAAF, Jagtap 2020): φ(n·ω·z) with ω trainable and n·ω = 1 at start.
     public static func layerwiseAdaptive(_ function: ActivationFunction, scaleFactor n: Double) -> LayerActivation {
         LayerActivation(terms: [KroneckerTerm(function, frequency: n, slope: 1 / n, trainableSlope: true)])
+    }
+
+    /// Neuron-wise locally adaptive activation (N-LAAF): φ(n·ωⱼ·z) with one trainable ωⱼ per neuron, n·ωⱼ = 1 at start.
+    public static func neuronwiseAdaptive(_ function: ActivationFunction, scaleFactor n: Double) -> LayerActivation {
+        var activation = layerwiseAdaptive(function, scaleFactor: n)
+        activation.neuronWise = true
+        return activation
     }
 
     /// Rowdy-K (Jagtap et al. 2022, paper convention): φ₁(n·ω₁·z) with n·ω₁ = 1 at start, plus K − 1 terms
@@ -82,12 +92,15 @@ public struct LayerActivation: Sendable, Equatable, Codable {
     /// Whether any αₖ or ωₖ is trained.
     public var hasTrainableParameters: Bool { terms.contains { $0.trainableAmplitude || $0.trainableSlope } }
 
-    /// φ̃(z) on any `Real` type, given the current amplitudes and slopes.
-    public func callAsFunction<T: Real>(_ z: T, amplitudes: [Double], slopes: [Double]) -> T {
+    /// φ̃(z) on any `Real` type, given the current amplitudes and slopes (term-major, `neuronCount` per term) and
+    /// the neuron j.
+    public func callAsFunction<T: Real>(_ z: T, amplitudes: [Double], slopes: [Double], neuron j: Int = 0) -> T {
+        let m = amplitudes.count / terms.count
+        let i = neuronWise ? j : 0
         var sum: T = 0
         for (k, term) in terms.enumerated() {
-            let a = T.converting(term.frequency * slopes[k])
-            sum += T.converting(amplitudes[k] * term.scale) * term.function(a * z)
+            let a = T.converting(term.frequency * slopes[k * m + i])
+            sum += T.converting(amplitudes[k * m + i] * term.scale) * term.function(a * z)
         }
         return sum
     }

@@ -196,14 +196,14 @@ public struct ProblemFile: Sendable {
             return .fixed(try net.choice("activation", functionNames)!)
         }
         var a = try JSONObjectReader(value, file: net.file, path: net.childPath("activation"))
-        let type = try a.choice("type", [("fixed", 0), ("l-laaf", 1), ("rowdy", 2), ("kronecker", 3)])
-        let activation: LayerActivation
+        let type = try a.choice("type", [("fixed", 0), ("l-laaf", 1), ("rowdy", 2), ("kronecker", 3), ("n-laaf", 4)])
+        var activation: LayerActivation
         switch type {
         case nil:
-            throw a.fail("type", "required field is missing; allowed: fixed, l-laaf, rowdy, kronecker")
+            throw a.fail("type", "required field is missing; allowed: fixed, l-laaf, rowdy, kronecker, n-laaf")
         case 0:
             activation = .fixed(try a.choice("function", functionNames) ?? .tanh)
-        case 1:
+        case 1, 4:
             activation = .layerwiseAdaptive(try a.choice("function", functionNames) ?? .tanh,
                                             scaleFactor: try a.positiveNumber("n") ?? 10)
         case 2:
@@ -232,6 +232,8 @@ public struct ProblemFile: Sendable {
             }
             activation = LayerActivation(terms: terms)
         }
+        if let neuronWise = try a.bool("neuron_wise") { activation.neuronWise = neuronWise }
+        if type == 4 { activation.neuronWise = true }
         try a.rejectUnknownKeys()
         return activation
     }

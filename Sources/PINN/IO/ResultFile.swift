@@ -190,7 +190,8 @@ public enum ResultFile {
         guard !widths.isEmpty, widths.count == activations.count else {
             throw HDF5Error(message: "'\(file.path)': /model does not describe a network")
         }
-        let layout = NetworkLayout(inputDimension: d, hiddenWidths: widths, termCounts: activations.map(\.termCount))
+        let layout = NetworkLayout(inputDimension: d, hiddenWidths: widths, termCounts: activations.map(\.termCount),
+                                   neuronWise: activations.map(\.neuronWise))
         let theta = try file.read("/model/parameters").values
         guard theta.count == layout.parameterCount else {
             throw HDF5Error(message: "'\(file.path)': /model/parameters has \(theta.count) values, the architecture needs \(layout.parameterCount)")

@@ -16,7 +16,7 @@ public struct Network: Sendable, Equatable {
                 initializer: WeightInitializer = .glorotNormal, rng: inout Xoshiro256) {
         precondition(activations.count == hiddenWidths.count, "one activation per hidden layer")
         let layout = NetworkLayout(inputDimension: inputDimension, hiddenWidths: hiddenWidths,
-                                   termCounts: activations.map(\.termCount))
+                                   termCounts: activations.map(\.termCount), neuronWise: activations.map(\.neuronWise))
         self.layout = layout
         self.activations = activations
         var theta = [Double](repeating: 0, count: layout.parameterCount)
@@ -28,8 +28,10 @@ public struct Network: Sendable, Equatable {
         for (l, activation) in activations.enumerated() {
             let place = layout.activation[l]
             for (k, term) in activation.terms.enumerated() {
-                theta[place.amplitudeOffset + k] = term.amplitude
-                theta[place.slopeOffset + k] = term.slope
+                for j in 0..<place.neuronCount {
+                    theta[place.amplitudeIndex(term: k, neuron: j)] = term.amplitude
+                    theta[place.slopeIndex(term: k, neuron: j)] = term.slope
+                }
             }
         }
         self.parameters = theta
@@ -57,8 +59,10 @@ public struct Network: Sendable, Equatable {
         for (l, activation) in activations.enumerated() {
             let place = layout.activation[l]
             for (k, term) in activation.terms.enumerated() {
-                mask[place.amplitudeOffset + k] = term.trainableAmplitude ? 1 : 0
-                mask[place.slopeOffset + k] = term.trainableSlope ? 1 : 0
+                for j in 0..<place.neuronCount {
+                    mask[place.amplitudeIndex(term: k, neuron: j)] = term.trainableAmplitude ? 1 : 0
+                    mask[place.slopeIndex(term: k, neuron: j)] = term.trainableSlope ? 1 : 0
+                }
             }
         }
         return mask
@@ -73,8 +77,10 @@ public struct Network: Sendable, Equatable {
         for (l, activation) in activations.enumerated() {
             let place = layout.activation[l]
             for (k, term) in activation.terms.enumerated() {
-                scales[place.amplitudeOffset + k] = term.scale != 0 ? 1 / abs(term.scale) : 1
-                scales[place.slopeOffset + k] = term.frequency != 0 ? 1 / abs(term.frequency) : 1
+                for j in 0..<place.neuronCount {
+                    scales[place.amplitudeIndex(term: k, neuron: j)] = term.scale != 0 ? 1 / abs(term.scale) : 1
+                    scales[place.slopeIndex(term: k, neuron: j)] = term.frequency != 0 ? 1 / abs(term.frequency) : 1
+                }
             }
         }
         return scales
@@ -83,13 +89,13 @@ public struct Network: Sendable, Equatable {
     /// The same network with every activation reduced to its first term, keeping that term's learned amplitude and
     /// slope and all weights and biases: e.g. Rowdy → L-LAAF after some iterations (Jagtap et al. 2022, Fig. 9).
     public func keepingOnlyBaseActivationTerms() -> Network {
-        let reduced = activations.map { LayerActivation(terms: [$0.terms[0]]) }
+        let reduced = activations.map { LayerActivation(terms: [$0.terms[0]], neuronWise: $0.neuronWise) }
         let newLayout = NetworkLayout(inputDimension: layout.inputDimension, hiddenWidths: layout.hiddenWidths,
-                                      termCounts: reduced.map(\.termCount))
+                                      termCounts: reduced.map(\.termCount), neuronWise: reduced.map(\.neuronWise))
         var theta = Array(parameters[0..<layout.activation[0].amplitudeOffset])
-        for l in 0..<layout.depth {
-            theta.append(parameters[layout.activation[l].amplitudeOffset])
-            theta.append(parameters[layout.activation[l].slopeOffset])
+        for place in layout.activation {
+            theta += parameters[place.amplitudeOffset..<(place.amplitudeOffset + place.neuronCount)]
+            theta += parameters[place.slopeOffset..<(place.slopeOffset + place.neuronCount)]
         }
         return Network(layout: newLayout, activations: reduced, parameters: theta)
     }
@@ -98,7 +104,7 @@ public struct Network: Sendable, Equatable {
     public func activationParameters(layer l: Int) -> (amplitudes: [Double], slopes: [Double]) {
         let place = layout.activation[l]
         return (Array(parameters[place.amplitudeOffset..<place.slopeOffset]),
-                Array(parameters[place.slopeOffset..<(place.slopeOffset + place.termCount)]))
+                Array(parameters[place.slopeOffset..<(place.slopeOffset + place.count)]))
     }
 
     /// The network output u(x) at one point, on any `Real` type: the scalar path, used with dual numbers as the
@@ -117,7 +123,7 @@ public struct Network: Sendable, Equatable {
             }
             if l < layout.depth {
                 let (amplitudes, slopes) = activationParameters(layer: l)
-                a = z.map { activations[l]($0, amplitudes: amplitudes, slopes: slopes) }
+                a = z.indices.map { activations[l](z[$0], amplitudes: amplitudes, slopes: slopes, neuron: $0) }
             } else {
                 a = z
             }

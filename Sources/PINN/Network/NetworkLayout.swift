@@ -13,11 +13,21 @@ public struct NetworkLayout: Sendable, Equatable {
         public var weightCount: Int { fanIn * fanOut }
     }
 
-    /// One hidden layer's activation parameters: amplitudes at `amplitudeOffset ..< +termCount`, slopes after them.
+    /// One hidden layer's activation parameters: K·m amplitudes from `amplitudeOffset` (term-major: term k,
+    /// neuron j at `amplitudeOffset + k·m + j`), then as many slopes. m = 1 for layer-wise parameters, the layer's
+    /// width for neuron-wise ones.
     public struct ActivationParameters: Sendable, Equatable {
         public let termCount: Int
         public let amplitudeOffset: Int
-        public var slopeOffset: Int { amplitudeOffset + termCount }
+        /// m: 1 (layer-wise) or the layer width (neuron-wise).
+        public let neuronCount: Int
+        /// Amplitudes (and slopes) per layer: K·m.
+        public var count: Int { termCount * neuronCount }
+        public var slopeOffset: Int { amplitudeOffset + count }
+        /// Index in θ of αₖ (of neuron j when neuron-wise).
+        public func amplitudeIndex(term k: Int, neuron j: Int = 0) -> Int { amplitudeOffset + k * neuronCount + j }
+        /// Index in θ of ωₖ (of neuron j when neuron-wise).
+        public func slopeIndex(term k: Int, neuron j: Int = 0) -> Int { slopeOffset + k * neuronCount + j }
     }
 
     /// Input dimension d.
@@ -32,7 +42,7 @@ public struct NetworkLayout: Sendable, Equatable {
     public let parameterCount: Int
 
     /// The layout of a d → widths… → 1 network whose hidden layers have the given numbers of activation terms.
-    public init(inputDimension: Int, hiddenWidths: [Int], termCounts: [Int]) {
+    public init(inputDimension: Int, hiddenWidths: [Int], termCounts: [Int], neuronWise: [Bool]? = nil) {
         precondition(inputDimension >= 1 && !hiddenWidths.isEmpty && hiddenWidths.allSatisfy { $0 >= 1 })
         precondition(termCounts.count == hiddenWidths.count)
         self.inputDimension = inputDimension
@@ -47,9 +57,10 @@ public struct NetworkLayout: Sendable, Equatable {
             offset = layer.biasOffset + layer.fanOut
         }
         var activation: [ActivationParameters] = []
-        for k in termCounts {
-            activation.append(ActivationParameters(termCount: k, amplitudeOffset: offset))
-            offset += 2 * k
+        for (l, k) in termCounts.enumerated() {
+            let m = (neuronWise?[l] ?? false) ? hiddenWidths[l] : 1
+            activation.append(ActivationParameters(termCount: k, amplitudeOffset: offset, neuronCount: m))
+            offset += 2 * k * m
         }
         self.dense = dense
         self.activation = activation

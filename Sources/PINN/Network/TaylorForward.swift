@@ -32,7 +32,8 @@ public enum TaylorForward {
                                            amplitudes: theta + place.amplitudeOffset, slopes: theta + place.slopeOffset,
                                            z: z, count: width * n,
                                            value: ws.activation[l], first: ws.slope1[l], second: ws.slope2[l],
-                                           third: ws.slope3[l], cache: ws.termCache[l], scratch: ws.scratch[0])
+                                           third: ws.slope3[l], cache: ws.termCache[l], scratch: ws.scratch[0],
+                                           rows: place.neuronCount)
                 propagateStreams(z: z, a: ws.activation[l], slope1: ws.slope1[l], slope2: ws.slope2[l],
                                  block: width * n, dimension: d, streams: streams)
                 previous = UnsafePointer(ws.activation[l])

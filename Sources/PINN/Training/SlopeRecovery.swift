@@ -15,7 +15,9 @@ public struct SlopeRecovery: Sendable {
     static func slopeOffsets(_ network: Network) -> [[Int]] {
         network.activations.enumerated().compactMap { l, activation in
             let place = network.layout.activation[l]
-            let offsets = activation.terms.indices.filter { activation.terms[$0].trainableSlope }.map { place.slopeOffset + $0 }
+            let offsets = activation.terms.indices.filter { activation.terms[$0].trainableSlope }.flatMap { k in
+                (0..<place.neuronCount).map { place.slopeIndex(term: k, neuron: $0) }
+            }
             return offsets.isEmpty ? nil : offsets
         }
     }
