@@ -27,7 +27,7 @@ final class BadInputTests: CommandLineTestCase {
         ("missing-training", base.replacingOccurrences(of: ",\n  \"training\": {\"stages\": [{\"optimizer\": \"adam\", \"iterations\": 5, \"learning_rate\": 0.001}]}", with: ""),
          "training: required field is missing", 2),
         ("unknown-key", base.replacingOccurrences(of: "\"network\"", with: "\"netwrk\": 1, \"network\""),
-         "netwrk: unknown key; allowed here: boundary_value, collocation, description, domain, exact_solution, forcing, loss, network, output, parameters, pde, seed, training", 2),
+         "netwrk: unknown key; allowed here: boundary_value, collocation, data, description, domain, exact_solution, forcing, loss, network, output, parameters, pde, seed, training", 2),
         ("wrong-type", base.replacingOccurrences(of: "\"interior\": 50", with: "\"interior\": \"many\""),
          "collocation.interior: expected a number, found a string", 2),
         ("unknown-pde", base.replacingOccurrences(of: "\"poisson\"", with: "\"wave\""),
@@ -63,6 +63,8 @@ final class BadInputTests: CommandLineTestCase {
         ("layer-width", base.replacingOccurrences(of: "[8, 8]", with: "[8, 0]"),
          "network.hidden_layers[1]: expected a positive whole number (a layer width), found 0", 2),
         ("not-an-object", "[1, 2]", "expected an object, found an array", 2),
+        ("data-count", base.replacingOccurrences(of: "\"seed\"", with: "\"x\"").replacingOccurrences(of: "\"collocation\"", with: "\"data\": {\"points\": [[0, 0], [1, 1]], \"values\": [1]}, \"collocation\""),
+         "data.values: expected 2 values (one per point), found 1", 2),
     ]
 
     func testEveryBadProblemFileGetsItsMessageAndExitCode() throws {

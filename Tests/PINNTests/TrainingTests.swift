@@ -130,4 +130,26 @@ final class TrainingTests: XCTestCase {
         guard case .diverged = solution.report.stopReason else { return XCTFail("expected divergence, got \(solution.report.stopReason)") }
         XCTAssertTrue(solution.network.parameters.allSatisfy(\.isFinite))
     }
+
+    func testFunctionFittingThroughTheDataTerm() throws {
+        // Fit u(x) = x² − 0.5 from 12 samples with the residual and boundary terms switched off.
+        let xs = (0..<12).map { -1 + 2 * Double($0) / 11 }
+        let text = """
+        {"pde": {"type": "poisson"}, "domain": {"type": "interval", "x": [-1, 1]},
+         "exact_solution": "x^2 - 0.5", "forcing": "0", "boundary_value": "0",
+         "network": {"hidden_layers": [16], "activation": "tanh"}, "collocation": {"interior": 1},
+         "loss": {"residual_weight": 0, "boundary_weight": 0},
+         "data": {"points": \(xs), "values": \(xs.map { $0 * $0 - 0.5 })},
+         "training": {"stages": [{"optimizer": "adam", "iterations": 3000, "learning_rate": 0.01}]},
+         "output": {"grid": [101]}}
+        """
+        let file = try ProblemFile.parse(text, path: "fit.json")
+        XCTAssertEqual(file.configuration.dataPoints, xs)
+        let solution = Solver(problem: file.problem, configuration: file.configuration).solve()
+        XCTAssertEqual(solution.report.lossNames, ["pde", "boundary", "data"])
+        let last = solution.report.history.last!
+        XCTAssertEqual(last.termLosses[0], 0)
+        XCTAssertLessThan(last.termLosses[2], 1e-4)
+        XCTAssertLessThan(last.metrics!.relativeL2, 0.05)  // u ≡ 0 has relative L2 error 1
+    }
 }

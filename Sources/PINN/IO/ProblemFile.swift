@@ -143,6 +143,34 @@ public struct ProblemFile: Sendable {
             try loss.rejectUnknownKeys()
         }
 
+        // Observations (a data-misfit term; with zero residual and boundary weights, plain function fitting).
+        if var data = try root.object("data") {
+            guard let points = try data.array("points") else { throw data.fail("points", "required: a list of points ([x, y] or, in 1D, x)") }
+            guard let values = try data.array("values") else { throw data.fail("values", "required: one value per point") }
+            guard points.count == values.count, !points.isEmpty else {
+                throw data.fail("values", "expected \(points.count) values (one per point), found \(values.count)")
+            }
+            var coordinates: [Double] = []
+            for (i, point) in points.enumerated() {
+                switch point {
+                case let .number(x) where d == 1: coordinates.append(x)
+                case let .array(items) where items.count == d:
+                    for item in items {
+                        guard case let .number(x) = item else { throw data.fail("points[\(i)]", "expected \(d) numbers") }
+                        coordinates.append(x)
+                    }
+                default: throw data.fail("points[\(i)]", "expected \(d == 1 ? "a number or " : "")a list of \(d) numbers")
+                }
+            }
+            config.dataPoints = coordinates
+            config.dataValues = try values.enumerated().map { (i, v) throws(ProblemFileError) -> Double in
+                guard case let .number(x) = v else { throw data.fail("values[\(i)]", "expected a number, found \(v.typeName)") }
+                return x
+            }
+            config.dataWeight = try data.nonNegativeNumber("weight") ?? 1
+            try data.rejectUnknownKeys()
+        }
+
         // Training.
         guard var training = try root.object("training") else { throw root.fail("training", "required field is missing") }
         guard let stages = try training.array("stages") else { throw training.fail("stages", "required field is missing") }
