@@ -2,8 +2,8 @@ import CVectorMath
 
 /// Evaluates a network and its input derivatives at many points, in chunks through one workspace.
 public final class NetworkEvaluator {
-    private let workspace: TaylorWorkspace
-    private let chunkSize: Int
+    let workspace: TaylorWorkspace
+    let chunkSize: Int
 
     public init(layout: NetworkLayout, chunkSize: Int = 1024) {
         self.chunkSize = chunkSize
@@ -27,6 +27,29 @@ public final class NetworkEvaluator {
                 for k in 0..<s {
                     for p in 0..<count { result[k][start + p] = workspace.output[k * count + p] }
                 }
+                start += count
+            }
+        }
+        return result
+    }
+}
+
+extension NetworkEvaluator {
+    /// The activations of hidden layer `layer` (0-based) at every point: width × N, column-major (neuron i at point
+    /// p is `[i + p·width]`).
+    public func hiddenActivations(_ network: Network, at points: [Double], layer: Int) -> [Double] {
+        let d = network.layout.inputDimension, width = network.layout.hiddenWidths[layer]
+        let n = points.count / d
+        var result = [Double](repeating: 0, count: width * n)
+        pinn_flush_subnormals_to_zero()
+        var start = 0
+        points.withUnsafeBufferPointer { pts in
+            while start < n {
+                let count = min(chunkSize, n - start)
+                TaylorForward.run(network, points: pts.baseAddress! + start * d, count: count, streams: .value,
+                                  workspace: workspace)
+                let a = workspace.activation[layer]
+                for e in 0..<(width * count) { result[start * width + e] = a[e] }
                 start += count
             }
         }
