@@ -34,6 +34,9 @@ def main():
         loss_pde = f["history/loss_pde"][:]
         loss_bc = f["history/loss_boundary"][:]
         rel = f["history/rel_l2"][:] if "history/rel_l2" in f else None
+        erank = f["history/erank"][:] if "history/erank" in f else None
+        erank_it = f["history/erank_iteration"][:] if erank is not None else None
+        epsilons = f["history/erank"].attrs["epsilons"] if erank is not None else None
         title = f.attrs.get("problem_path", args.result)
         status = f.attrs.get("status", "")
 
@@ -42,7 +45,8 @@ def main():
         panels += [("exact u*", u_exact), ("|u − u*|", err)]
     else:
         panels += [("PDE residual", residual)]
-    fig, axes = plt.subplots(1, len(panels) + 1, figsize=(4.6 * (len(panels) + 1), 4))
+    extra = 2 if erank is not None else 1
+    fig, axes = plt.subplots(1, len(panels) + extra, figsize=(4.6 * (len(panels) + extra), 4))
     for ax, (name, field) in zip(axes, panels):
         if two_d:
             im = ax.pcolormesh(x, y, field, shading="auto", cmap="viridis" if "|" not in name else "magma")
@@ -54,7 +58,14 @@ def main():
             ax.plot(x, field)
             ax.set_xlabel("x")
         ax.set_title(name)
-    ax = axes[-1]
+    if erank is not None:
+        ax = axes[-1]
+        for k, eps in enumerate(epsilons):
+            ax.step(erank_it, erank[:, k], where="post", label=f"ε = {eps:g}")
+        ax.set_xlabel("iteration")
+        ax.set_title("ε-rank, last hidden layer")
+        ax.legend(fontsize=8)
+    ax = axes[len(panels)]
     ax.semilogy(it, loss, label="loss")
     ax.semilogy(it, loss_pde, label="loss (PDE)", alpha=0.7)
     ax.semilogy(it, loss_bc, label="loss (boundary)", alpha=0.7)

@@ -32,11 +32,25 @@ struct Inspect: ParsableCommand {
             let interior = try h5.read("/collocation/interior").shape
             let boundary = try h5.read("/collocation/boundary").shape
             lines.append("  collocation  \(interior.first ?? 0) interior, \(boundary.first ?? 0) boundary points")
+            if h5.exists("/history/erank") {
+                let ranks = try h5.read("/history/erank")
+                let iterations = try h5.read("/history/erank_iteration").values
+                let epsilons = (try? epsilonList(h5)) ?? []
+                let e = ranks.shape.count == 2 ? ranks.shape[1] : 1
+                let first = ranks.values.prefix(e).map { String(Int($0)) }.joined(separator: "/")
+                let last = ranks.values.suffix(e).map { String(Int($0)) }.joined(separator: "/")
+                lines.append("  ε-rank       last hidden layer, ε = \(epsilons.map { String(format: "%g", $0) }.joined(separator: "/")): "
+                             + "\(first) at iteration \(Int(iterations.first ?? 0)) → \(last) at iteration \(Int(iterations.last ?? 0))")
+            }
             let u = try h5.read("/solution/u").shape
             lines.append("  grid         \(u.map(String.init).joined(separator: " × ")), history \(try h5.read("/history/iteration").values.count) records")
             print(lines.joined(separator: "\n"))
         } catch {
             throw fail(error.description, code: ExitStatus.ioFailure)
         }
+    }
+
+    private func epsilonList(_ h5: HDF5File) throws -> [Double] {
+        try h5.numberArrayAttribute("epsilons", on: "/history/erank")
     }
 }

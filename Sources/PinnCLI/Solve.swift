@@ -21,12 +21,16 @@ struct Solve: ParsableCommand {
     @Option(help: "Worker threads, overriding the file's.")
     var threads: Int?
 
+    @Option(name: .customLong("erank-every"), help: "Record the ε-rank of the last hidden layer every M iterations.")
+    var erankEvery: Int?
+
     @Flag(help: "No progress output.")
     var quiet = false
 
     func validate() throws {
         if let iterations, iterations < 1 { throw ValidationError("--iterations must be a positive whole number, found \(iterations)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be a positive whole number, found \(threads)") }
+        if let erankEvery, erankEvery < 1 { throw ValidationError("--erank-every must be a positive whole number, found \(erankEvery)") }
     }
 
     func run() throws {
@@ -35,6 +39,7 @@ struct Solve: ParsableCommand {
             problemFile = try ProblemFile.load(path: file)
             if let seed { problemFile.configuration.seed = seed }
             if let threads { problemFile.configuration.threads = threads }
+            if let erankEvery { problemFile.configuration.effectiveRankEvery = erankEvery }
             if let iterations { problemFile.configuration.stages = Solve.truncate(problemFile.configuration.stages, to: iterations) }
             if seed != nil { try problemFile.checkFormulasAreFinite() }
         } catch {
@@ -57,7 +62,7 @@ struct Solve: ParsableCommand {
             try ResultFile.write(solution, grid: solver.evaluationGrid(),
                                  info: .init(problemText: problemFile.text, problemPath: file,
                                              description: problemFile.description, seed: config.seed,
-                                             threads: config.threads),
+                                             threads: config.threads, effectiveRankEpsilons: config.effectiveRankEpsilons),
                                  to: outputPath)
         } catch {
             throw fail(error.description, code: ExitStatus.ioFailure)

@@ -27,7 +27,7 @@ final class BadInputTests: CommandLineTestCase {
         ("missing-training", base.replacingOccurrences(of: ",\n  \"training\": {\"stages\": [{\"optimizer\": \"adam\", \"iterations\": 5, \"learning_rate\": 0.001}]}", with: ""),
          "training: required field is missing", 2),
         ("unknown-key", base.replacingOccurrences(of: "\"network\"", with: "\"netwrk\": 1, \"network\""),
-         "netwrk: unknown key; allowed here: boundary_value, collocation, data, description, domain, exact_solution, forcing, loss, network, output, parameters, pde, seed, training", 2),
+         "netwrk: unknown key; allowed here: boundary_value, collocation, data, description, diagnostics, domain, exact_solution, forcing, loss, network, output, parameters, pde, seed, training", 2),
         ("wrong-type", base.replacingOccurrences(of: "\"interior\": 50", with: "\"interior\": \"many\""),
          "collocation.interior: expected a number, found a string", 2),
         ("unknown-pde", base.replacingOccurrences(of: "\"poisson\"", with: "\"wave\""),

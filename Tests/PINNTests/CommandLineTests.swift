@@ -111,12 +111,33 @@ final class CommandLineTests: CommandLineTestCase {
         XCTAssertEqual(try fa.read("/solution/u").shape, [101, 101])
         XCTAssertEqual(try fa.read("/model/parameters").values, try fb.read("/model/parameters").values)
         XCTAssertTrue(fa.exists("/solution/u_exact") && fa.exists("/solution/abs_error") && fa.exists("/history/rel_l2"))
+        XCTAssertFalse(fa.exists("/history/erank"))
         let xmf = try String(contentsOfFile: scratch.appendingPathComponent("a.xmf").path, encoding: .utf8)
         XCTAssertTrue(xmf.contains("a.h5:/solution/u"))
         XCTAssertTrue(xmf.contains(#"TopologyType="2DRectMesh" Dimensions="101 101""#))
         // No temporary files left behind.
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0.hasPrefix(".") }
         XCTAssertEqual(leftovers, [])
+    }
+
+    func testEffectiveRankTrackingFromTheCommandLine() throws {
+        let out = scratch.appendingPathComponent("er.h5").path
+        let run = try pinn(["solve", "problems/poisson.json", "-o", out, "--iterations", "40", "--erank-every", "10", "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let file = try HDF5File.open(out)
+        XCTAssertEqual(try file.read("/history/erank_iteration").values, [0, 10, 20, 30, 40])
+        let ranks = try file.read("/history/erank")
+        XCTAssertEqual(ranks.shape, [5, 4])
+        XCTAssertEqual(try file.numberArrayAttribute("epsilons", on: "/history/erank"), [1e-1, 1e-2, 1e-3, 1e-4])
+        // Ranks are non-increasing in ε's order (a smaller ε counts more eigenvalues) and at most the width (20).
+        for r in 0..<5 {
+            let row = Array(ranks.values[(4 * r)..<(4 * r + 4)])
+            XCTAssertEqual(row, row.sorted())
+            XCTAssertLessThanOrEqual(row.last!, 20)
+            XCTAssertGreaterThanOrEqual(row.first!, 1)
+        }
+        let inspect = try pinn(["inspect", out])
+        XCTAssertTrue(inspect.stdout.contains("ε-rank       last hidden layer, ε = 0.1/0.01/0.001/0.0001: "), inspect.stdout)
     }
 
     func testEveryShippedProblemFileRunsAFewIterations() throws {

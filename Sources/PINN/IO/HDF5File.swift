@@ -215,6 +215,21 @@ public final class HDF5File {
         }
     }
 
+    /// Reads a Float64 array attribute.
+    public func numberArrayAttribute(_ name: String, on object: String = "/") throws(HDF5Error) -> [Double] {
+        try withObject(object) { (obj) throws(HDF5Error) -> [Double] in
+            guard H5Aexists(obj, name) > 0 else { throw HDF5Error(message: "'\(object)' has no attribute '\(name)'") }
+            let attr = H5Aopen(obj, name, pinn_h5p_default())
+            defer { H5Aclose(attr) }
+            let space = H5Aget_space(attr)
+            defer { H5Sclose(space) }
+            let count = Int(H5Sget_simple_extent_npoints(space))
+            var values = [Double](repeating: 0, count: max(count, 1))
+            guard H5Aread(attr, pinn_h5t_native_double(), &values) >= 0 else { throw HDF5Error(message: "cannot read attribute '\(name)'") }
+            return Array(values.prefix(count))
+        }
+    }
+
     /// Whether the object has an attribute of that name.
     public func hasAttribute(_ name: String, on object: String = "/") -> Bool {
         (try? withObject(object) { (obj) throws(HDF5Error) -> Bool in H5Aexists(obj, name) > 0 }) ?? false

@@ -186,6 +186,22 @@ public struct ProblemFile: Sendable {
         config.scaleActivationSteps = try training.bool("scale_activation_steps") ?? true
         try training.rejectUnknownKeys()
 
+        // Diagnostics.
+        if var diagnostics = try root.object("diagnostics") {
+            config.effectiveRankEvery = try diagnostics.integer("erank_every", minimum: 0) ?? 0
+            if let list = try diagnostics.array("erank_epsilons") {
+                config.effectiveRankEpsilons = try list.enumerated().map { (i, v) throws(ProblemFileError) -> Double in
+                    guard case let .number(x) = v, x > 0 else {
+                        throw diagnostics.fail("erank_epsilons[\(i)]", "expected a positive number")
+                    }
+                    return x
+                }
+                guard !config.effectiveRankEpsilons.isEmpty else { throw diagnostics.fail("erank_epsilons", "must not be empty") }
+            }
+            config.effectiveRankAllLayers = try diagnostics.bool("erank_all_layers") ?? false
+            try diagnostics.rejectUnknownKeys()
+        }
+
         // Output.
         if var output = try root.object("output") {
             if let grid = try output.array("grid") {

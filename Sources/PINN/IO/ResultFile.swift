@@ -11,13 +11,16 @@ public enum ResultFile {
         public var description: String
         public var seed: UInt64
         public var threads: Int
+        public var effectiveRankEpsilons: [Double]
 
-        public init(problemText: String, problemPath: String, description: String, seed: UInt64, threads: Int) {
+        public init(problemText: String, problemPath: String, description: String, seed: UInt64, threads: Int,
+                    effectiveRankEpsilons: [Double] = EffectiveRank.defaultEpsilons) {
             self.problemText = problemText
             self.problemPath = problemPath
             self.description = description
             self.seed = seed
             self.threads = threads
+            self.effectiveRankEpsilons = effectiveRankEpsilons
         }
     }
 
@@ -97,6 +100,7 @@ public enum ResultFile {
             try file.write("/history/loss_\(name)", h.map { k < $0.termLosses.count ? $0.termLosses[k] : .nan })
         }
         try writeActivationHistory(h, to: file)
+        try writeEffectiveRanks(solution.report.effectiveRanks, epsilons: info.effectiveRankEpsilons, to: file)
         if problem.exactSolution != nil {
             try file.write("/history/rel_l2", h.map { $0.metrics?.relativeL2 ?? .nan })
             try file.write("/history/max_error", h.map { $0.metrics?.maxError ?? .nan })
@@ -129,6 +133,20 @@ public enum ResultFile {
         try file.setAttribute("ms_per_iteration", report.millisecondsPerIteration)
         try file.setAttribute("median_ms_per_iteration", report.medianMillisecondsPerIteration)
         try file.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
+    }
+
+    /// The ε-ranks: `/history/erank` (R × E, the last hidden layer, or R × E per layer as `/history/erank_layer_k`
+    /// when all layers were measured) at iterations `/history/erank_iteration`, with the ε list as the attribute
+    /// `epsilons`.
+    static func writeEffectiveRanks(_ records: [EffectiveRankRecord], epsilons: [Double], to file: HDF5File) throws(HDF5Error) {
+        guard let first = records.first else { return }
+        try file.write("/history/erank_iteration", integers: records.map { Int64($0.iteration) })
+        let layers = first.ranks.count, e = first.ranks[0].count
+        for l in 0..<layers {
+            let name = l == layers - 1 ? "/history/erank" : "/history/erank_layer_\(l + 1)"
+            try file.write(name, integers: records.flatMap { $0.ranks[l].map(Int64.init) }, shape: [records.count, e])
+            try file.setAttribute("epsilons", array: epsilons, on: name)
+        }
     }
 
     /// Each hidden layer's activation amplitudes and slopes at every history record, as H × K datasets under

@@ -31,6 +31,12 @@ public struct SolverConfiguration: Sendable {
     /// Whether Adam's steps for activation amplitudes and slopes are divided by their fixed scale and frequency
     /// (``Network/activationStepScales``); on by default, since unscaled steps collapse Rowdy with n = 10.
     public var scaleActivationSteps = true
+    /// Measure the ε-rank every this many iterations (0: never).
+    public var effectiveRankEvery = 0
+    /// Its tolerances ε.
+    public var effectiveRankEpsilons = EffectiveRank.defaultEpsilons
+    /// Whether every hidden layer is measured, not only the last.
+    public var effectiveRankAllLayers = false
     /// Weight of the slope-recovery term (``SlopeRecovery``); 0 switches it off.
     public var slopeRecoveryWeight = 0.0
     /// Worker threads for the loss and gradient.
@@ -155,6 +161,11 @@ public struct Solver {
             let trainer = Trainer(objective: objective, stages: stages,
                                   historyInterval: configuration.historyInterval, evaluation: evaluation)
             trainer.scaleActivationSteps = configuration.scaleActivationSteps
+            if configuration.effectiveRankEvery > 0 {
+                trainer.effectiveRankTracking = EffectiveRankTracking(
+                    domain: problem.domain, every: configuration.effectiveRankEvery,
+                    epsilons: configuration.effectiveRankEpsilons, allLayers: configuration.effectiveRankAllLayers)
+            }
             let start = Trainer.Continuation(iteration: report?.iterations ?? 0, stage: stageIndex,
                                              time: report?.totalTime ?? 0, totalIterations: total)
             let last = i == segments.count - 1
@@ -162,6 +173,7 @@ public struct Solver {
             if let previous = report {
                 part.history = previous.history + part.history
                 part.iterationTimes = previous.iterationTimes + part.iterationTimes
+                part.effectiveRanks = previous.effectiveRanks + part.effectiveRanks
             }
             report = part
             stageIndex += stages.count

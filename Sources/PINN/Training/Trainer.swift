@@ -50,6 +50,40 @@ public struct HistoryRecord: Sendable, Equatable {
     public var slopes: [[Double]] = []
 }
 
+/// ε-ranks of hidden layers at one iteration.
+public struct EffectiveRankRecord: Sendable, Equatable {
+    public var iteration: Int
+    /// ranks[l][e]: hidden layer l (all layers, or only the last, as configured), tolerance e.
+    public var ranks: [[Int]]
+}
+
+/// What ε-rank tracking measures (see ``EffectiveRank``).
+public struct EffectiveRankTracking: Sendable {
+    public var domain: Box
+    public var every: Int
+    public var epsilons: [Double]
+    public var allLayers: Bool
+    public var nodesPerAxis: Int?
+
+    public init(domain: Box, every: Int, epsilons: [Double] = EffectiveRank.defaultEpsilons, allLayers: Bool = false,
+                nodesPerAxis: Int? = nil) {
+        self.domain = domain
+        self.every = max(1, every)
+        self.epsilons = epsilons
+        self.allLayers = allLayers
+        self.nodesPerAxis = nodesPerAxis
+    }
+
+    func measure(_ network: Network, iteration: Int) -> EffectiveRankRecord {
+        let layers = allLayers ? Array(0..<network.layout.depth) : [network.layout.depth - 1]
+        let ranks = layers.map { l in
+            (try? EffectiveRank.ranks(of: network, on: domain, layer: l, nodesPerAxis: nodesPerAxis, epsilons: epsilons))
+                ?? epsilons.map { _ in -1 }
+        }
+        return EffectiveRankRecord(iteration: iteration, ranks: ranks)
+    }
+}
+
 /// Why training ended.
 public enum StopReason: Sendable, Equatable, CustomStringConvertible {
     /// All stages ran to their iteration counts.
@@ -96,6 +130,8 @@ public struct TrainingReport: Sendable {
     public var totalTime: Double
     /// What each entry of ``HistoryRecord/termLosses`` is: pde, boundary, data, slope_recovery.
     public var lossNames: [String] = []
+    /// ε-ranks recorded during training (empty unless tracking was on).
+    public var effectiveRanks: [EffectiveRankRecord] = []
     /// Mean milliseconds per iteration, over the whole training (evaluations included).
     public var millisecondsPerIteration: Double { iterations > 0 ? 1000 * totalTime / Double(iterations) : 0 }
     /// Median milliseconds of one optimizer iteration.
@@ -125,6 +161,9 @@ public final class Trainer {
     /// Whether Adam's steps for activation amplitudes and slopes are divided by their fixed scale and frequency
     /// (see ``Network/activationStepScales``).
     public var scaleActivationSteps = true
+    /// ε-rank tracking, if wanted.
+    public var effectiveRankTracking: EffectiveRankTracking?
+    private var effectiveRanks: [EffectiveRankRecord] = []
 
     public init(objective: Objective, stages: [TrainingStage], historyInterval: Int = 100, evaluation: EvaluationSet? = nil) {
         self.objective = objective
@@ -155,8 +194,10 @@ public final class Trainer {
     /// finite. `recordFinal` adds a history record after the last stage.
     public func train(_ network: inout Network, observer: TrainingObserver? = nil,
                       continuing from: Continuation = Continuation(), recordFinal: Bool = true) -> TrainingReport {
+        effectiveRanks = []
         var report = run(&network, observer: observer, continuing: from, recordFinal: recordFinal)
         report.lossNames = objective.lossNames
+        report.effectiveRanks = effectiveRanks
         return report
     }
 
@@ -221,6 +262,9 @@ public final class Trainer {
                     }
                     let rate = schedule.rate(at: t)
                     if iteration % historyInterval == 0 { record(stage: s, losses: losses, rate: rate, net: network) }
+                    if let tracking = effectiveRankTracking, iteration % tracking.every == 0 {
+                        effectiveRanks.append(tracking.measure(network, iteration: iteration))
+                    }
                     keepAsLastGood(network.parameters)
                     adam.update(&network.parameters, gradient: gradient, learningRate: rate)
                     iterationTimes.append(Double(DispatchTime.now().uptimeNanoseconds - iterationStart) * 1e-9)
@@ -235,7 +279,12 @@ public final class Trainer {
             return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .diverged(iteration: iteration),
                                   iterations: iteration, totalTime: elapsed())
         }
-        if recordFinal { record(stage: max(0, stages.count - 1), losses: losses, rate: 0, net: network) }
+        if recordFinal {
+            record(stage: max(0, stages.count - 1), losses: losses, rate: 0, net: network)
+            if let tracking = effectiveRankTracking, effectiveRanks.last?.iteration != iteration {
+                effectiveRanks.append(tracking.measure(network, iteration: iteration))
+            }
+        }
         return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .completed, iterations: iteration, totalTime: elapsed())
     }
 }
