@@ -58,7 +58,7 @@ def summary(values):
 
 
 def curves(results, title, png, keys=("loss", "rel_l2")):
-    fig, axes = plt.subplots(1, len(keys), figsize=(5.5 * len(keys), 4), squeeze=False)
+    fig, axes = plt.subplots(1, len(keys), figsize=(max(8, 5.5 * len(keys)), 4.5), squeeze=False)
     for name, runs in results.items():
         it = runs[0]["iteration"]
         for ax, key in zip(axes[0], keys):
@@ -72,7 +72,7 @@ def curves(results, title, png, keys=("loss", "rel_l2")):
             ax.set_xlabel("iteration")
     for ax in axes[0]:
         ax.legend(fontsize=8)
-    fig.suptitle(title)
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(png, dpi=110)
     plt.close(fig)
