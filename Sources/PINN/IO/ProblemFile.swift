@@ -122,6 +122,21 @@ public struct ProblemFile: Sendable {
             throw net.fail("hidden_layers", "required field is missing (e.g. [30, 30, 30])")
         }
         config.activations = [try readActivation(&net)]
+        if var first = try net.object("first_layer") {
+            let kind = try first.choice("type", [("standard", 0), ("udi", 1), ("grid", 2)])
+            switch kind {
+            case nil: throw first.fail("type", "required field is missing; allowed: standard, udi, grid")
+            case 1:
+                config.firstLayer = .uniformDensity(shape: try first.positiveNumber("gamma") ?? 1,
+                                                    radius: try first.positiveNumber("radius") ?? FirstLayerInitializer.defaultRadius(dimension: d))
+            case 2:
+                guard d == 1 else { throw first.fail("type", "'grid' is for 1D domains; use 'udi' in \(d)D") }
+                config.firstLayer = .grid1D(shape: try first.positiveNumber("gamma") ?? Double(config.hiddenWidths[0]) / 2)
+            default:
+                config.firstLayer = .standard
+            }
+            try first.rejectUnknownKeys()
+        }
         config.initializer = try net.choice("initializer", [("glorot_normal", WeightInitializer.glorotNormal),
                                                            ("glorot_uniform", .glorotUniform),
                                                            ("he_normal", .heNormal), ("he_uniform", .heUniform)]) ?? .glorotNormal

@@ -9,6 +9,8 @@ public struct SolverConfiguration: Sendable {
     public var activations: [LayerActivation] = [.fixed(.tanh)]
     /// How weights are drawn.
     public var initializer: WeightInitializer = .glorotNormal
+    /// How the first hidden layer is set up (UDI, the 1D grid, or like the others).
+    public var firstLayer: FirstLayerInitializer = .standard
     /// The seed of every random choice of the run (initial weights, collocation points).
     public var seed: UInt64 = 0
     /// Number of interior collocation points.
@@ -96,9 +98,11 @@ public struct Solver {
         var rng = Xoshiro256(seed: configuration.seed)
         var weights = rng.split()
         let widths = configuration.hiddenWidths
-        return Network(inputDimension: problem.domain.dimension, hiddenWidths: widths,
-                       activations: widths.indices.map { configuration.activation(layer: $0) },
-                       initializer: configuration.initializer, rng: &weights)
+        var network = Network(inputDimension: problem.domain.dimension, hiddenWidths: widths,
+                              activations: widths.indices.map { configuration.activation(layer: $0) },
+                              initializer: configuration.initializer, rng: &weights)
+        configuration.firstLayer.apply(to: &network, domain: problem.domain, rng: &weights)
+        return network
     }
 
     /// The collocation points (deterministic in the seed): interior, then boundary, point-major.
