@@ -37,16 +37,6 @@ public struct Box: Sendable, Equatable, Codable {
         contains(point) && point.indices.contains { abs(point[$0] - lower[$0]) <= tolerance || abs(point[$0] - upper[$0]) <= tolerance }
     }
 
-    /// `count` pseudo-random points uniform in the box, point-major (point p at `[p·d ..< p·d + d]`).
-    public func randomInterior(count: Int, rng: inout Xoshiro256) -> [Double] {
-        var points = [Double]()
-        points.reserveCapacity(count * dimension)
-        for _ in 0..<count {
-            for i in 0..<dimension { points.append(rng.nextUniform(in: lower[i], upper[i])) }
-        }
-        return points
-    }
-
     /// `count` pseudo-random points on the boundary, each face chosen with probability proportional to its
     /// measure. In 1D the boundary is the two end points, which are returned alone whatever `count` is.
     public func randomBoundary(count: Int, rng: inout Xoshiro256) -> [Double] {

@@ -146,7 +146,7 @@ public struct ProblemFile: Sendable {
         if var col = try root.object("collocation") {
             config.interiorPoints = try col.integer("interior", minimum: 1) ?? config.interiorPoints
             config.boundaryPoints = try col.integer("boundary", minimum: 1) ?? config.boundaryPoints
-            _ = try col.choice("distribution", [("random", "random")])
+            config.distribution = try col.choice("distribution", PointDistribution.allCases.map { ($0.rawValue, $0) }) ?? .random
             try col.rejectUnknownKeys()
         }
 

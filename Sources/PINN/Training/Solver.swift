@@ -15,6 +15,8 @@ public struct SolverConfiguration: Sendable {
     public var seed: UInt64 = 0
     /// Number of interior collocation points.
     public var interiorPoints = 1000
+    /// How interior points are distributed.
+    public var distribution: PointDistribution = .random
     /// Number of boundary points (ignored in 1D, where the boundary is the two end points).
     public var boundaryPoints = 100
     /// Loss weights of the residual and boundary terms.
@@ -110,7 +112,8 @@ public struct Solver {
         var rng = Xoshiro256(seed: configuration.seed)
         _ = rng.split()  // the weights' stream
         var sampling = rng.split()
-        let interior = problem.domain.randomInterior(count: configuration.interiorPoints, rng: &sampling)
+        let interior = problem.domain.interiorPoints(count: configuration.interiorPoints,
+                                                     distribution: configuration.distribution, rng: &sampling)
         let boundary = problem.domain.randomBoundary(count: configuration.boundaryPoints, rng: &sampling)
         return (interior, boundary)
     }
