@@ -152,4 +152,46 @@ final class TrainingTests: XCTestCase {
         XCTAssertLessThan(last.termLosses[2], 1e-4)
         XCTAssertLessThan(last.metrics!.relativeL2, 0.05)  // u ≡ 0 has relative L2 error 1
     }
+
+    func testResamplingAndResidualBasedRefinement() throws {
+        let text = """
+        {"pde": {"type": "poisson"}, "domain": {"type": "rectangle", "x": [0, 1], "y": [0, 1]},
+         "exact_solution": "sin(pi*x)*sin(pi*y)", "network": {"hidden_layers": [8, 8]},
+         "collocation": {"interior": 100, "boundary": 40, "refinement": {"every": 10, "candidates": 500, "add": 7}},
+         "training": {"stages": [{"optimizer": "adam", "iterations": 35, "learning_rate": 0.005}]}, "output": {"grid": [5, 5]}}
+        """
+        let file = try ProblemFile.parse(text, path: "rar.json")
+        XCTAssertEqual(file.configuration.refinement, ResidualRefinement(every: 10, candidates: 500, add: 7))
+        let solver = Solver(problem: file.problem, configuration: file.configuration)
+        let initial = solver.makeCollocation().interior
+        let solution = solver.solve()
+        // Refinements at iterations 10, 20, 30 added 3 × 7 points to the original 100.
+        XCTAssertEqual(solution.interiorPoints.count, (100 + 21) * 2)
+        XCTAssertEqual(Array(solution.interiorPoints.prefix(200)), initial)
+        XCTAssertEqual(Solver(problem: file.problem, configuration: file.configuration).solve().network.parameters,
+                       solution.network.parameters)  // reproducible
+
+        // The refinement picks the candidates of largest |residual|: directly, for one network and candidate set.
+        var config = file.configuration
+        config.refinement = ResidualRefinement(every: 1, candidates: 300, add: 5)
+        let refresh = Solver(problem: file.problem, configuration: config).makePointRefresh(initialInterior: initial)!
+        let net = solver.makeNetwork()
+        let term = refresh.refresh(net, 1)!
+        let added = Array(term.points.suffix(10))
+        let r = Solver.residual(of: net, problem: file.problem, at: added, forcing: file.problem.forcing.values(at: added))
+        var replay = Xoshiro256(seed: 0)
+        _ = replay.split(); _ = replay.split()
+        var stream = replay.split()
+        let candidates = file.problem.domain.interiorPoints(count: 300, distribution: .random, rng: &stream)
+        let all = Solver.residual(of: net, problem: file.problem, at: candidates, forcing: file.problem.forcing.values(at: candidates))
+        let fifthLargest = all.map(abs).sorted(by: >)[4]
+        XCTAssertTrue(r.allSatisfy { abs($0) >= fifthLargest })
+
+        var resample = file.configuration
+        resample.refinement = nil
+        resample.resampleEvery = 10
+        let resampled = Solver(problem: file.problem, configuration: resample).solve()
+        XCTAssertEqual(resampled.interiorPoints.count, 200)
+        XCTAssertNotEqual(resampled.interiorPoints, initial)  // fresh points since iteration 30
+    }
 }

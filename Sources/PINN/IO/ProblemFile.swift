@@ -147,6 +147,13 @@ public struct ProblemFile: Sendable {
             config.interiorPoints = try col.integer("interior", minimum: 1) ?? config.interiorPoints
             config.boundaryPoints = try col.integer("boundary", minimum: 1) ?? config.boundaryPoints
             config.distribution = try col.choice("distribution", PointDistribution.allCases.map { ($0.rawValue, $0) }) ?? .random
+            config.resampleEvery = try col.integer("resample_every", minimum: 0) ?? 0
+            if var rar = try col.object("refinement") {
+                guard let every = try rar.integer("every", minimum: 1) else { throw rar.fail("every", "required field is missing") }
+                config.refinement = ResidualRefinement(every: every, candidates: try rar.integer("candidates", minimum: 1) ?? 10 * config.interiorPoints,
+                                                       add: try rar.integer("add", minimum: 1) ?? max(1, config.interiorPoints / 100))
+                try rar.rejectUnknownKeys()
+            }
             try col.rejectUnknownKeys()
         }
 

@@ -17,6 +17,11 @@ public struct SolverConfiguration: Sendable {
     public var interiorPoints = 1000
     /// How interior points are distributed.
     public var distribution: PointDistribution = .random
+    /// Draw fresh interior points every this many iterations (0: never).
+    public var resampleEvery = 0
+    /// Residual-based adaptive refinement: every `every` iterations, add the `add` points of largest |residual|
+    /// among `candidates` fresh random points (RAR, Lu et al. 2021) to the interior points.
+    public var refinement: ResidualRefinement?
     /// Number of boundary points (ignored in 1D, where the boundary is the two end points).
     public var boundaryPoints = 100
     /// Loss weights of the residual and boundary terms.
@@ -56,6 +61,18 @@ public struct SolverConfiguration: Sendable {
     }
 }
 
+/// Residual-based adaptive refinement settings.
+public struct ResidualRefinement: Sendable, Equatable {
+    public var every: Int
+    public var candidates: Int
+    public var add: Int
+    public init(every: Int, candidates: Int, add: Int) {
+        self.every = every
+        self.candidates = candidates
+        self.add = add
+    }
+}
+
 /// A trained network together with its problem and how training went.
 public struct Solution: Sendable {
     public var problem: Problem
@@ -72,10 +89,7 @@ public struct Solution: Sendable {
 
     /// The PDE residual 𝓛u − f at the given points.
     public func residual(at points: [Double]) -> [Double] {
-        let d = network.layout.inputDimension
-        let streams = NetworkEvaluator(layout: network.layout).evaluate(network, at: points, streams: .laplacian)
-        let f = problem.forcing.values(at: points)
-        return (0..<f.count).map { problem.pde.apply(value: streams[0][$0], laplacian: streams[1 + d][$0]) - f[$0] }
+        Solver.residual(of: network, problem: problem, at: points, forcing: problem.forcing.values(at: points))
     }
 
     /// Error metrics against the exact solution at the given points, if it is known.
@@ -94,6 +108,46 @@ public struct Solver {
         self.problem = problem
         self.configuration = configuration
     }
+
+    /// 𝓛u − f for the network at `points`, given f there.
+    static func residual(of network: Network, problem: Problem, at points: [Double], forcing f: [Double]) -> [Double] {
+        let d = network.layout.inputDimension
+        let streams = NetworkEvaluator(layout: network.layout).evaluate(network, at: points, streams: .laplacian)
+        return (0..<f.count).map { problem.pde.apply(value: streams[0][$0], laplacian: streams[1 + d][$0]) - f[$0] }
+    }
+
+    /// The interior-term refresh for resampling and RAR (nil when neither is on). Deterministic in the seed: it
+    /// draws from its own generator, split off after the collocation points'.
+    func makePointRefresh(initialInterior: [Double]) -> (every: Int, refresh: (Network, Int) -> LossTerm?)? {
+        let c = configuration
+        guard c.resampleEvery > 0 || c.refinement != nil else { return nil }
+        final class State { var rng: Xoshiro256; var interior: [Double]; init(_ r: Xoshiro256, _ i: [Double]) { rng = r; interior = i } }
+        var seeds = Xoshiro256(seed: c.seed)
+        _ = seeds.split(); _ = seeds.split()
+        let state = State(seeds.split(), initialInterior)
+        let every = [c.resampleEvery, c.refinement?.every ?? 0].filter { $0 > 0 }.reduce(0) { $0 == 0 ? $1 : Self.gcd($0, $1) }
+        let problem = self.problem
+        return (every, { network, iteration in
+            var changed = false
+            if c.resampleEvery > 0, iteration % c.resampleEvery == 0 {
+                state.interior = problem.domain.interiorPoints(count: c.interiorPoints, distribution: c.distribution, rng: &state.rng)
+                changed = true
+            }
+            if let rar = c.refinement, iteration % rar.every == 0 {
+                let candidates = problem.domain.interiorPoints(count: rar.candidates, distribution: .random, rng: &state.rng)
+                let r = Self.residual(of: network, problem: problem, at: candidates, forcing: problem.forcing.values(at: candidates))
+                let d = problem.domain.dimension
+                let worst = r.indices.sorted { abs(r[$0]) > abs(r[$1]) }.prefix(rar.add)
+                for p in worst { state.interior += candidates[(p * d)..<(p * d + d)] }
+                changed = true
+            }
+            guard changed else { return nil }
+            return LossTerm(kind: .residual(problem.pde), points: state.interior,
+                            targets: problem.forcing.values(at: state.interior), weight: c.residualWeight)
+        })
+    }
+
+    static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
 
     /// The initial network (deterministic in the seed).
     public func makeNetwork() -> Network {
@@ -158,6 +212,8 @@ public struct Solver {
         let total = configuration.stages.reduce(0) { $0 + $1.iterations }
         var report: TrainingReport?
         var stageIndex = 0
+        let refresh = makePointRefresh(initialInterior: interior)
+        var objectives: [Objective] = []
         for (i, stages) in segments.enumerated() {
             if stages[0].keepOnlyBaseActivationTerm { network = network.keepingOnlyBaseActivationTerms() }
             let objective = Objective(layout: network.layout, terms: terms, threads: configuration.threads,
@@ -165,8 +221,14 @@ public struct Solver {
             if configuration.slopeRecoveryWeight > 0 {
                 objective.slopeRecovery = SlopeRecovery(weight: configuration.slopeRecoveryWeight)
             }
+            if let last = objectives.last { objective.replaceTerm(0, with: last.terms[0]) }  // keep refined points
+            objectives.append(objective)
             let trainer = Trainer(objective: objective, stages: stages,
                                   historyInterval: configuration.historyInterval, evaluation: evaluation)
+            if let refresh {
+                trainer.pointRefresh = refresh.refresh
+                trainer.pointRefreshEvery = refresh.every
+            }
             trainer.scaleActivationSteps = configuration.scaleActivationSteps
             if configuration.effectiveRankEvery > 0 {
                 trainer.effectiveRankTracking = EffectiveRankTracking(
@@ -187,6 +249,6 @@ public struct Solver {
             if part.stopReason != .completed { break }
         }
         return Solution(problem: problem, network: network, report: report!,
-                        interiorPoints: interior, boundaryPoints: boundary)
+                        interiorPoints: objectives.last?.terms[0].points ?? interior, boundaryPoints: boundary)
     }
 }

@@ -163,6 +163,10 @@ public final class Trainer {
     public var scaleActivationSteps = true
     /// ε-rank tracking, if wanted.
     public var effectiveRankTracking: EffectiveRankTracking?
+    /// Replaces the interior (first) loss term every ``pointRefreshEvery`` iterations: resampling or
+    /// residual-based adaptive refinement (see ``Solver``). Returns nil to keep the points.
+    public var pointRefresh: ((Network, Int) -> LossTerm?)?
+    public var pointRefreshEvery = 0
     private var effectiveRanks: [EffectiveRankRecord] = []
 
     public init(objective: Objective, stages: [TrainingStage], historyInterval: Int = 100, evaluation: EvaluationSet? = nil) {
@@ -251,6 +255,10 @@ public final class Trainer {
                         record(stage: s, losses: losses, rate: schedule.rate(at: t), net: network)
                         return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .interrupted(iteration: iteration),
                                               iterations: iteration, totalTime: elapsed())
+                    }
+                    if let refresh = pointRefresh, pointRefreshEvery > 0, iteration > 0, iteration % pointRefreshEvery == 0,
+                       let term = refresh(network, iteration) {
+                        objective.replaceTerm(0, with: term)
                     }
                     let iterationStart = DispatchTime.now().uptimeNanoseconds
                     let losses = objective.evaluate(network, gradient: gradient, mask: mask)
