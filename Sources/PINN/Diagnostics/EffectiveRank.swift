@@ -37,13 +37,22 @@ public enum EffectiveRank {
         return epsilons.map { eps in eigenvalues.filter { $0 > eps }.count }
     }
 
-    /// The ε-ranks of the neuron functions of hidden layer `layer` (0-based; default the last) over `box`, by a
-    /// tensor Gauss–Legendre rule with `nodesPerAxis` nodes per axis.
-    public static func ranks(of network: Network, on box: Box, layer: Int? = nil, nodesPerAxis: Int? = nil,
+    /// The ε-ranks of the neuron functions of hidden layer `layer` (0-based; default the last) over `domain`: by a
+    /// tensor Gauss–Legendre rule with `nodesPerAxis` nodes per axis on intervals and rectangles, by quasi-Monte
+    /// Carlo (as many Sobol points, weights |Ω|/Q) elsewhere.
+    public static func ranks(of network: Network, on domain: any Domain, layer: Int? = nil, nodesPerAxis: Int? = nil,
                              epsilons: [Double] = defaultEpsilons) throws -> [Int] {
         let l = layer ?? network.layout.depth - 1
-        let q = nodesPerAxis ?? (box.dimension == 1 ? 256 : 64)
-        let rule = GaussLegendre.tensorRule(on: box, nodesPerAxis: q)
+        let q = nodesPerAxis ?? (domain.dimension == 1 ? 256 : 64)
+        let rule: (points: [Double], weights: [Double])
+        if let box = domain as? Box {
+            rule = GaussLegendre.tensorRule(on: box, nodesPerAxis: q)
+        } else {
+            let count = Int(pow(Double(q), Double(domain.dimension)))
+            var rng = Xoshiro256(seed: 0x5EED)
+            rule = (domain.interiorPoints(count: count, distribution: .sobol, rng: &rng),
+                    [Double](repeating: domain.measure / Double(count), count: count))
+        }
         let values = NetworkEvaluator(layout: network.layout).hiddenActivations(network, at: rule.points, layer: l)
         let n = network.layout.hiddenWidths[l]
         return try ranks(gram: gramMatrix(values: values, count: n, weights: rule.weights), count: n, epsilons: epsilons)

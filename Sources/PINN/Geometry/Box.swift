@@ -13,14 +13,6 @@ public struct Box: Sendable, Equatable, Codable {
         self.upper = upper
     }
 
-    /// The interval [a, b].
-    public static func interval(_ a: Double, _ b: Double) -> Box { Box(lower: [a], upper: [b]) }
-
-    /// The rectangle [x₀, x₁] × [y₀, y₁].
-    public static func rectangle(x: ClosedRange<Double>, y: ClosedRange<Double>) -> Box {
-        Box(lower: [x.lowerBound, y.lowerBound], upper: [x.upperBound, y.upperBound])
-    }
-
     /// Dimension d.
     public var dimension: Int { lower.count }
 
@@ -35,34 +27,6 @@ public struct Box: Sendable, Equatable, Codable {
     /// Whether `point` lies on the boundary (within `tolerance` of a face, and inside the box).
     public func isOnBoundary(_ point: [Double], tolerance: Double = 1e-12) -> Bool {
         contains(point) && point.indices.contains { abs(point[$0] - lower[$0]) <= tolerance || abs(point[$0] - upper[$0]) <= tolerance }
-    }
-
-    /// `count` pseudo-random points on the boundary, each face chosen with probability proportional to its
-    /// measure. In 1D the boundary is the two end points, which are returned alone whatever `count` is.
-    public func randomBoundary(count: Int, rng: inout Xoshiro256) -> [Double] {
-        if dimension == 1 { return [lower[0], upper[0]] }
-        // The 2d faces xᵢ = ℓᵢ and xᵢ = hᵢ, each of measure Πⱼ≠ᵢ sideⱼ.
-        let s = sides
-        let faces = (0..<dimension).flatMap { i -> [(axis: Int, atUpper: Bool, measure: Double)] in
-            let measure = s.indices.filter { $0 != i }.map { s[$0] }.reduce(1, *)
-            return [(i, false, measure), (i, true, measure)]
-        }
-        let total = faces.map(\.measure).reduce(0, +)
-        var points = [Double]()
-        points.reserveCapacity(count * dimension)
-        for _ in 0..<count {
-            var r = rng.nextUniform() * total
-            var face = faces[faces.count - 1]
-            for candidate in faces {
-                if r < candidate.measure { face = candidate; break }
-                r -= candidate.measure
-            }
-            for i in 0..<dimension {
-                if i == face.axis { points.append(face.atUpper ? upper[i] : lower[i]) }
-                else { points.append(rng.nextUniform(in: lower[i], upper[i])) }
-            }
-        }
-        return points
     }
 
     /// The tensor grid with `resolution[i]` equispaced coordinates per axis (ends included), point-major with the

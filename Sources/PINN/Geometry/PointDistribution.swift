@@ -130,13 +130,3 @@ public enum PointDistribution: String, Sendable, CaseIterable, Codable {
     }
 }
 
-extension Box {
-    /// N interior points with the given distribution (the grid rounds N up to a full grid), point-major.
-    public func interiorPoints(count n: Int, distribution: PointDistribution, rng: inout Xoshiro256) -> [Double] {
-        let unit = distribution.unitCube(count: n, dimension: dimension, rng: &rng)
-        return unit.enumerated().map { e, u in
-            let i = e % dimension
-            return lower[i] + (upper[i] - lower[i]) * u
-        }
-    }
-}

@@ -146,6 +146,7 @@ public struct ProblemFile: Sendable {
         if var col = try root.object("collocation") {
             config.interiorPoints = try col.integer("interior", minimum: 1) ?? config.interiorPoints
             config.boundaryPoints = try col.integer("boundary", minimum: 1) ?? config.boundaryPoints
+            config.boundaryCorners = try col.bool("boundary_corners") ?? false
             config.distribution = try col.choice("distribution", PointDistribution.allCases.map { ($0.rawValue, $0) }) ?? .random
             config.resampleEvery = try col.integer("resample_every", minimum: 0) ?? 0
             if var rar = try col.object("refinement") {
@@ -304,9 +305,9 @@ public struct ProblemFile: Sendable {
         return activation
     }
 
-    private static func readDomain(_ r: inout JSONObjectReader) throws(ProblemFileError) -> Box {
-        let type = try r.choice("type", [("interval", 1), ("rectangle", 2)])
-        guard let type else { throw r.fail("type", "required field is missing; allowed: interval, rectangle") }
+    private static func readDomain(_ r: inout JSONObjectReader) throws(ProblemFileError) -> any Domain {
+        let type = try r.choice("type", [("interval", 1), ("rectangle", 2), ("disk", 3), ("polygon", 4)])
+        guard let type else { throw r.fail("type", "required field is missing; allowed: interval, rectangle, disk, polygon") }
         func bounds(_ key: String, _ r: inout JSONObjectReader) throws(ProblemFileError) -> (Double, Double) {
             guard let items = try r.array(key) else { throw r.fail(key, "required field is missing (e.g. [-1, 1])") }
             guard items.count == 2, case let .number(a) = items[0], case let .number(b) = items[1] else {
@@ -315,10 +316,34 @@ public struct ProblemFile: Sendable {
             guard a < b else { throw r.fail(key, "lower bound \(JSONObjectReader.format(a)) must be below upper bound \(JSONObjectReader.format(b))") }
             return (a, b)
         }
-        let x = try bounds("x", &r)
-        if type == 1 { return .interval(x.0, x.1) }
-        let y = try bounds("y", &r)
-        return Box(lower: [x.0, y.0], upper: [x.1, y.1])
+        func point(_ v: JSONValue, _ key: String, _ r: JSONObjectReader) throws(ProblemFileError) -> [Double] {
+            guard case let .array(items) = v, items.count == 2, case let .number(x) = items[0], case let .number(y) = items[1] else {
+                throw r.fail(key, "expected a point [x, y]")
+            }
+            return [x, y]
+        }
+        switch type {
+        case 1:
+            let x = try bounds("x", &r)
+            return Box.interval(x.0, x.1)
+        case 2:
+            let x = try bounds("x", &r), y = try bounds("y", &r)
+            return Box(lower: [x.0, y.0], upper: [x.1, y.1])
+        case 3:
+            guard let c = r.value("center") else { throw r.fail("center", "required field is missing (e.g. [0, 0])") }
+            let center = try point(c, "center", r)
+            guard let radius = try r.positiveNumber("radius") else { throw r.fail("radius", "required field is missing") }
+            return Disk(center: center, radius: radius)
+        default:
+            guard let items = try r.array("vertices"), items.count >= 3 else {
+                throw r.fail("vertices", "required: at least 3 vertices [[x, y], …] in order")
+            }
+            var vertices: [[Double]] = []
+            for (i, v) in items.enumerated() { vertices.append(try point(v, "vertices[\(i)]", r)) }
+            let polygon = Polygon(vertices: vertices)
+            guard polygon.measure > 0 else { throw r.fail("vertices", "the polygon has zero area") }
+            return polygon
+        }
     }
 
     private static func readStage(_ s: inout JSONObjectReader) throws(ProblemFileError) -> TrainingStage {
@@ -361,7 +386,7 @@ public struct ProblemFile: Sendable {
     public func checkFormulasAreFinite() throws(ProblemFileError) {
         let solver = Solver(problem: problem, configuration: configuration)
         let (interior, boundary) = solver.makeCollocation()
-        let grid = solver.evaluationGrid().points
+        let grid = solver.evaluationPointsInDomain()
         let d = problem.domain.dimension
         func check(_ key: String, _ field: any ScalarField, _ points: [Double]) throws(ProblemFileError) {
             for p in 0..<(points.count / d) {

@@ -78,14 +78,23 @@ public enum ResultFile {
         let shape = grid.axes.map(\.count).reversed().map { $0 }  // ny × nx: the last axis (x) fastest
         let names = ["x", "y", "z"]
         for (i, axis) in grid.axes.enumerated() { try file.write("/grid/\(names[i])", axis) }
-        let u = solution.predict(at: grid.points)
-        try file.write("/solution/u", u, shape: shape)
-        try file.write("/solution/residual", solution.residual(at: grid.points), shape: shape)
+        // Grid points outside a non-rectangular domain are NaN in every field (the grid spans the bounding box).
+        let count = grid.points.count / d
+        let inside = (0..<count).map { problem.domain.contains(Array(grid.points[($0 * d)..<($0 * d + d)])) }
+        let insidePoints = (0..<count).filter { inside[$0] }.flatMap { grid.points[($0 * d)..<($0 * d + d)] }
+        func onGrid(_ values: [Double]) -> [Double] {
+            var result = [Double](repeating: .nan, count: count), k = 0
+            for p in 0..<count where inside[p] { result[p] = values[k]; k += 1 }
+            return result
+        }
+        let u = solution.predict(at: insidePoints)
+        try file.write("/solution/u", onGrid(u), shape: shape)
+        try file.write("/solution/residual", onGrid(solution.residual(at: insidePoints)), shape: shape)
         var finalMetrics: ErrorMetrics?
         if let exact = problem.exactSolution {
-            let ue = exact.values(at: grid.points)
-            try file.write("/solution/u_exact", ue, shape: shape)
-            try file.write("/solution/abs_error", zip(u, ue).map { abs($0 - $1) }, shape: shape)
+            let ue = exact.values(at: insidePoints)
+            try file.write("/solution/u_exact", onGrid(ue), shape: shape)
+            try file.write("/solution/abs_error", onGrid(zip(u, ue).map { abs($0 - $1) }), shape: shape)
             finalMetrics = ErrorMetrics(prediction: u, exact: ue)
         }
 
@@ -121,6 +130,7 @@ public enum ResultFile {
         try file.setAttribute("problem_path", info.problemPath)
         try file.setAttribute("description", info.description)
         try file.setAttribute("pde", problem.pde.equation)
+        try file.setAttribute("domain", problem.domain.description)
         try file.setAttribute("seed", integer: Int64(bitPattern: info.seed))
         try file.setAttribute("threads", integer: Int64(info.threads))
         try file.setAttribute("status", status(report.stopReason))

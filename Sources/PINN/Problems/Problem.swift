@@ -4,7 +4,7 @@ import RealModule
 /// solution (for error metrics).
 public struct Problem: Sendable {
     /// The domain Ω.
-    public var domain: Box
+    public var domain: any Domain
     /// The PDE 𝓛u = f in Ω.
     public var pde: PDE
     /// The forcing term f.
@@ -14,7 +14,7 @@ public struct Problem: Sendable {
     /// The exact solution, when known.
     public var exactSolution: (any ScalarField)?
 
-    public init(domain: Box, pde: PDE, forcing: any ScalarField, boundaryValue: any ScalarField,
+    public init(domain: any Domain, pde: PDE, forcing: any ScalarField, boundaryValue: any ScalarField,
                 exactSolution: (any ScalarField)? = nil) {
         self.domain = domain
         self.pde = pde
@@ -24,7 +24,7 @@ public struct Problem: Sendable {
     }
 
     /// A manufactured problem: f = 𝓛u* derived from the exact solution u* with hyper-dual numbers, and g = u*.
-    public static func manufactured(domain: Box, pde: PDE, exactSolution: any ScalarField) -> Problem {
+    public static func manufactured(domain: any Domain, pde: PDE, exactSolution: any ScalarField) -> Problem {
         Problem(domain: domain, pde: pde, forcing: ManufacturedForcing(pde: pde, solution: exactSolution),
                 boundaryValue: exactSolution, exactSolution: exactSolution)
     }

@@ -24,6 +24,8 @@ public struct SolverConfiguration: Sendable {
     public var refinement: ResidualRefinement?
     /// Number of boundary points (ignored in 1D, where the boundary is the two end points).
     public var boundaryPoints = 100
+    /// Whether the boundary points start with the domain's corners (rectangles, polygons).
+    public var boundaryCorners = false
     /// Loss weights of the residual and boundary terms.
     public var residualWeight = 1.0
     public var boundaryWeight = 1.0
@@ -168,14 +170,26 @@ public struct Solver {
         var sampling = rng.split()
         let interior = problem.domain.interiorPoints(count: configuration.interiorPoints,
                                                      distribution: configuration.distribution, rng: &sampling)
-        let boundary = problem.domain.randomBoundary(count: configuration.boundaryPoints, rng: &sampling)
+        let boundary = problem.domain.boundaryPoints(count: configuration.boundaryPoints,
+                                                     includeCorners: configuration.boundaryCorners, rng: &sampling)
         return (interior, boundary)
     }
 
-    /// The evaluation grid's axes and points.
+    /// The evaluation grid over the domain's bounding box: axes and points (point-major).
     public func evaluationGrid() -> (axes: [[Double]], points: [Double]) {
         let resolution = Array(configuration.evaluationResolution.prefix(problem.domain.dimension))
-        return problem.domain.grid(resolution: resolution)
+        return problem.domain.boundingBox.grid(resolution: resolution)
+    }
+
+    /// The grid points that lie in the domain (all of them for a box).
+    public func evaluationPointsInDomain() -> [Double] {
+        let grid = evaluationGrid().points
+        if problem.domain is Box { return grid }
+        let d = problem.domain.dimension
+        return (0..<(grid.count / d)).flatMap { p -> [Double] in
+            let x = Array(grid[(p * d)..<(p * d + d)])
+            return problem.domain.contains(x) ? x : []
+        }
     }
 
     /// The loss terms for the given collocation points: residual, boundary, and data if any.
@@ -201,8 +215,8 @@ public struct Solver {
         let terms = makeTerms(interior: interior, boundary: boundary)
         var evaluation: EvaluationSet?
         if let exact = problem.exactSolution {
-            let grid = evaluationGrid().points
-            evaluation = EvaluationSet(points: grid, exact: exact.values(at: grid))
+            let inside = evaluationPointsInDomain()
+            evaluation = EvaluationSet(points: inside, exact: exact.values(at: inside))
         }
         var segments: [[TrainingStage]] = []
         for stage in configuration.stages {

@@ -59,13 +59,13 @@ public struct EffectiveRankRecord: Sendable, Equatable {
 
 /// What ε-rank tracking measures (see ``EffectiveRank``).
 public struct EffectiveRankTracking: Sendable {
-    public var domain: Box
+    public var domain: any Domain
     public var every: Int
     public var epsilons: [Double]
     public var allLayers: Bool
     public var nodesPerAxis: Int?
 
-    public init(domain: Box, every: Int, epsilons: [Double] = EffectiveRank.defaultEpsilons, allLayers: Bool = false,
+    public init(domain: any Domain, every: Int, epsilons: [Double] = EffectiveRank.defaultEpsilons, allLayers: Bool = false,
                 nodesPerAxis: Int? = nil) {
         self.domain = domain
         self.every = max(1, every)

@@ -1,0 +1,198 @@
+import Foundation
+
+/// A region Ω where a PDE is posed: containment, boundary tests, and collocation sampling.
+public protocol Domain: Sendable, CustomStringConvertible {
+    /// The dimension d.
+    var dimension: Int { get }
+    /// The smallest axis-aligned box containing Ω (evaluation grids, input scaling, rejection sampling).
+    var boundingBox: Box { get }
+    /// Length, area or volume of Ω.
+    var measure: Double { get }
+    /// Whether the point lies in the closed region.
+    func contains(_ point: [Double]) -> Bool
+    /// Whether the point lies on the boundary, within `tolerance`.
+    func isOnBoundary(_ point: [Double], tolerance: Double) -> Bool
+    /// N interior points with the given distribution, point-major.
+    func interiorPoints(count n: Int, distribution: PointDistribution, rng: inout Xoshiro256) -> [Double]
+    /// N boundary points, distributed in proportion to boundary length (area in 3D); with `includeCorners`, the
+    /// corners come first (and count towards N).
+    func boundaryPoints(count n: Int, includeCorners: Bool, rng: inout Xoshiro256) -> [Double]
+}
+
+extension Domain {
+    /// Interior points by rejection from the bounding box: the distribution's points in the box, in order, that lie
+    /// in Ω (for low-discrepancy sequences this keeps their uniformity within Ω).
+    public func rejectionSample(count n: Int, distribution: PointDistribution, rng: inout Xoshiro256) -> [Double] {
+        let box = boundingBox, d = dimension
+        let acceptance = max(0.01, measure / box.sides.reduce(1, *))
+        var batch = Int(Double(n) / acceptance * 1.2) + 16
+        while true {
+            let candidates = box.interiorPoints(count: batch, distribution: distribution, rng: &rng)
+            var kept: [Double] = []
+            kept.reserveCapacity(n * d)
+            for p in 0..<(candidates.count / d) {
+                let x = Array(candidates[(p * d)..<(p * d + d)])
+                if contains(x) { kept += x }
+                if kept.count == n * d { return kept }
+            }
+            batch *= 2
+        }
+    }
+
+    /// Points per unit of boundary measure ≈ N / measure of the boundary, spread over `pieces` of given measures.
+    static func pick(_ measures: [Double], _ rng: inout Xoshiro256) -> Int {
+        var r = rng.nextUniform() * measures.reduce(0, +)
+        for (i, m) in measures.enumerated() {
+            if r < m { return i }
+            r -= m
+        }
+        return measures.count - 1
+    }
+}
+
+/// The disk |x − c| ≤ r.
+public struct Disk: Domain {
+    public let center: [Double]
+    public let radius: Double
+
+    public init(center: [Double], radius: Double) {
+        precondition(center.count == 2 && radius > 0)
+        self.center = center
+        self.radius = radius
+    }
+
+    public var dimension: Int { 2 }
+    public var boundingBox: Box { Box(lower: center.map { $0 - radius }, upper: center.map { $0 + radius }) }
+    public var measure: Double { Double.pi * radius * radius }
+    public var description: String { "disk of radius \(radius) around (\(center[0]), \(center[1]))" }
+
+    public func contains(_ p: [Double]) -> Bool {
+        let dx = p[0] - center[0], dy = p[1] - center[1]
+        return (dx * dx + dy * dy).squareRoot() <= radius * (1 + 1e-12)
+    }
+
+    public func isOnBoundary(_ p: [Double], tolerance: Double = 1e-12) -> Bool {
+        let dx = p[0] - center[0], dy = p[1] - center[1]
+        return abs((dx * dx + dy * dy).squareRoot() - radius) <= tolerance * max(1, radius)
+    }
+
+    public func interiorPoints(count n: Int, distribution: PointDistribution, rng: inout Xoshiro256) -> [Double] {
+        rejectionSample(count: n, distribution: distribution, rng: &rng)
+    }
+
+    public func boundaryPoints(count n: Int, includeCorners: Bool, rng: inout Xoshiro256) -> [Double] {
+        (0..<n).flatMap { _ -> [Double] in
+            let t = 2 * Double.pi * rng.nextUniform()
+            return [center[0] + radius * cos(t), center[1] + radius * sin(t)]
+        }
+    }
+}
+
+/// A simple polygon (e.g. an L-shape) given by its vertices in order.
+public struct Polygon: Domain {
+    public let vertices: [[Double]]
+
+    /// A polygon from ≥ 3 vertices in order (either orientation), not self-intersecting.
+    public init(vertices: [[Double]]) {
+        precondition(vertices.count >= 3 && vertices.allSatisfy { $0.count == 2 })
+        self.vertices = vertices
+    }
+
+    /// The L-shaped domain [−1, 1]² minus (0, 1] × (0, 1] ... i.e. without its upper-right quarter.
+    public static let lShape = Polygon(vertices: [[-1, -1], [1, -1], [1, 0], [0, 0], [0, 1], [-1, 1]])
+
+    public var dimension: Int { 2 }
+    var edges: [([Double], [Double])] { vertices.indices.map { (vertices[$0], vertices[($0 + 1) % vertices.count]) } }
+
+    public var boundingBox: Box {
+        Box(lower: [vertices.map { $0[0] }.min()!, vertices.map { $0[1] }.min()!],
+            upper: [vertices.map { $0[0] }.max()!, vertices.map { $0[1] }.max()!])
+    }
+
+    /// |Σ (xᵢ yᵢ₊₁ − xᵢ₊₁ yᵢ)| / 2 (the shoelace formula).
+    public var measure: Double { abs(edges.reduce(0) { $0 + $1.0[0] * $1.1[1] - $1.1[0] * $1.0[1] }) / 2 }
+    public var description: String { "polygon with \(vertices.count) vertices" }
+
+    static func distance(_ p: [Double], toSegment a: [Double], _ b: [Double]) -> Double {
+        let ex = b[0] - a[0], ey = b[1] - a[1]
+        let t = max(0, min(1, ((p[0] - a[0]) * ex + (p[1] - a[1]) * ey) / (ex * ex + ey * ey)))
+        let dx = p[0] - a[0] - t * ex, dy = p[1] - a[1] - t * ey
+        return (dx * dx + dy * dy).squareRoot()
+    }
+
+    public func isOnBoundary(_ p: [Double], tolerance: Double = 1e-12) -> Bool {
+        edges.contains { Self.distance(p, toSegment: $0.0, $0.1) <= tolerance }
+    }
+
+    /// Ray casting (even–odd rule); points on the boundary count as inside.
+    public func contains(_ p: [Double]) -> Bool {
+        if isOnBoundary(p, tolerance: 1e-12) { return true }
+        var inside = false
+        for (a, b) in edges where (a[1] > p[1]) != (b[1] > p[1]) {
+            let x = a[0] + (p[1] - a[1]) * (b[0] - a[0]) / (b[1] - a[1])
+            if p[0] < x { inside.toggle() }
+        }
+        return inside
+    }
+
+    public func interiorPoints(count n: Int, distribution: PointDistribution, rng: inout Xoshiro256) -> [Double] {
+        rejectionSample(count: n, distribution: distribution, rng: &rng)
+    }
+
+    public func boundaryPoints(count n: Int, includeCorners: Bool, rng: inout Xoshiro256) -> [Double] {
+        var points: [Double] = includeCorners ? Array(vertices.prefix(n).joined()) : []
+        let lengths = edges.map { Self.distance($0.1, toSegment: $0.0, $0.0) }
+        while points.count < 2 * n {
+            let (a, b) = edges[Self.pick(lengths, &rng)]
+            let t = rng.nextUniform()
+            points += [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]
+        }
+        return points
+    }
+}
+
+extension Box: Domain {
+    public var boundingBox: Box { self }
+    public var measure: Double { sides.reduce(1, *) }
+    public var description: String { zip(lower, upper).map { "[\($0), \($1)]" }.joined(separator: "×") }
+
+    public func interiorPoints(count n: Int, distribution: PointDistribution, rng: inout Xoshiro256) -> [Double] {
+        let unit = distribution.unitCube(count: n, dimension: dimension, rng: &rng)
+        return unit.enumerated().map { e, u in
+            let i = e % dimension
+            return lower[i] + (upper[i] - lower[i]) * u
+        }
+    }
+
+    /// Each face chosen with probability proportional to its measure; in 1D the two end points alone, whatever N.
+    /// With `includeCorners` (2D), the four corners come first.
+    public func boundaryPoints(count n: Int, includeCorners: Bool, rng: inout Xoshiro256) -> [Double] {
+        if dimension == 1 { return [lower[0], upper[0]] }
+        var points: [Double] = []
+        if includeCorners && dimension == 2 {
+            points = [lower[0], lower[1], upper[0], lower[1], upper[0], upper[1], lower[0], upper[1]]
+            points = Array(points.prefix(2 * n))
+        }
+        // The 2d faces xᵢ = ℓᵢ and xᵢ = hᵢ, each of measure Πⱼ≠ᵢ sideⱼ.
+        let s = sides
+        let measures = (0..<(2 * dimension)).map { f in s.indices.filter { $0 != f / 2 }.map { s[$0] }.reduce(1, *) }
+        while points.count < n * dimension {
+            let face = Self.pick(measures, &rng)
+            for i in 0..<dimension {
+                if i == face / 2 { points.append(face % 2 == 1 ? upper[i] : lower[i]) }
+                else { points.append(rng.nextUniform(in: lower[i], upper[i])) }
+            }
+        }
+        return points
+    }
+}
+
+extension Domain where Self == Box {
+    /// The interval [a, b] (so that `.interval(a, b)` reads naturally where a domain is expected).
+    public static func interval(_ a: Double, _ b: Double) -> Box { Box(lower: [a], upper: [b]) }
+
+    /// The rectangle [x₀, x₁] × [y₀, y₁].
+    public static func rectangle(x: ClosedRange<Double>, y: ClosedRange<Double>) -> Box {
+        Box(lower: [x.lowerBound, y.lowerBound], upper: [x.upperBound, y.upperBound])
+    }
+}
