@@ -15,16 +15,16 @@ enum ActivationKernels {
         let sign: (Double, Double, Double, Double)
 
         init(_ function: ActivationFunction, cache: ArraySlice<UnsafeMutablePointer<Double>>) {
-            let p = Array(cache)
+            let i = cache.startIndex
             switch function {
             case .sin:
-                source = (p[0], p[1], p[0], p[1])
+                source = (cache[i], cache[i + 1], cache[i], cache[i + 1])
                 sign = (1, 1, -1, -1)
             case .cos:
-                source = (p[1], p[0], p[1], p[0])
+                source = (cache[i + 1], cache[i], cache[i + 1], cache[i])
                 sign = (1, -1, -1, 1)
             default:
-                source = (p[0], p[1], p[2], p[3])
+                source = (cache[i], cache[i + 1], cache[i + 2], cache[i + 3])
                 sign = (1, 1, 1, 1)
             }
         }
@@ -101,7 +101,7 @@ enum ActivationKernels {
         _ activation: LayerActivation, amplitudes: UnsafePointer<Double>, slopes: UnsafePointer<Double>,
         z: UnsafePointer<Double>, count n: Int,
         g0: UnsafePointer<Double>, g1: UnsafePointer<Double>?, g2: UnsafePointer<Double>?, g3: UnsafePointer<Double>?,
-        cache: [UnsafeMutablePointer<Double>], scratch: [UnsafeMutablePointer<Double>], rows: Int = 1,
+        cache: [UnsafeMutablePointer<Double>], scratch: ArraySlice<UnsafeMutablePointer<Double>>, rows: Int = 1,
         amplitudeGradient: UnsafeMutablePointer<Double>, slopeGradient: UnsafeMutablePointer<Double>
     ) {
         if rows > 1 {
@@ -110,13 +110,14 @@ enum ActivationKernels {
                                          amplitudeGradient: amplitudeGradient, slopeGradient: slopeGradient)
             return
         }
-        let trainable = activation.terms.enumerated().filter { $0.element.trainableAmplitude || $0.element.trainableSlope }
-        if trainable.contains(where: { $0.element.function == .sin || $0.element.function == .cos }) {
+        func isTrainable(_ term: KroneckerTerm) -> Bool { term.trainableAmplitude || term.trainableSlope }
+        func isTrigonometric(_ term: KroneckerTerm) -> Bool { term.function == .sin || term.function == .cos }
+        if activation.terms.contains(where: { isTrainable($0) && isTrigonometric($0) }) {
             accumulateTrigonometricGradients(activation, amplitudes: amplitudes, slopes: slopes, z: z, count: n,
                                              g0: g0, g1: g1, g2: g2, g3: g3, cache: cache, scratch: scratch,
                                              amplitudeGradient: amplitudeGradient, slopeGradient: slopeGradient)
         }
-        for (k, term) in trainable where term.function != .sin && term.function != .cos {
+        for (k, term) in activation.terms.enumerated() where isTrainable(term) && !isTrigonometric(term) {
             let a = term.frequency * slopes[k], s = term.scale, alpha = amplitudes[k]
             let phi = TermDerivatives(term.function, cache: cache[(4 * k)..<(4 * k + 4)])
             let (p0, p1, p2, p3) = phi.source
@@ -192,10 +193,11 @@ enum ActivationKernels {
         _ activation: LayerActivation, amplitudes: UnsafePointer<Double>, slopes: UnsafePointer<Double>,
         z: UnsafePointer<Double>, count n: Int,
         g0: UnsafePointer<Double>, g1: UnsafePointer<Double>?, g2: UnsafePointer<Double>?, g3: UnsafePointer<Double>?,
-        cache: [UnsafeMutablePointer<Double>], scratch: [UnsafeMutablePointer<Double>],
+        cache: [UnsafeMutablePointer<Double>], scratch: ArraySlice<UnsafeMutablePointer<Double>>,
         amplitudeGradient: UnsafeMutablePointer<Double>, slopeGradient: UnsafeMutablePointer<Double>
     ) {
-        let h13 = scratch[0], zh0 = scratch[1], zh2 = scratch[2], zh13 = scratch[3], zeros = scratch[4]
+        let b = scratch.startIndex
+        let h13 = scratch[b], zh0 = scratch[b + 1], zh2 = scratch[b + 2], zh13 = scratch[b + 3], zeros = scratch[b + 4]
         zeros.update(repeating: 0, count: n)
         let h2 = g2 ?? UnsafePointer(zeros)
         switch (g1, g3) {
@@ -208,14 +210,15 @@ enum ActivationKernels {
             zh2[e] = z[e] * h2[e]
             zh13[e] = z[e] * h13[e]
         }
-        var dots = [Double](repeating: 0, count: 12)
+        var dots = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)  // no heap allocation
         for (k, term) in activation.terms.enumerated()
         where (term.function == .sin || term.function == .cos) && (term.trainableAmplitude || term.trainableSlope) {
-            dots.withUnsafeMutableBufferPointer { out in
-                pinn_kronecker_trig_dots(cache[4 * k], cache[4 * k + 1], g0, h2, h13, zh0, zh2, zh13, n, out.baseAddress!)
+            withUnsafeMutableBytes(of: &dots) { raw in
+                pinn_kronecker_trig_dots(cache[4 * k], cache[4 * k + 1], g0, h2, h13, zh0, zh2, zh13, n,
+                                         raw.baseAddress!.assumingMemoryBound(to: Double.self))
             }
-            let (sH0, sH2, sH13, sZH0, sZH2, sZH13) = (dots[0], dots[1], dots[2], dots[3], dots[4], dots[5])
-            let (cH0, cH2, cH13, cZH0, cZH2, cZH13) = (dots[6], dots[7], dots[8], dots[9], dots[10], dots[11])
+            let (sH0, sH2, sH13, sZH0, sZH2, sZH13) = (dots.0, dots.1, dots.2, dots.3, dots.4, dots.5)
+            let (cH0, cH2, cH13, cZH0, cZH2, cZH13) = (dots.6, dots.7, dots.8, dots.9, dots.10, dots.11)
             let a = term.frequency * slopes[k], s = term.scale, alpha = amplitudes[k]
             let dAlpha: Double, dOmega: Double
             if term.function == .sin {

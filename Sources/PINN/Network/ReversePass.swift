@@ -41,7 +41,7 @@ public enum ReversePass {
                     ActivationKernels.accumulateParameterGradient(
                         activation, amplitudes: theta + place.amplitudeOffset, slopes: theta + place.slopeOffset,
                         z: z, count: block, g0: g.0, g1: g.1, g2: g.2, g3: g.3, cache: ws.termCache[l],
-                        scratch: Array(ws.scratch[8..<13]), rows: place.neuronCount,
+                        scratch: ws.scratch[8..<13], rows: place.neuronCount,
                         amplitudeGradient: gradient + place.amplitudeOffset, slopeGradient: gradient + place.slopeOffset)
                 }
                 backThroughActivation(adjoint: adjoint, z: z, slope1: ws.slope1[l], slope2: ws.slope2[l],
