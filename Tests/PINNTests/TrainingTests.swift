@@ -187,6 +187,17 @@ final class TrainingTests: XCTestCase {
         let fifthLargest = all.map(abs).sorted(by: >)[4]
         XCTAssertTrue(r.allSatisfy { abs($0) >= fifthLargest })
 
+        // RAR-D draws in proportion to |r|²/mean + c: with c = 0, zero-residual candidates are never picked, and
+        // large residuals are picked far more often than small ones.
+        var draw = Xoshiro256(seed: 12)
+        let density = ResidualRefinement(every: 1, candidates: 4, add: 2, selection: .density(exponent: 2, constant: 0))
+        var counts = [0, 0, 0, 0]
+        for _ in 0..<2000 {
+            for i in density.choose(residuals: [0, 1, 0, 3], rng: &draw) { counts[i] += 1 }
+        }
+        XCTAssertEqual(counts[0] + counts[2], 0)
+        XCTAssertEqual(counts[1] + counts[3], 4000)
+
         var resample = file.configuration
         resample.refinement = nil
         resample.resampleEvery = 10

@@ -151,8 +151,12 @@ public struct ProblemFile: Sendable {
             config.resampleEvery = try col.integer("resample_every", minimum: 0) ?? 0
             if var rar = try col.object("refinement") {
                 guard let every = try rar.integer("every", minimum: 1) else { throw rar.fail("every", "required field is missing") }
+                let mode = try rar.choice("mode", [("largest", 0), ("density", 1)]) ?? 0
+                let selection: ResidualRefinement.Selection = mode == 0 ? .largest
+                    : .density(exponent: try rar.positiveNumber("exponent") ?? 2, constant: try rar.nonNegativeNumber("constant") ?? 0)
                 config.refinement = ResidualRefinement(every: every, candidates: try rar.integer("candidates", minimum: 1) ?? 10 * config.interiorPoints,
-                                                       add: try rar.integer("add", minimum: 1) ?? max(1, config.interiorPoints / 100))
+                                                       add: try rar.integer("add", minimum: 1) ?? max(1, config.interiorPoints / 100),
+                                                       selection: selection)
                 try rar.rejectUnknownKeys()
             }
             try col.rejectUnknownKeys()
