@@ -53,19 +53,25 @@ public struct Network: Sendable, Equatable {
         self.parameters = parameters
     }
 
-    /// 1 for every parameter that training may change, 0 for fixed activation amplitudes and slopes.
-    public var trainableMask: [Double] {
-        var mask = [Double](repeating: 1, count: layout.parameterCount)
+    /// A vector over θ that is 1 for weights and biases and, for each activation amplitude and slope (every
+    /// neuron's, when neuron-wise), the value `value(term, isAmplitude)`.
+    private func activationVector(_ value: (KroneckerTerm, Bool) -> Double) -> [Double] {
+        var vector = [Double](repeating: 1, count: layout.parameterCount)
         for (l, activation) in activations.enumerated() {
             let place = layout.activation[l]
             for (k, term) in activation.terms.enumerated() {
                 for j in 0..<place.neuronCount {
-                    mask[place.amplitudeIndex(term: k, neuron: j)] = term.trainableAmplitude ? 1 : 0
-                    mask[place.slopeIndex(term: k, neuron: j)] = term.trainableSlope ? 1 : 0
+                    vector[place.amplitudeIndex(term: k, neuron: j)] = value(term, true)
+                    vector[place.slopeIndex(term: k, neuron: j)] = value(term, false)
                 }
             }
         }
-        return mask
+        return vector
+    }
+
+    /// 1 for every parameter that training may change, 0 for fixed activation amplitudes and slopes.
+    public var trainableMask: [Double] {
+        activationVector { term, isAmplitude in (isAmplitude ? term.trainableAmplitude : term.trainableSlope) ? 1 : 0 }
     }
 
     /// Per-parameter factors for first-order optimizers' step sizes: 1 for weights and biases, 1/sₖ for an
@@ -73,17 +79,10 @@ public struct Network: Sendable, Equatable {
     /// about the learning rate per Adam step, whatever the scale factor n (docs/experiments.md: with n = 10 and
     /// unscaled steps, Rowdy and L-LAAF collapse to u ≈ 0 on the Helmholtz benchmark).
     public var activationStepScales: [Double] {
-        var scales = [Double](repeating: 1, count: layout.parameterCount)
-        for (l, activation) in activations.enumerated() {
-            let place = layout.activation[l]
-            for (k, term) in activation.terms.enumerated() {
-                for j in 0..<place.neuronCount {
-                    scales[place.amplitudeIndex(term: k, neuron: j)] = term.scale != 0 ? 1 / abs(term.scale) : 1
-                    scales[place.slopeIndex(term: k, neuron: j)] = term.frequency != 0 ? 1 / abs(term.frequency) : 1
-                }
-            }
+        activationVector { term, isAmplitude in
+            let factor = isAmplitude ? term.scale : term.frequency
+            return factor != 0 ? 1 / abs(factor) : 1
         }
-        return scales
     }
 
     /// The same network with every activation reduced to its first term, keeping that term's learned amplitude and
