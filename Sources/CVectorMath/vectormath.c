@@ -204,9 +204,10 @@ static const double LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.908214929270
 static const double ONE_OVER_LN2 = 1.44269504088896338700e+00;
 
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-void pinn_vtanh_poly(const double *x, double *restrict y, size_t n) {
+void pinn_vtanh_poly_scaled(const double *x, double a, double *y, size_t n) {
     for (size_t i = 0; i < n; i++) {
-        double ax = __builtin_fabs(x[i]);
+        double xi = a * x[i];
+        double ax = __builtin_fabs(xi);
         double v = -2.0 * (ax > 20.0 ? 20.0 : ax);  /* tanh(20) = 1 - 8e-18: 1 in double precision; NaN stays NaN */
         double shifted = v * ONE_OVER_LN2 + ROUNDING_MAGIC;
         double k = shifted - ROUNDING_MAGIC;
@@ -229,7 +230,7 @@ void pinn_vtanh_poly(const double *x, double *restrict y, size_t n) {
         double scale = double_of((uint64_t)(ki + 1023) << 52);  /* 2^k */
         double em1 = __builtin_fma(scale, p, scale - 1.0);      /* expm1(v) */
         double t = -em1 / (2.0 + em1);
-        y[i] = double_of(bits_of(t) | (bits_of(x[i]) & 0x8000000000000000ULL));
+        y[i] = double_of(bits_of(t) | (bits_of(xi) & 0x8000000000000000ULL));
     }
 }
 
@@ -241,4 +242,8 @@ void pinn_flush_subnormals_to_zero(void) {
 #if defined(__x86_64__) || defined(__i386__)
     _mm_setcsr(_mm_getcsr() | 0x8040); /* FTZ (bit 15) | DAZ (bit 6) */
 #endif
+}
+
+void pinn_vtanh_poly(const double *x, double *y, size_t n) {
+    pinn_vtanh_poly_scaled(x, 1.0, y, n);
 }

@@ -8,6 +8,8 @@
 void pinn_vtanh(const double *x, double *y, size_t n);
 /* tanh by a vectorised expm1 polynomial (within a few ulp; see vectormath.c), faster than SLEEF's. */
 void pinn_vtanh_poly(const double *x, double *y, size_t n);
+/* y[i] = tanh(a * x[i]) (y may equal x). */
+void pinn_vtanh_poly_scaled(const double *x, double a, double *y, size_t n);
 void pinn_vexp(const double *x, double *y, size_t n);
 void pinn_vlog1p(const double *x, double *y, size_t n);
 void pinn_vsin(const double *x, double *y, size_t n);

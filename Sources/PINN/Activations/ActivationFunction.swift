@@ -71,21 +71,37 @@ public enum ActivationFunction: String, CaseIterable, Sendable, Codable {
         return (d1, d1 * (1 - 2 * s), d1 * (1 - 6 * s + 6 * s * s))
     }
 
-    /// Evaluates φ, φ′, φ″, φ‴ at `count` contiguous points in one fused, vectorised pass (SLEEF for the
-    /// transcendental part, shared between the value and its derivatives). Outputs must not alias `z`, except
-    /// `value`, which may.
+    /// Evaluates c·aᵐ·φ⁽ᵐ⁾(a·z), m = 0…3, at `count` contiguous points: with a = c = 1 (the defaults) φ, φ′, φ″, φ‴
+    /// in one fused, vectorised pass (the transcendental part shared between the value and its derivatives).
+    /// Outputs must not alias `z`, except `value`, which may.
     public func evaluate(_ z: UnsafePointer<Double>, count n: Int,
                          value: UnsafeMutablePointer<Double>, first: UnsafeMutablePointer<Double>,
-                         second: UnsafeMutablePointer<Double>, third: UnsafeMutablePointer<Double>) {
-        switch self {
-        case .tanh:
-            pinn_vtanh_poly(z, value, n)
+                         second: UnsafeMutablePointer<Double>, third: UnsafeMutablePointer<Double>,
+                         inputScale a: Double = 1, outputScale c: Double = 1) {
+        if self == .tanh {
+            // The scales are folded into the one pass (L-LAAF's φ(n·ω·z) costs what a fixed tanh does).
+            pinn_vtanh_poly_scaled(z, a, value, n)
+            let c1 = c * a, c2 = c1 * a, c3 = c2 * a
             for e in 0..<n {
                 let t = value[e], d1 = 1 - t * t
-                first[e] = d1
-                second[e] = -2 * t * d1
-                third[e] = d1 * (6 * t * t - 2)
+                value[e] = c * t
+                first[e] = c1 * d1
+                second[e] = c2 * (-2 * t * d1)
+                third[e] = c3 * d1 * (6 * t * t - 2)
             }
+            return
+        }
+        if a != 1 || c != 1 {
+            // Other functions: scale the input into `value` (allowed to alias), evaluate, scale the outputs.
+            for e in 0..<n { value[e] = a * z[e] }
+            evaluate(value, count: n, value: value, first: first, second: second, third: third)
+            let c1 = c * a, c2 = c1 * a, c3 = c2 * a
+            for e in 0..<n { value[e] *= c; first[e] *= c1; second[e] *= c2; third[e] *= c3 }
+            return
+        }
+        switch self {
+        case .tanh:
+            return
         case .sin:
             pinn_vsincos(z, second, first, n)  // sin into `second`, cos into `first` (z may alias value)
             for e in 0..<n {

@@ -30,14 +30,14 @@ enum ActivationKernels {
         }
     }
 
-    /// Whether the activation is one fixed plain term φ(z) (α·s = 1, c·ω = 1, nothing trained), evaluated
-    /// directly without filling the term cache (which only the activation-parameter gradients read).
+    /// Whether the activation is one layer-wise term with α·s ≠ 0 and a = c·ω ≠ 0: then φ̃⁽ᵐ⁾ = α·s·aᵐ·φ⁽ᵐ⁾(a·z)
+    /// is evaluated in one pass, and the gradients of α and ω follow from φ̃…φ̃‴ without a term cache.
     @inline(__always)
-    static func isPlain(_ activation: LayerActivation, amplitudes: UnsafePointer<Double>,
-                        slopes: UnsafePointer<Double>) -> Bool {
-        guard activation.terms.count == 1, !activation.hasTrainableParameters else { return false }
+    static func isSingleTerm(_ activation: LayerActivation, amplitudes: UnsafePointer<Double>,
+                             slopes: UnsafePointer<Double>, rows: Int) -> Bool {
+        guard activation.terms.count == 1, rows == 1 else { return false }
         let term = activation.terms[0]
-        return amplitudes[0] * term.scale == 1 && term.frequency * slopes[0] == 1
+        return amplitudes[0] * term.scale != 0 && term.frequency * slopes[0] != 0
     }
 
     /// φ̃, φ̃′, φ̃″, φ̃‴ at `count` contiguous pre-activations. `cache` holds 4 buffers per term (filled here);
@@ -53,8 +53,12 @@ enum ActivationKernels {
                                value: value, first: first, second: second, third: third, cache: cache, scratch: scratch)
             return
         }
-        if isPlain(activation, amplitudes: amplitudes, slopes: slopes) {
-            activation.terms[0].function.evaluate(z, count: n, value: value, first: first, second: second, third: third)
+        if isSingleTerm(activation, amplitudes: amplitudes, slopes: slopes, rows: rows) {
+            // One term (fixed, L-LAAF): α·s·aᵐ·φ⁽ᵐ⁾(a·z) straight into the outputs; no term cache is needed, the
+            // reverse pass works from σ…σ‴ themselves.
+            let term = activation.terms[0]
+            term.function.evaluate(z, count: n, value: value, first: first, second: second, third: third,
+                                   inputScale: term.frequency * slopes[0], outputScale: amplitudes[0] * term.scale)
             return
         }
         for (k, term) in activation.terms.enumerated() {
@@ -102,8 +106,15 @@ enum ActivationKernels {
         z: UnsafePointer<Double>, count n: Int,
         g0: UnsafePointer<Double>, g1: UnsafePointer<Double>?, g2: UnsafePointer<Double>?, g3: UnsafePointer<Double>?,
         cache: [UnsafeMutablePointer<Double>], scratch: ArraySlice<UnsafeMutablePointer<Double>>, rows: Int = 1,
+        activationDerivatives sigma: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>),
         amplitudeGradient: UnsafeMutablePointer<Double>, slopeGradient: UnsafeMutablePointer<Double>
     ) {
+        if isSingleTerm(activation, amplitudes: amplitudes, slopes: slopes, rows: rows) {
+            accumulateSingleTermGradient(activation.terms[0], amplitude: amplitudes[0], slope: slopes[0], z: z, count: n,
+                                         g0: g0, g1: g1, g2: g2, g3: g3, sigma: sigma,
+                                         amplitudeGradient: amplitudeGradient, slopeGradient: slopeGradient)
+            return
+        }
         if rows > 1 {
             accumulateNeuronWiseGradient(activation, amplitudes: amplitudes, slopes: slopes, z: z, count: n, rows: rows,
                                          g0: g0, g1: g1, g2: g2, g3: g3, cache: cache,
@@ -307,5 +318,120 @@ enum ActivationKernels {
                 slopeGradient[k * m + j] += term.frequency * amplitudes[k * m + j] * term.scale * dOmega[j]
             }
         }
+    }
+
+    /// The gradients of a single term's α and ω from φ̃ = α·s·φ(a·z) and its derivatives (a = c·ω, α·s ≠ 0, a ≠ 0):
+    /// ```
+    /// ∂L/∂α = (1/α) Σ [G₀ φ̃ + G₁₃ φ̃′ + G₂ φ̃″]
+    /// ∂L/∂ω = (c/a) Σ [z G₀ φ̃′ + G₁₃ (φ̃′ + z φ̃″) + G₂ (2φ̃″ + z φ̃‴)]
+    /// ```
+    /// with G₁₃ = G₁ + G₃ — one vectorised pass over the layer.
+    static func accumulateSingleTermGradient(
+        _ term: KroneckerTerm, amplitude alpha: Double, slope omega: Double, z: UnsafePointer<Double>, count n: Int,
+        g0: UnsafePointer<Double>, g1: UnsafePointer<Double>?, g2: UnsafePointer<Double>?, g3: UnsafePointer<Double>?,
+        sigma: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>),
+        amplitudeGradient: UnsafeMutablePointer<Double>, slopeGradient: UnsafeMutablePointer<Double>
+    ) {
+        guard term.trainableAmplitude || term.trainableSlope else { return }
+        let (f0, f1, f2, f3) = sigma
+        let a = term.frequency * omega
+        var alpha8 = SIMD8<Double>(), omega8 = SIMD8<Double>()
+        let body = n - n % 8
+        @inline(__always) func v(_ p: UnsafePointer<Double>, _ e: Int) -> SIMD8<Double> {
+            UnsafeRawPointer(p + e).loadUnaligned(as: SIMD8<Double>.self)
+        }
+        if let g1, let g2, let g3 {
+            for e in stride(from: 0, to: body, by: 8) {
+                let x: SIMD8<Double> = v(z, e), h0: SIMD8<Double> = v(g0, e), h2: SIMD8<Double> = v(g2, e)
+                let h13: SIMD8<Double> = v(g1, e) + v(g3, e)
+                let s0: SIMD8<Double> = v(f0, e), s1: SIMD8<Double> = v(f1, e), s2: SIMD8<Double> = v(f2, e), s3: SIMD8<Double> = v(f3, e)
+                alpha8 += h0 * s0
+                alpha8 += h13 * s1
+                alpha8 += h2 * s2
+                let t1: SIMD8<Double> = s1 + x * s2
+                let t2: SIMD8<Double> = 2 * s2 + x * s3
+                omega8 += x * h0 * s1
+                omega8 += h13 * t1
+                omega8 += h2 * t2
+            }
+        } else if let g1 {
+            for e in stride(from: 0, to: body, by: 8) {
+                let x: SIMD8<Double> = v(z, e), h0: SIMD8<Double> = v(g0, e), h1: SIMD8<Double> = v(g1, e)
+                let s0: SIMD8<Double> = v(f0, e), s1: SIMD8<Double> = v(f1, e), s2: SIMD8<Double> = v(f2, e)
+                alpha8 += h0 * s0
+                alpha8 += h1 * s1
+                let t1: SIMD8<Double> = s1 + x * s2
+                omega8 += x * h0 * s1
+                omega8 += h1 * t1
+            }
+        } else {
+            for e in stride(from: 0, to: body, by: 8) {
+                let h0: SIMD8<Double> = v(g0, e)
+                alpha8 += h0 * v(f0, e)
+                omega8 += v(z, e) * h0 * v(f1, e)
+            }
+        }
+        var dAlpha = alpha8.sum(), dOmega = omega8.sum()
+        for e in body..<n {
+            let x = z[e], h13 = (g1?[e] ?? 0) + (g3?[e] ?? 0), h2 = g2?[e] ?? 0
+            dAlpha += g0[e] * f0[e] + h13 * f1[e] + h2 * f2[e]
+            dOmega += x * g0[e] * f1[e] + h13 * (f1[e] + x * f2[e]) + h2 * (2 * f2[e] + x * f3[e])
+        }
+        amplitudeGradient[0] += dAlpha / alpha
+        slopeGradient[0] += term.frequency / a * dOmega
+    }
+
+    /// ``accumulateSingleTermGradient`` reading the adjoint and pre-activation streams directly (G₁₃ = Σᵢ D̄ᵢŻᵢ + S̄⋅Z̈
+    /// and G₂ = S̄⋅Σ Żᵢ² formed on the fly for the Laplacian streams), so no contraction arrays are written.
+    static func accumulateSingleTermGradientFromStreams(
+        _ term: KroneckerTerm, amplitude alpha: Double, slope omega: Double,
+        z: UnsafePointer<Double>, adjoint: UnsafePointer<Double>, block n: Int, dimension d: Int,
+        sigma: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>),
+        amplitudeGradient: UnsafeMutablePointer<Double>, slopeGradient: UnsafeMutablePointer<Double>
+    ) {
+        guard term.trainableAmplitude || term.trainableSlope else { return }
+        let (f0, f1, f2, f3) = sigma
+        let a = term.frequency * omega
+        let lbar = adjoint + (1 + d) * n, zdd = z + (1 + d) * n
+        var alpha8 = SIMD8<Double>(), omega8 = SIMD8<Double>()
+        let body = n - n % 8
+        @inline(__always) func v(_ p: UnsafePointer<Double>, _ e: Int) -> SIMD8<Double> {
+            UnsafeRawPointer(p + e).loadUnaligned(as: SIMD8<Double>.self)
+        }
+        for e in stride(from: 0, to: body, by: 8) {
+            let l: SIMD8<Double> = v(lbar, e)
+            var h13: SIMD8<Double> = l * v(zdd, e)
+            var squares = SIMD8<Double>()
+            for i in 0..<d {
+                let zd: SIMD8<Double> = v(z + (1 + i) * n, e)
+                h13 += v(adjoint + (1 + i) * n, e) * zd
+                squares += zd * zd
+            }
+            let h2: SIMD8<Double> = l * squares
+            let x: SIMD8<Double> = v(z, e), h0: SIMD8<Double> = v(adjoint, e)
+            let s0: SIMD8<Double> = v(f0, e), s1: SIMD8<Double> = v(f1, e), s2: SIMD8<Double> = v(f2, e), s3: SIMD8<Double> = v(f3, e)
+            alpha8 += h0 * s0
+            alpha8 += h13 * s1
+            alpha8 += h2 * s2
+            let t1: SIMD8<Double> = s1 + x * s2
+            let t2: SIMD8<Double> = 2 * s2 + x * s3
+            omega8 += x * h0 * s1
+            omega8 += h13 * t1
+            omega8 += h2 * t2
+        }
+        var dAlpha = alpha8.sum(), dOmega = omega8.sum()
+        for e in body..<n {
+            var h13 = lbar[e] * zdd[e], squares = 0.0
+            for i in 0..<d {
+                let zd = z[(1 + i) * n + e]
+                h13 += adjoint[(1 + i) * n + e] * zd
+                squares += zd * zd
+            }
+            let h2 = lbar[e] * squares, x = z[e]
+            dAlpha += adjoint[e] * f0[e] + h13 * f1[e] + h2 * f2[e]
+            dOmega += x * adjoint[e] * f1[e] + h13 * (f1[e] + x * f2[e]) + h2 * (2 * f2[e] + x * f3[e])
+        }
+        amplitudeGradient[0] += dAlpha / alpha
+        slopeGradient[0] += term.frequency / a * dOmega
     }
 }

@@ -35,13 +35,24 @@ public enum ReversePass {
                 let z = ws.preActivation[l]
                 let activation = network.activations[l]
                 let place = layout.activation[l]
-                if activation.hasTrainableParameters {
+                let sigma = (UnsafePointer(ws.activation[l]), UnsafePointer(ws.slope1[l]),
+                             UnsafePointer(ws.slope2[l]), UnsafePointer(ws.slope3[l]))
+                if activation.hasTrainableParameters && streams == .laplacian
+                    && ActivationKernels.isSingleTerm(activation, amplitudes: theta + place.amplitudeOffset,
+                                                      slopes: theta + place.slopeOffset, rows: place.neuronCount) {
+                    // The PDE-residual hot path of L-LAAF: one fused pass over the streams.
+                    ActivationKernels.accumulateSingleTermGradientFromStreams(
+                        activation.terms[0], amplitude: theta[place.amplitudeOffset], slope: theta[place.slopeOffset],
+                        z: z, adjoint: adjoint, block: block, dimension: d, sigma: sigma,
+                        amplitudeGradient: gradient + place.amplitudeOffset, slopeGradient: gradient + place.slopeOffset)
+                } else if activation.hasTrainableParameters {
                     let g = contractAdjoints(adjoint: adjoint, z: z, block: block, dimension: d, streams: streams,
                                              into: ws.scratch[5], ws.scratch[6], ws.scratch[7])
                     ActivationKernels.accumulateParameterGradient(
                         activation, amplitudes: theta + place.amplitudeOffset, slopes: theta + place.slopeOffset,
                         z: z, count: block, g0: g.0, g1: g.1, g2: g.2, g3: g.3, cache: ws.termCache[l],
                         scratch: ws.scratch[8..<13], rows: place.neuronCount,
+                        activationDerivatives: sigma,
                         amplitudeGradient: gradient + place.amplitudeOffset, slopeGradient: gradient + place.slopeOffset)
                 }
                 backThroughActivation(adjoint: adjoint, z: z, slope1: ws.slope1[l], slope2: ws.slope2[l],
