@@ -60,7 +60,11 @@ final class GradientTests: XCTestCase {
                 for d in [1, 2] {
                     seed += 1
                     var rng = Xoshiro256(seed: seed)
-                    let net = Network(inputDimension: d, hiddenWidths: [5, 4], activation: activation, rng: &rng)
+                    var net = Network(inputDimension: d, hiddenWidths: [5, 4], activation: activation, rng: &rng)
+                    // Non-zero biases: zero biases would put ReLU's kink exactly at inputs that are all zero.
+                    for layer in net.layout.dense {
+                        for j in 0..<layer.fanOut { net.parameters[layer.biasOffset + j] = 0.3 * rng.nextNormal() }
+                    }
                     let interior = randomPoints(9, dimension: d, rng: &rng)
                     let boundary = randomPoints(4, dimension: d, rng: &rng)
                     let terms = [
@@ -87,7 +91,10 @@ final class GradientTests: XCTestCase {
                 for d in [1, 3] {
                     seed += 1
                     var rng = Xoshiro256(seed: seed)
-                    let net = Network(inputDimension: d, hiddenWidths: [4, 3, 4], activation: activation, rng: &rng)
+                    var net = Network(inputDimension: d, hiddenWidths: [4, 3, 4], activation: activation, rng: &rng)
+                    for layer in net.layout.dense {
+                        for j in 0..<layer.fanOut { net.parameters[layer.biasOffset + j] = 0.3 * rng.nextNormal() }
+                    }
                     let n = 6
                     let points = randomPoints(n, dimension: d, rng: &rng)
                     let s = streams.count(inputDimension: d)

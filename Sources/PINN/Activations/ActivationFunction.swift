@@ -21,6 +21,10 @@ public enum ActivationFunction: String, CaseIterable, Sendable, Codable {
     case softplus
     /// The identity z (for tests and linear models).
     case identity
+    /// ReLU max(z, 0): first derivative 1 for z > 0, 0 otherwise; second and third derivatives 0 (almost
+    /// everywhere) — so a ReLU network's Laplacian is 0 and it is of little use for second-order PDEs on its own;
+    /// it is offered as a Kronecker term and for data fitting.
+    case relu
 
     /// φ(z) on any `Real` type (dual numbers included).
     @inlinable
@@ -35,6 +39,7 @@ public enum ActivationFunction: String, CaseIterable, Sendable, Codable {
             // max(z, 0) + log(1 + e^(−|z|)): no overflow for large |z|.
             return z > 0 ? z + T.log(onePlus: T.exp(-z)) : T.log(onePlus: T.exp(z))
         case .identity: return z
+        case .relu: return z > 0 ? z : 0
         }
     }
 
@@ -61,6 +66,7 @@ public enum ActivationFunction: String, CaseIterable, Sendable, Codable {
             let s = Self.logistic(z), d = Self.logisticDerivatives(s)
             return (self(z), s, d.0, d.1)
         case .identity: return (z, 1, 0, 0)
+        case .relu: return z > 0 ? (z, 1, 0, 0) : (0, 0, 0, 0)
         }
     }
 
@@ -136,6 +142,11 @@ public enum ActivationFunction: String, CaseIterable, Sendable, Codable {
         case .identity:
             for e in 0..<n {
                 value[e] = z[e]; first[e] = 1; second[e] = 0; third[e] = 0
+            }
+        case .relu:
+            for e in 0..<n {
+                let x = z[e]
+                value[e] = x > 0 ? x : 0; first[e] = x > 0 ? 1 : 0; second[e] = 0; third[e] = 0
             }
         }
     }
