@@ -344,15 +344,7 @@ enum ActivationKernels {
             for e in stride(from: 0, to: body, by: 8) {
                 let x: SIMD8<Double> = v(z, e), h0: SIMD8<Double> = v(g0, e), h2: SIMD8<Double> = v(g2, e)
                 let h13: SIMD8<Double> = v(g1, e) + v(g3, e)
-                let s0: SIMD8<Double> = v(f0, e), s1: SIMD8<Double> = v(f1, e), s2: SIMD8<Double> = v(f2, e), s3: SIMD8<Double> = v(f3, e)
-                alpha8 += h0 * s0
-                alpha8 += h13 * s1
-                alpha8 += h2 * s2
-                let t1: SIMD8<Double> = s1 + x * s2
-                let t2: SIMD8<Double> = 2 * s2 + x * s3
-                omega8 += x * h0 * s1
-                omega8 += h13 * t1
-                omega8 += h2 * t2
+                singleTermTerms(x: x, h0: h0, h13: h13, h2: h2, sigma: sigma, at: e, alpha: &alpha8, omega: &omega8)
             }
         } else if let g1 {
             for e in stride(from: 0, to: body, by: 8) {
@@ -409,15 +401,7 @@ enum ActivationKernels {
             }
             let h2: SIMD8<Double> = l * squares
             let x: SIMD8<Double> = v(z, e), h0: SIMD8<Double> = v(adjoint, e)
-            let s0: SIMD8<Double> = v(f0, e), s1: SIMD8<Double> = v(f1, e), s2: SIMD8<Double> = v(f2, e), s3: SIMD8<Double> = v(f3, e)
-            alpha8 += h0 * s0
-            alpha8 += h13 * s1
-            alpha8 += h2 * s2
-            let t1: SIMD8<Double> = s1 + x * s2
-            let t2: SIMD8<Double> = 2 * s2 + x * s3
-            omega8 += x * h0 * s1
-            omega8 += h13 * t1
-            omega8 += h2 * t2
+            singleTermTerms(x: x, h0: h0, h13: h13, h2: h2, sigma: sigma, at: e, alpha: &alpha8, omega: &omega8)
         }
         var dAlpha = alpha8.sum(), dOmega = omega8.sum()
         for e in body..<n {
@@ -433,5 +417,26 @@ enum ActivationKernels {
         }
         amplitudeGradient[0] += dAlpha / alpha
         slopeGradient[0] += term.frequency / a * dOmega
+    }
+
+    /// The eight-lane summands of the single-term gradients: α += h₀φ̃ + h₁₃φ̃′ + h₂φ̃″ and
+    /// ω += z h₀ φ̃′ + h₁₃(φ̃′ + z φ̃″) + h₂(2φ̃″ + z φ̃‴), with φ̃⁽ᵐ⁾ loaded at element e.
+    @inline(__always)
+    static func singleTermTerms(x: SIMD8<Double>, h0: SIMD8<Double>, h13: SIMD8<Double>, h2: SIMD8<Double>,
+                                sigma: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>),
+                                at e: Int, alpha: inout SIMD8<Double>, omega: inout SIMD8<Double>) {
+        @inline(__always) func v(_ p: UnsafePointer<Double>) -> SIMD8<Double> {
+            UnsafeRawPointer(p + e).loadUnaligned(as: SIMD8<Double>.self)
+        }
+        let s0: SIMD8<Double> = v(sigma.0), s1: SIMD8<Double> = v(sigma.1), s2: SIMD8<Double> = v(sigma.2)
+        let s3: SIMD8<Double> = v(sigma.3)
+        alpha += h0 * s0
+        alpha += h13 * s1
+        alpha += h2 * s2
+        let t1: SIMD8<Double> = s1 + x * s2
+        let t2: SIMD8<Double> = 2 * s2 + x * s3
+        omega += x * h0 * s1
+        omega += h13 * t1
+        omega += h2 * t2
     }
 }
