@@ -199,7 +199,8 @@ public final class HDF5File {
             let size = H5Tget_size(fileType)
             var buffer = [CChar](repeating: 0, count: size + 1)
             guard H5Aread(attr, fileType, &buffer) >= 0 else { throw HDF5Error(message: "cannot read attribute '\(name)'") }
-            return String(cString: buffer)
+            let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+            return String(decoding: bytes, as: UTF8.self)
         }
     }
 
