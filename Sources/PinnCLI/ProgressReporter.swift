@@ -94,6 +94,7 @@ final class ProgressReporter: TrainingObserver {
             if let m = last.metrics { line += String(format: ", relative L2 error %.4e, max error %.4e", m.relativeL2, m.maxError) }
             lines.append(line)
         }
+        lines += r.stageNotes
         lines.append("wrote \(output)")
         write(lines.joined(separator: "\n") + "\n")
     }

@@ -35,7 +35,7 @@ final class BadInputTests: CommandLineTestCase {
         ("unknown-activation", base.replacingOccurrences(of: "\"tanh\"", with: "\"gelu\""),
          "network.activation: unknown value 'gelu'; allowed: tanh, sin, cos, sigmoid, silu, softplus, identity, relu", 2),
         ("unknown-optimizer", base.replacingOccurrences(of: "\"adam\"", with: "\"sgd\""),
-         "training.stages[0].optimizer: unknown value 'sgd'; allowed: adam", 2),
+         "training.stages[0].optimizer: unknown value 'sgd'; allowed: adam, lbfgs", 2),
         ("negative-count", base.replacingOccurrences(of: "\"interior\": 50", with: "\"interior\": -5"),
          "collocation.interior: must be a positive whole number, found -5", 2),
         ("zero-iterations", base.replacingOccurrences(of: "\"iterations\": 5", with: "\"iterations\": 0"),

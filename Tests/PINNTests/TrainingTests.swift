@@ -205,4 +205,26 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(resampled.interiorPoints.count, 200)
         XCTAssertNotEqual(resampled.interiorPoints, initial)  // fresh points since iteration 30
     }
+
+    func testAdamThenLBFGSReachesAFarLowerErrorThanAdamAlone() throws {
+        func run(_ stages: String) throws -> Solution {
+            let text = """
+            {"pde": {"type": "poisson"}, "domain": {"type": "interval", "x": [-1, 1]}, "exact_solution": "sin(pi*x)",
+             "network": {"hidden_layers": [16, 16]}, "collocation": {"interior": 128},
+             "training": {"stages": [\(stages)]}, "output": {"grid": [201], "history_interval": 50}}
+            """
+            let file = try ProblemFile.parse(text, path: "s.json")
+            return Solver(problem: file.problem, configuration: file.configuration).solve()
+        }
+        let adam = try run(#"{"optimizer": "adam", "iterations": 2000, "learning_rate": 0.01}"#)
+        let mixed = try run(#"{"optimizer": "adam", "iterations": 500, "learning_rate": 0.01}, {"optimizer": "lbfgs", "iterations": 1500}"#)
+        let adamError = adam.report.history.last!.metrics!.relativeL2
+        let mixedError = mixed.report.history.last!.metrics!.relativeL2
+        XCTAssertLessThan(mixedError, 1e-3)
+        XCTAssertLessThan(mixedError, 0.1 * adamError, "Adam \(adamError), Adam → L-BFGS \(mixedError)")
+        XCTAssertLessThan(mixed.report.history.last!.loss, 1e-3 * adam.report.history.last!.loss)
+        XCTAssertEqual(mixed.report.stageNotes.count, 1)
+        XCTAssertTrue(mixed.report.stageNotes[0].hasPrefix("stage 2 (L-BFGS): "), mixed.report.stageNotes[0])
+        XCTAssertEqual(mixed.report.history.filter { $0.stage == 1 }.isEmpty, false)
+    }
 }

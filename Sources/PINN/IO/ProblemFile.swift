@@ -351,8 +351,17 @@ public struct ProblemFile: Sendable {
     }
 
     private static func readStage(_ s: inout JSONObjectReader) throws(ProblemFileError) -> TrainingStage {
-        let optimizer = try s.choice("optimizer", [("adam", "adam")])
-        guard optimizer != nil else { throw s.fail("optimizer", "required field is missing; allowed: adam") }
+        let optimizer = try s.choice("optimizer", [("adam", "adam"), ("lbfgs", "lbfgs")])
+        guard let optimizer else { throw s.fail("optimizer", "required field is missing; allowed: adam, lbfgs") }
+        if optimizer == "lbfgs" {
+            guard let iterations = try s.integer("iterations", minimum: 1) else { throw s.fail("iterations", "required field is missing") }
+            var lbfgs = LBFGS(memory: try s.integer("memory", minimum: 1) ?? 20)
+            lbfgs.gradientTolerance = try s.nonNegativeNumber("gradient_tolerance") ?? lbfgs.gradientTolerance
+            lbfgs.relativeTolerance = try s.nonNegativeNumber("relative_tolerance") ?? lbfgs.relativeTolerance
+            lbfgs.maximumEvaluations = try s.integer("max_evaluations", minimum: 0) ?? 0
+            let drop = try s.bool("drop_extra_activation_terms") ?? false
+            return TrainingStage(optimizer: .lbfgs(lbfgs), iterations: iterations, keepOnlyBaseActivationTerm: drop)
+        }
         guard let iterations = try s.integer("iterations", minimum: 1) else { throw s.fail("iterations", "required field is missing") }
         let rate = try s.positiveNumber("learning_rate") ?? 1e-3
         var schedule = LearningRateSchedule.constant(rate)

@@ -116,6 +116,9 @@ public enum ResultFile {
         }
         try file.write("/history/wall_time", h.map(\.wallTime))
         try file.write("/history/learning_rate", h.map(\.learningRate))
+        if !solution.report.stageNotes.isEmpty {
+            try file.setAttribute("stage_notes", solution.report.stageNotes.joined(separator: "\n"), on: "/history")
+        }
 
         // Collocation points.
         try file.write("/collocation/interior", solution.interiorPoints, shape: [solution.interiorPoints.count / d, d])

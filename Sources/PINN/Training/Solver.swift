@@ -293,6 +293,7 @@ public struct Solver {
                 part.history = previous.history + part.history
                 part.iterationTimes = previous.iterationTimes + part.iterationTimes
                 part.effectiveRanks = previous.effectiveRanks + part.effectiveRanks
+                part.stageNotes = previous.stageNotes + part.stageNotes
             }
             report = part
             stageIndex += stages.count

@@ -6,6 +6,8 @@ public struct TrainingStage: Sendable, Equatable {
     public enum Optimizer: Sendable, Equatable {
         /// Adam with a learning-rate schedule.
         case adam(LearningRateSchedule)
+        /// L-BFGS with a strong-Wolfe line search (``LBFGS``); stops early when its tolerances are met.
+        case lbfgs(LBFGS)
     }
 
     public var optimizer: Optimizer
@@ -25,6 +27,7 @@ public struct TrainingStage: Sendable, Equatable {
     public var name: String {
         switch optimizer {
         case .adam: return "adam"
+        case .lbfgs: return "lbfgs"
         }
     }
 }
@@ -132,6 +135,8 @@ public struct TrainingReport: Sendable {
     public var lossNames: [String] = []
     /// ε-ranks recorded during training (empty unless tracking was on).
     public var effectiveRanks: [EffectiveRankRecord] = []
+    /// Why each L-BFGS stage stopped ("stage 1: gradient norm … below tolerance after 812 iterations").
+    public var stageNotes: [String] = []
     /// Mean milliseconds per iteration, over the whole training (evaluations included).
     public var millisecondsPerIteration: Double { iterations > 0 ? 1000 * totalTime / Double(iterations) : 0 }
     /// Median milliseconds of one optimizer iteration.
@@ -168,6 +173,7 @@ public final class Trainer {
     public var pointRefresh: ((Network, Int) -> LossTerm?)?
     public var pointRefreshEvery = 0
     private var effectiveRanks: [EffectiveRankRecord] = []
+    private var stageNotes: [String] = []
 
     public init(objective: Objective, stages: [TrainingStage], historyInterval: Int = 100, evaluation: EvaluationSet? = nil) {
         self.objective = objective
@@ -199,9 +205,11 @@ public final class Trainer {
     public func train(_ network: inout Network, observer: TrainingObserver? = nil,
                       continuing from: Continuation = Continuation(), recordFinal: Bool = true) -> TrainingReport {
         effectiveRanks = []
+        stageNotes = []
         var report = run(&network, observer: observer, continuing: from, recordFinal: recordFinal)
         report.lossNames = objective.lossNames
         report.effectiveRanks = effectiveRanks
+        report.stageNotes = stageNotes
         return report
     }
 
@@ -279,6 +287,44 @@ public final class Trainer {
                     iteration += 1
                     observer?.trainingDidIterate(iteration: iteration, of: total, loss: loss, metrics: lastMetrics)
                 }
+            case let .lbfgs(optimizer):
+                var x = network.parameters
+                var current = network
+                var interrupted = false
+                var lastLosses: [Double] = []
+                var iterationStart = DispatchTime.now().uptimeNanoseconds
+                let result = optimizer.minimize(&x, iterations: stage.iterations, evaluate: { theta, g in
+                    current.parameters = theta
+                    lastLosses = g.withUnsafeMutableBufferPointer { objective.evaluate(current, gradient: $0.baseAddress!, mask: mask) }
+                    return lastLosses.reduce(0, +)
+                }, afterIteration: { k, loss, accepted in
+                    iterationTimes.append(Double(DispatchTime.now().uptimeNanoseconds - iterationStart) * 1e-9)
+                    iterationStart = DispatchTime.now().uptimeNanoseconds
+                    network.parameters = accepted
+                    iteration += 1
+                    if iteration % historyInterval == 0 {
+                        current.parameters = accepted
+                        record(stage: s, losses: objective.evaluate(current, gradient: nil), rate: 0, net: current)
+                    }
+                    if let tracking = effectiveRankTracking, iteration % tracking.every == 0 {
+                        effectiveRanks.append(tracking.measure(network, iteration: iteration))
+                    }
+                    observer?.trainingDidIterate(iteration: iteration, of: total, loss: loss, metrics: lastMetrics)
+                    if observer?.trainingShouldStop() == true { interrupted = true; return false }
+                    return true
+                })
+                network.parameters = x
+                stageNotes.append("stage \(from.stage + s + 1) (L-BFGS): \(interrupted ? "interrupted" : result.reason.description) after \(result.iterations) iterations, \(result.evaluations) evaluations")
+                if interrupted {
+                    record(stage: s, losses: objective.evaluate(network, gradient: nil), rate: 0, net: network)
+                    return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .interrupted(iteration: iteration),
+                                          iterations: iteration, totalTime: elapsed())
+                }
+                if result.reason == .nonFinite {
+                    return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .diverged(iteration: iteration),
+                                          iterations: iteration, totalTime: elapsed())
+                }
+                _ = lastLosses
             }
         }
         let losses = objective.evaluate(network, gradient: nil)
