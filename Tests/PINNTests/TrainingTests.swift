@@ -227,4 +227,31 @@ final class TrainingTests: XCTestCase {
         XCTAssertTrue(mixed.report.stageNotes[0].hasPrefix("stage 2 (L-BFGS): "), mixed.report.stageNotes[0])
         XCTAssertEqual(mixed.report.history.filter { $0.stage == 1 }.isEmpty, false)
     }
+
+    func testBoundaryWeightAnnealing() throws {
+        let text = """
+        {"pde": {"type": "helmholtz", "k": 1}, "domain": {"type": "rectangle", "x": [-1, 1], "y": [-1, 1]},
+         "exact_solution": "sin(pi*x)*sin(2*pi*y)", "network": {"hidden_layers": [8, 8]},
+         "collocation": {"interior": 200, "boundary": 60}, "loss": {"balancing": {"every": 10, "rate": 0.1}},
+         "training": {"stages": [{"optimizer": "adam", "iterations": 30, "learning_rate": 0.001}]},
+         "output": {"grid": [5, 5], "history_interval": 10}}
+        """
+        let file = try ProblemFile.parse(text, path: "b.json")
+        XCTAssertEqual(file.configuration.lossBalancing, LossBalancing(every: 10, rate: 0.1))
+        let solver = Solver(problem: file.problem, configuration: file.configuration)
+        // The first update, at iteration 0, from the initial network's gradients: λ = 0.9·1 + 0.1·max|∇L_r| / mean|∇L_b|.
+        let network = solver.makeNetwork()
+        let (interior, boundary) = solver.makeCollocation()
+        let objective = Objective(layout: network.layout, terms: solver.makeTerms(interior: interior, boundary: boundary))
+        var g = [Double](repeating: 0, count: network.parameters.count)
+        _ = g.withUnsafeMutableBufferPointer { objective.evaluate(network, gradient: $0.baseAddress!) }
+        let stats = objective.termGradientStatistics()
+        let expected = 0.9 + 0.1 * stats[0].maximum / stats[1].mean
+        let solution = solver.solve()
+        let weights = solution.report.history.map { $0.termWeights[1] }
+        XCTAssertEqual(weights[0], 1)
+        XCTAssertEqual(weights[1], expected, accuracy: 1e-12 * expected)
+        XCTAssertGreaterThan(weights[1], 1)  // the residual's gradients dominate: the boundary weight grows
+        XCTAssertNotEqual(weights[2], weights[1])
+    }
 }

@@ -167,6 +167,11 @@ public struct ProblemFile: Sendable {
             config.residualWeight = try loss.nonNegativeNumber("residual_weight") ?? 1
             config.boundaryWeight = try loss.nonNegativeNumber("boundary_weight") ?? 1
             config.slopeRecoveryWeight = try loss.nonNegativeNumber("slope_recovery") ?? 0
+            if var balancing = try loss.object("balancing") {
+                config.lossBalancing = LossBalancing(every: try balancing.integer("every", minimum: 1) ?? 10,
+                                                     rate: try balancing.positiveNumber("rate") ?? 0.1)
+                try balancing.rejectUnknownKeys()
+            }
             try loss.rejectUnknownKeys()
         }
 

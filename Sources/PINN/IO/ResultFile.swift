@@ -116,6 +116,9 @@ public enum ResultFile {
         }
         try file.write("/history/wall_time", h.map(\.wallTime))
         try file.write("/history/learning_rate", h.map(\.learningRate))
+        if h.contains(where: { $0.termWeights.count > 1 && $0.termWeights[1] != h[0].termWeights[1] }) {
+            try file.write("/history/boundary_weight", h.map { $0.termWeights.count > 1 ? $0.termWeights[1] : .nan })
+        }
         if !solution.report.stageNotes.isEmpty {
             try file.setAttribute("stage_notes", solution.report.stageNotes.joined(separator: "\n"), on: "/history")
         }

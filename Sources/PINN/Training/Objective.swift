@@ -60,6 +60,26 @@ public final class Objective: @unchecked Sendable {
         } + (slopeRecovery == nil ? [] : ["slope_recovery"])
     }
 
+    /// The gradient statistics of each term after the last ``evaluate(_:gradient:mask:)`` with a gradient:
+    /// (max |∂Lₜ/∂θᵢ|, mean |∂Lₜ/∂θᵢ|) over the weights and biases, for loss balancing.
+    public func termGradientStatistics() -> [(maximum: Double, mean: Double)] {
+        let p = layout.parameterCount
+        let weightsAndBiases = layout.activation.first?.amplitudeOffset ?? p
+        var sums = [[Double]](repeating: [Double](repeating: 0, count: weightsAndBiases), count: terms.count)
+        for (c, chunk) in chunks.enumerated() {
+            let g = chunkGradients + c * p
+            for i in 0..<weightsAndBiases { sums[chunk.term][i] += g[i] }
+        }
+        return sums.map { g in
+            (g.map(abs).max() ?? 0, g.map(abs).reduce(0, +) / Double(max(1, g.count)))
+        }
+    }
+
+    /// Sets the weight of term `index` (loss balancing).
+    public func setWeight(_ weight: Double, ofTerm index: Int) {
+        terms[index].weight = weight
+    }
+
     /// Replaces the points and targets of term `index` (resampling).
     public func replaceTerm(_ index: Int, with term: LossTerm) {
         terms[index] = term

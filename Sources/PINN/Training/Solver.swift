@@ -48,6 +48,8 @@ public struct SolverConfiguration: Sendable {
     public var effectiveRankEpsilons = EffectiveRank.defaultEpsilons
     /// Whether every hidden layer is measured, not only the last.
     public var effectiveRankAllLayers = false
+    /// Boundary-weight annealing for Adam stages.
+    public var lossBalancing: LossBalancing?
     /// Weight of the slope-recovery term (``SlopeRecovery``); 0 switches it off.
     public var slopeRecoveryWeight = 0.0
     /// Worker threads for the loss and gradient.
@@ -280,6 +282,8 @@ public struct Solver {
                 trainer.pointRefreshEvery = refresh.every
             }
             trainer.scaleActivationSteps = configuration.scaleActivationSteps
+            trainer.lossBalancing = configuration.lossBalancing
+            if let last = objectives.dropLast().last { objective.setWeight(last.terms[1].weight, ofTerm: 1) }
             if configuration.effectiveRankEvery > 0 {
                 trainer.effectiveRankTracking = EffectiveRankTracking(
                     domain: problem.domain, every: configuration.effectiveRankEvery,

@@ -48,6 +48,8 @@ public struct HistoryRecord: Sendable, Equatable {
     public var wallTime: Double
     /// The learning rate used by the update.
     public var learningRate: Double
+    /// The weights of the loss terms at this record (they change under loss balancing).
+    public var termWeights: [Double] = []
     /// Each hidden layer's activation amplitudes αₖ and slopes ωₖ at this record.
     public var amplitudes: [[Double]] = []
     public var slopes: [[Double]] = []
@@ -84,6 +86,21 @@ public struct EffectiveRankTracking: Sendable {
                 ?? epsilons.map { _ in -1 }
         }
         return EffectiveRankRecord(iteration: iteration, ranks: ranks)
+    }
+}
+
+/// Learning-rate annealing of the boundary weight (Wang, Teng & Perdikaris 2021, Algorithm 1): every `every`
+/// first-order iterations,
+/// ```
+/// λ̂ = max|∇θ L_r| / mean|∇θ L_b|,   λ ← (1 − rate)·λ + rate·λ̂
+/// ```
+/// with L_r the residual term and L_b the unweighted boundary term (gradients over weights and biases).
+public struct LossBalancing: Sendable, Equatable {
+    public var every: Int
+    public var rate: Double
+    public init(every: Int = 10, rate: Double = 0.1) {
+        self.every = max(1, every)
+        self.rate = rate
     }
 }
 
@@ -168,6 +185,8 @@ public final class Trainer {
     public var scaleActivationSteps = true
     /// ε-rank tracking, if wanted.
     public var effectiveRankTracking: EffectiveRankTracking?
+    /// Boundary-weight annealing in Adam stages, if wanted (term 0 residual, term 1 boundary).
+    public var lossBalancing: LossBalancing?
     /// Replaces the interior (first) loss term every ``pointRefreshEvery`` iterations: resampling or
     /// residual-based adaptive refinement (see ``Solver``). Returns nil to keep the points.
     public var pointRefresh: ((Network, Int) -> LossTerm?)?
@@ -243,6 +262,7 @@ public final class Trainer {
             lastMetrics = metrics(net)
             var r = HistoryRecord(iteration: iteration, stage: from.stage + stage, loss: losses.reduce(0, +),
                                   termLosses: losses, metrics: lastMetrics, wallTime: elapsed(), learningRate: rate)
+            r.termWeights = objective.terms.map(\.weight)
             for l in 0..<net.layout.depth {
                 let (a, w) = net.activationParameters(layer: l)
                 r.amplitudes.append(a)
@@ -277,9 +297,18 @@ public final class Trainer {
                                               iterations: iteration, totalTime: elapsed())
                     }
                     let rate = schedule.rate(at: t)
+
                     if iteration % historyInterval == 0 { record(stage: s, losses: losses, rate: rate, net: network) }
                     if let tracking = effectiveRankTracking, iteration % tracking.every == 0 {
                         effectiveRanks.append(tracking.measure(network, iteration: iteration))
+                    }
+                    if let balancing = lossBalancing, iteration % balancing.every == 0, objective.terms.count > 1 {
+                        let stats = objective.termGradientStatistics()
+                        let weight = objective.terms[1].weight
+                        if weight > 0, stats[1].mean > 0 {
+                            let target = stats[0].maximum / (stats[1].mean / weight)
+                            objective.setWeight((1 - balancing.rate) * weight + balancing.rate * target, ofTerm: 1)
+                        }
                     }
                     keepAsLastGood(network.parameters)
                     adam.update(&network.parameters, gradient: gradient, learningRate: rate)
