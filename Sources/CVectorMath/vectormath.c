@@ -11,16 +11,10 @@
 #define AVX2 __attribute__((target("avx2,fma")))
 
 
-AVX512 __m512d Sleef_tanhd8_u10avx512f(__m512d);
 AVX512 __m512d Sleef_expd8_u10avx512f(__m512d);
 AVX512 __m512d Sleef_log1pd8_u10avx512f(__m512d);
-AVX512 __m512d Sleef_sind8_u10avx512f(__m512d);
-AVX512 __m512d Sleef_cosd8_u10avx512f(__m512d);
-AVX2 __m256d Sleef_tanhd4_u10avx2(__m256d);
 AVX2 __m256d Sleef_expd4_u10avx2(__m256d);
 AVX2 __m256d Sleef_log1pd4_u10avx2(__m256d);
-AVX2 __m256d Sleef_sind4_u10avx2(__m256d);
-AVX2 __m256d Sleef_cosd4_u10avx2(__m256d);
 
 static int dispatch_level = -1;
 
@@ -64,11 +58,8 @@ int pinn_vector_width_bits(void) {
         }                                                                                          \
     }
 
-UNARY(pinn_vtanh, Sleef_tanhd8_u10avx512f, Sleef_tanhd4_u10avx2, tanh)
 UNARY(pinn_vexp, Sleef_expd8_u10avx512f, Sleef_expd4_u10avx2, exp)
 UNARY(pinn_vlog1p, Sleef_log1pd8_u10avx512f, Sleef_log1pd4_u10avx2, log1p)
-UNARY(pinn_vsin, Sleef_sind8_u10avx512f, Sleef_sind4_u10avx2, sin)
-UNARY(pinn_vcos, Sleef_cosd8_u10avx512f, Sleef_cosd4_u10avx2, cos)
 
 /* fdlibm's kernels (__kernel_sin, __kernel_cos) and its split of pi/2. */
 static const double S1 = -1.66666666666666324348e-01, S2 = 8.33333333332248946124e-03,

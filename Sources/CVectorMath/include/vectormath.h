@@ -2,18 +2,15 @@
 #define PINN_VECTORMATH_H
 #include <stddef.h>
 
-/* Elementwise maths over contiguous double arrays, vectorised with SLEEF (AVX-512 or AVX2 chosen at run time,
-   scalar libm otherwise). Errors are within 1 ulp of the correctly rounded result (SLEEF's u10 functions).
+/* Elementwise maths over contiguous double arrays: exp and log1p from SLEEF (AVX-512 or AVX2 chosen at run time,
+   scalar libm otherwise; within 1 ulp), tanh and sin/cos by pinn's own vectorised kernels (accuracy stated below).
    Input and output may alias exactly (y == x) but must not overlap otherwise. */
-void pinn_vtanh(const double *x, double *y, size_t n);
 /* tanh by a vectorised expm1 polynomial (within a few ulp; see vectormath.c), faster than SLEEF's. */
 void pinn_vtanh_poly(const double *x, double *y, size_t n);
 /* y[i] = tanh(a * x[i]) (y may equal x). */
 void pinn_vtanh_poly_scaled(const double *x, double a, double *y, size_t n);
 void pinn_vexp(const double *x, double *y, size_t n);
 void pinn_vlog1p(const double *x, double *y, size_t n);
-void pinn_vsin(const double *x, double *y, size_t n);
-void pinn_vcos(const double *x, double *y, size_t n);
 void pinn_vsincos(const double *x, double *s, double *c, size_t n);
 
 /* s[i] = sin(a*x[i]) and c[i] = cos(a*x[i]) with one shared argument reduction: Cody-Waite reduction by pi/2 in three

@@ -320,12 +320,11 @@ public final class Trainer {
                 var x = network.parameters
                 var current = network
                 var interrupted = false
-                var lastLosses: [Double] = []
                 var iterationStart = DispatchTime.now().uptimeNanoseconds
                 let result = optimizer.minimize(&x, iterations: stage.iterations, evaluate: { theta, g in
                     current.parameters = theta
-                    lastLosses = g.withUnsafeMutableBufferPointer { objective.evaluate(current, gradient: $0.baseAddress!, mask: mask) }
-                    return lastLosses.reduce(0, +)
+                    let losses = g.withUnsafeMutableBufferPointer { objective.evaluate(current, gradient: $0.baseAddress!, mask: mask) }
+                    return losses.reduce(0, +)
                 }, afterIteration: { k, loss, accepted in
                     iterationTimes.append(Double(DispatchTime.now().uptimeNanoseconds - iterationStart) * 1e-9)
                     iterationStart = DispatchTime.now().uptimeNanoseconds
@@ -353,7 +352,6 @@ public final class Trainer {
                     return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .diverged(iteration: iteration),
                                           iterations: iteration, totalTime: elapsed())
                 }
-                _ = lastLosses
             }
         }
         let losses = objective.evaluate(network, gradient: nil)
