@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import PINN
 
 /// The bad-input table: every mistake gets a message naming the file, the field and what is allowed, a non-zero
 /// exit code, and nothing written. Messages and codes are checked verbatim.
@@ -35,7 +36,15 @@ final class BadInputTests: CommandLineTestCase {
         ("unknown-activation", base.replacingOccurrences(of: "\"tanh\"", with: "\"gelu\""),
          "network.activation: unknown value 'gelu'; allowed: tanh, sin, cos, sigmoid, silu, softplus, identity, relu", 2),
         ("unknown-optimizer", base.replacingOccurrences(of: "\"adam\"", with: "\"sgd\""),
-         "training.stages[0].optimizer: unknown value 'sgd'; allowed: adam, lbfgs", 2),
+         "training.stages[0].optimizer: unknown value 'sgd'; allowed: adam, lbfgs, lm", 2),
+        ("lm-slope-recovery", base.replacingOccurrences(of: "{\"optimizer\": \"adam\", \"iterations\": 5, \"learning_rate\": 0.001}", with: "{\"optimizer\": \"lm\", \"iterations\": 5}")
+            .replacingOccurrences(of: "\"output\"", with: "\"loss\": {\"slope_recovery\": 1}, \"output\""),
+         "training.stages[0].optimizer: Levenberg–Marquardt needs a sum-of-squares loss; loss.slope_recovery is not one (set it to 0 or use adam/lbfgs)", 2),
+        ("lm-too-large", base.replacingOccurrences(of: "{\"optimizer\": \"adam\", \"iterations\": 5, \"learning_rate\": 0.001}", with: "{\"optimizer\": \"lm\", \"iterations\": 5}")
+            .replacingOccurrences(of: "[8, 8]", with: "[400, 400]"),
+         // The budget is this machine's.
+         "training.stages[0].optimizer: " + LevenbergMarquardt.memoryProblem(
+            parameterCount: NetworkLayout(inputDimension: 2, hiddenWidths: [400, 400], termCounts: [1, 1]).parameterCount)!, 2),
         ("negative-count", base.replacingOccurrences(of: "\"interior\": 50", with: "\"interior\": -5"),
          "collocation.interior: must be a positive whole number, found -5", 2),
         ("zero-iterations", base.replacingOccurrences(of: "\"iterations\": 5", with: "\"iterations\": 0"),

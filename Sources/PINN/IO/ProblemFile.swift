@@ -212,6 +212,9 @@ public struct ProblemFile: Sendable {
             var s = try JSONObjectReader(stage, file: path, path: "training.stages[\(i)]")
             config.stages.append(try readStage(&s))
             try s.rejectUnknownKeys()
+            if case .levenbergMarquardt = config.stages[i].optimizer {
+                try checkLevenbergMarquardt(config, stage: s, dimension: d)
+            }
         }
         config.threads = try training.integer("threads", minimum: 1) ?? 1
         config.chunkSize = try training.integer("chunk_size", minimum: 1) ?? 512
@@ -355,9 +358,33 @@ public struct ProblemFile: Sendable {
         }
     }
 
+    /// Levenberg–Marquardt needs a sum-of-squares loss and two |θ|×|θ| matrices in memory.
+    private static func checkLevenbergMarquardt(_ config: SolverConfiguration, stage s: JSONObjectReader,
+                                                dimension d: Int) throws(ProblemFileError) {
+        if config.slopeRecoveryWeight > 0 {
+            throw s.fail("optimizer", "Levenberg–Marquardt needs a sum-of-squares loss; loss.slope_recovery is not one (set it to 0 or use adam/lbfgs)")
+        }
+        let activations = (0..<config.hiddenWidths.count).map { config.activation(layer: $0) }
+        let layout = NetworkLayout(inputDimension: d, hiddenWidths: config.hiddenWidths,
+                                   termCounts: activations.map(\.termCount), neuronWise: activations.map(\.neuronWise))
+        if let problem = LevenbergMarquardt.memoryProblem(parameterCount: layout.parameterCount) {
+            throw s.fail("optimizer", problem)
+        }
+    }
+
     private static func readStage(_ s: inout JSONObjectReader) throws(ProblemFileError) -> TrainingStage {
-        let optimizer = try s.choice("optimizer", [("adam", "adam"), ("lbfgs", "lbfgs")])
-        guard let optimizer else { throw s.fail("optimizer", "required field is missing; allowed: adam, lbfgs") }
+        let optimizer = try s.choice("optimizer", [("adam", "adam"), ("lbfgs", "lbfgs"), ("lm", "lm")])
+        guard let optimizer else { throw s.fail("optimizer", "required field is missing; allowed: adam, lbfgs, lm") }
+        if optimizer == "lm" {
+            guard let iterations = try s.integer("iterations", minimum: 1) else { throw s.fail("iterations", "required field is missing") }
+            var lm = LevenbergMarquardt(initialDamping: try s.positiveNumber("initial_damping"))
+            lm.gradientTolerance = try s.nonNegativeNumber("gradient_tolerance") ?? lm.gradientTolerance
+            lm.relativeTolerance = try s.nonNegativeNumber("relative_tolerance") ?? lm.relativeTolerance
+            lm.stepTolerance = try s.nonNegativeNumber("step_tolerance") ?? lm.stepTolerance
+            lm.maximumDamping = try s.positiveNumber("max_damping") ?? lm.maximumDamping
+            let drop = try s.bool("drop_extra_activation_terms") ?? false
+            return TrainingStage(optimizer: .levenbergMarquardt(lm), iterations: iterations, keepOnlyBaseActivationTerm: drop)
+        }
         if optimizer == "lbfgs" {
             guard let iterations = try s.integer("iterations", minimum: 1) else { throw s.fail("iterations", "required field is missing") }
             var lbfgs = LBFGS(memory: try s.integer("memory", minimum: 1) ?? 20)

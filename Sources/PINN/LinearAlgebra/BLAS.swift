@@ -33,4 +33,23 @@ public enum BLAS {
     static func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> Double {
         cblas_ddot(Int32(count), x, 1, y, 1)
     }
+
+    /// Symmetric rank-k update `C ← α·A·Aᵀ + β·C` on the upper triangle, with A of shape n×k (column-major).
+    static func syrk(n: Int, k: Int, alpha: Double = 1, a: UnsafePointer<Double>, lda: Int,
+                     beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(k), alpha, a, Int32(lda), beta, c, Int32(ldc))
+    }
+
+    /// Matrix-vector product `y ← α·op(A)·x + β·y` with A of shape m×n (column-major).
+    static func gemv(transpose: Bool = false, m: Int, n: Int, alpha: Double = 1, a: UnsafePointer<Double>, lda: Int,
+                     x: UnsafePointer<Double>, beta: Double = 0, y: UnsafeMutablePointer<Double>) {
+        cblas_dgemv(CblasColMajor, transpose ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda),
+                    x, 1, beta, y, 1)
+    }
+
+    /// Symmetric matrix-vector product `y ← α·A·x + β·y`, A n×n with its upper triangle filled (column-major).
+    static func symv(n: Int, alpha: Double = 1, a: UnsafePointer<Double>, lda: Int, x: UnsafePointer<Double>,
+                     beta: Double = 0, y: UnsafeMutablePointer<Double>) {
+        cblas_dsymv(CblasColMajor, CblasUpper, Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+    }
 }

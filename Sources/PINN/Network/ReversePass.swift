@@ -7,25 +7,44 @@
 /// ```
 /// and through a dense layer `Ḡ(W) = Z̄_all·A_allᵀ`, `Ḡ(b) = Z̄·1ᵀ`, `Ā_all = Wᵀ·Z̄_all`.
 public enum ReversePass {
+    /// Where the parameter derivatives go.
+    public enum Sink {
+        /// ∂L/∂θ summed over the points, added to |θ| entries.
+        case sum(UnsafeMutablePointer<Double>)
+        /// One row per point, overwritten: row p (at `rows + p·stride`, |θ| entries, stride ≥ |θ|) receives
+        /// ∂ρₚ/∂θ for the seeds of point p alone, i.e. the Jacobian of per-point quantities (Levenberg–Marquardt).
+        case perPoint(rows: UnsafeMutablePointer<Double>, stride: Int)
+    }
+
     /// Adds ∂L/∂θ to `gradient` (|θ| entries), for the points of the preceding ``TaylorForward/run`` with the same
     /// workspace and streams. `seeds` holds ∂L/∂(output stream) laid out like `workspace.output` (S·N entries).
     public static func run(_ network: Network, seeds: UnsafePointer<Double>, count n: Int,
                            streams: DerivativeStreams, workspace ws: TaylorWorkspace,
                            gradient: UnsafeMutablePointer<Double>) {
+        run(network, seeds: seeds, count: n, streams: streams, workspace: ws, into: .sum(gradient))
+    }
+
+    /// The reverse sweep for the points of the preceding ``TaylorForward/run``, delivering the parameter
+    /// derivatives summed (``Sink/sum(_:)``) or per point (``Sink/perPoint(rows:stride:)``). The adjoint
+    /// propagation is the same; only the three places where adjoints meet activations differ: the GEMM
+    /// `Z̄_all·A_allᵀ` becomes one outer-product sum over the S streams per point, and the activation-parameter
+    /// reductions run over one point's neurons.
+    public static func run(_ network: Network, seeds: UnsafePointer<Double>, count n: Int,
+                           streams: DerivativeStreams, workspace ws: TaylorWorkspace, into sink: Sink) {
         let layout = network.layout
         let d = layout.inputDimension
         let s = streams.count(inputDimension: d)
+        if case let .perPoint(rows, stride) = sink {
+            for p in 0..<n { (rows + p * stride).update(repeating: 0, count: layout.parameterCount) }
+        }
         network.parameters.withUnsafeBufferPointer { theta in
             let theta = theta.baseAddress!
             var adjoint = ws.adjointA, spare = ws.adjointB
             let output = layout.dense[layout.depth]
             let last = ws.activation[layout.depth - 1]
             // Output layer (linear): Ḡ(W) = ū·A_Lᵀ, Ḡ(b) = Σ ū (value block), Ā_L = Wᵀ·ū.
-            BLAS.gemm(transposeB: true, m: 1, n: output.fanIn, k: s * n, a: seeds, lda: 1, b: last, ldb: output.fanIn,
-                      beta: 1, c: gradient + output.weightOffset, ldc: 1)
-            var biasSum = 0.0
-            for p in 0..<n { biasSum += seeds[p] }
-            gradient[output.biasOffset] += biasSum
+            accumulateDenseGradient(sink, adjoint: seeds, previous: last, width: 1, fanIn: output.fanIn, count: n,
+                                    streams: s, weightOffset: output.weightOffset, biasOffset: output.biasOffset)
             BLAS.gemm(transposeA: true, m: output.fanIn, n: s * n, k: 1, a: theta + output.weightOffset, lda: 1,
                       b: seeds, ldb: 1, c: adjoint, ldc: output.fanIn)
 
@@ -37,9 +56,9 @@ public enum ReversePass {
                 let place = layout.activation[l]
                 let sigma = (UnsafePointer(ws.activation[l]), UnsafePointer(ws.slope1[l]),
                              UnsafePointer(ws.slope2[l]), UnsafePointer(ws.slope3[l]))
-                if activation.hasTrainableParameters && streams == .laplacian
-                    && ActivationKernels.isSingleTerm(activation, amplitudes: theta + place.amplitudeOffset,
-                                                      slopes: theta + place.slopeOffset, rows: place.neuronCount) {
+                if case let .sum(gradient) = sink, activation.hasTrainableParameters, streams == .laplacian,
+                   ActivationKernels.isSingleTerm(activation, amplitudes: theta + place.amplitudeOffset,
+                                                  slopes: theta + place.slopeOffset, rows: place.neuronCount) {
                     // The PDE-residual hot path of L-LAAF: one fused pass over the streams.
                     ActivationKernels.accumulateSingleTermGradientFromStreams(
                         activation.terms[0], amplitude: theta[place.amplitudeOffset], slope: theta[place.slopeOffset],
@@ -48,28 +67,78 @@ public enum ReversePass {
                 } else if activation.hasTrainableParameters {
                     let g = contractAdjoints(adjoint: adjoint, z: z, block: block, dimension: d, streams: streams,
                                              into: ws.scratch[5], ws.scratch[6], ws.scratch[7])
-                    ActivationKernels.accumulateParameterGradient(
-                        activation, amplitudes: theta + place.amplitudeOffset, slopes: theta + place.slopeOffset,
-                        z: z, count: block, g0: g.0, g1: g.1, g2: g.2, g3: g.3, cache: ws.termCache[l],
-                        scratch: ws.scratch[8..<13], rows: place.neuronCount,
-                        activationDerivatives: sigma,
-                        amplitudeGradient: gradient + place.amplitudeOffset, slopeGradient: gradient + place.slopeOffset)
+                    switch sink {
+                    case let .sum(gradient):
+                        ActivationKernels.accumulateParameterGradient(
+                            activation, amplitudes: theta + place.amplitudeOffset, slopes: theta + place.slopeOffset,
+                            z: z, count: block, g0: g.0, g1: g.1, g2: g.2, g3: g.3, cache: ws.termCache[l],
+                            scratch: ws.scratch[8..<13], rows: place.neuronCount, activationDerivatives: sigma,
+                            amplitudeGradient: gradient + place.amplitudeOffset,
+                            slopeGradient: gradient + place.slopeOffset)
+                    case let .perPoint(rows, stride):
+                        // Point p's elements are the p-th column of every n_l × N block: the same reduction over
+                        // that column alone, on pointers shifted by p·n_l.
+                        var cache = ws.termCache[l]
+                        for p in 0..<n {
+                            let shift = p * width
+                            for k in cache.indices { cache[k] = ws.termCache[l][k] + shift }
+                            let row = rows + p * stride
+                            ActivationKernels.accumulateParameterGradient(
+                                activation, amplitudes: theta + place.amplitudeOffset,
+                                slopes: theta + place.slopeOffset, z: z + shift, count: width,
+                                g0: g.0 + shift, g1: g.1.map { $0 + shift }, g2: g.2.map { $0 + shift },
+                                g3: g.3.map { $0 + shift }, cache: cache, scratch: ws.scratch[8..<13],
+                                rows: place.neuronCount,
+                                activationDerivatives: (sigma.0 + shift, sigma.1 + shift, sigma.2 + shift, sigma.3 + shift),
+                                amplitudeGradient: row + place.amplitudeOffset, slopeGradient: row + place.slopeOffset)
+                        }
+                    }
                 }
                 backThroughActivation(adjoint: adjoint, z: z, slope1: ws.slope1[l], slope2: ws.slope2[l],
                                       slope3: ws.slope3[l], block: block, dimension: d, streams: streams)
                 let previous = l == 0 ? UnsafePointer(ws.input) : UnsafePointer(ws.activation[l - 1])
-                BLAS.gemm(transposeB: true, m: width, n: layer.fanIn, k: s * n, a: adjoint, lda: width,
-                          b: previous, ldb: layer.fanIn, beta: 1, c: gradient + layer.weightOffset, ldc: width)
-                let biasGradient = gradient + layer.biasOffset
-                for p in 0..<n {
-                    let column = adjoint + p * width
-                    for j in 0..<width { biasGradient[j] += column[j] }
-                }
+                accumulateDenseGradient(sink, adjoint: adjoint, previous: previous, width: width, fanIn: layer.fanIn,
+                                        count: n, streams: s, weightOffset: layer.weightOffset,
+                                        biasOffset: layer.biasOffset)
                 if l > 0 {
                     BLAS.gemm(transposeA: true, m: layer.fanIn, n: s * n, k: width, a: theta + layer.weightOffset,
                               lda: width, b: adjoint, ldb: width, c: spare, ldc: layer.fanIn)
                     swap(&adjoint, &spare)
                 }
+            }
+        }
+    }
+
+    /// A dense layer's weight and bias derivatives from its pre-activation adjoints Z̄ (width × S·N) and its
+    /// input streams A (fanIn × S·N): summed, `Ḡ(W) += Z̄_all·A_allᵀ` by one GEMM and `Ḡ(b) += Σₚ Z̄ₚ`; per point,
+    /// `Ḡₚ(W) = Σₛ Z̄ₛₚ·Aₛₚᵀ` and `Ḡₚ(b) = Z̄₀ₚ` (the bias enters the value stream only).
+    static func accumulateDenseGradient(_ sink: Sink, adjoint: UnsafePointer<Double>, previous: UnsafePointer<Double>,
+                                        width: Int, fanIn: Int, count n: Int, streams s: Int,
+                                        weightOffset: Int, biasOffset: Int) {
+        switch sink {
+        case let .sum(gradient):
+            BLAS.gemm(transposeB: true, m: width, n: fanIn, k: s * n, a: adjoint, lda: width,
+                      b: previous, ldb: fanIn, beta: 1, c: gradient + weightOffset, ldc: width)
+            let biasGradient = gradient + biasOffset
+            for p in 0..<n {
+                let column = adjoint + p * width
+                for i in 0..<width { biasGradient[i] += column[i] }
+            }
+        case let .perPoint(rows, stride):
+            let adjointBlock = width * n, inputBlock = fanIn * n
+            for p in 0..<n {
+                let row = rows + p * stride
+                let weights = row + weightOffset
+                for stream in 0..<s {
+                    let zbar = adjoint + stream * adjointBlock + p * width
+                    let a = previous + stream * inputBlock + p * fanIn
+                    for j in 0..<fanIn {
+                        let aj = a[j], column = weights + j * width
+                        for i in 0..<width { column[i] += zbar[i] * aj }
+                    }
+                }
+                let bias = row + biasOffset
+                for i in 0..<width { bias[i] = adjoint[p * width + i] }
             }
         }
     }

@@ -38,14 +38,15 @@ public struct LossTerm: Sendable {
         return .value
     }
 
-    /// The term's loss over points `range`, given the network's output streams for exactly those points, and the
-    /// seeds ∂(term)/∂(output streams) written into `seeds` (same layout as `outputs`). `total` is the term's full
-    /// point count N (the mean's denominator).
-    func lossAndSeeds(outputs: UnsafePointer<Double>, range: Range<Int>, dimension d: Int,
-                      seeds: UnsafeMutablePointer<Double>) -> Double {
+    /// The term's scaled residuals ρₚ = √(w/N)·rₚ over points `range` (so that Σₚ ρₚ² is the term's loss), given the
+    /// network's output streams for exactly those points, and per point the partial derivatives ∂ρₚ/∂(output
+    /// streams) written into `jacobianSeeds` (same S·n layout as `outputs`; entries of streams ρ does not depend on
+    /// are set to 0). These seeds drive the per-point reverse pass (Levenberg–Marquardt) and, times 2ρₚ, the loss
+    /// gradient.
+    func scaledResiduals(outputs: UnsafePointer<Double>, range: Range<Int>, dimension d: Int,
+                         residuals: UnsafeMutablePointer<Double>, jacobianSeeds seeds: UnsafeMutablePointer<Double>) {
         let n = range.count
-        let scale = weight / Double(count)
-        var sum = 0.0
+        let scale = (weight / Double(count)).squareRoot()
         targets.withUnsafeBufferPointer { targets in
             let target = targets.baseAddress! + range.lowerBound
             switch kind {
@@ -55,19 +56,31 @@ public struct LossTerm: Sendable {
                 seeds.update(repeating: 0, count: (2 + d) * n)
                 let laplacianSeeds = seeds + (1 + d) * n
                 for p in 0..<n {
-                    let r = a * laplacian[p] + c * outputs[p] - target[p]
-                    sum += r * r
-                    seeds[p] = 2 * scale * r * c
-                    laplacianSeeds[p] = 2 * scale * r * a
+                    residuals[p] = scale * (a * laplacian[p] + c * outputs[p] - target[p])
+                    seeds[p] = scale * c
+                    laplacianSeeds[p] = scale * a
                 }
             case .dirichlet, .data:
                 for p in 0..<n {
-                    let r = outputs[p] - target[p]
-                    sum += r * r
-                    seeds[p] = 2 * scale * r
+                    residuals[p] = scale * (outputs[p] - target[p])
+                    seeds[p] = scale
                 }
             }
         }
-        return scale * sum
+    }
+
+    /// The term's loss Σₚ ρₚ² over points `range` and the seeds ∂(loss)/∂(output streams) = 2ρₚ·∂ρₚ/∂(streams)
+    /// written into `seeds` (same layout as `outputs`). `residuals` is scratch for n values.
+    func lossAndSeeds(outputs: UnsafePointer<Double>, range: Range<Int>, dimension d: Int,
+                      seeds: UnsafeMutablePointer<Double>, residuals: UnsafeMutablePointer<Double>) -> Double {
+        let n = range.count
+        scaledResiduals(outputs: outputs, range: range, dimension: d, residuals: residuals, jacobianSeeds: seeds)
+        var sum = 0.0
+        for p in 0..<n { sum += residuals[p] * residuals[p] }
+        for block in 0..<streams.count(inputDimension: d) {
+            let column = seeds + block * n
+            for p in 0..<n { column[p] *= 2 * residuals[p] }
+        }
+        return sum
     }
 }

@@ -20,6 +20,7 @@ public final class Objective: @unchecked Sendable {
     private var chunks: [(term: Int, range: Range<Int>)] = []
     private let workspaces: [TaylorWorkspace]
     private let seedBuffers: [UnsafeMutablePointer<Double>]
+    private let residualBuffers: [UnsafeMutablePointer<Double>]
     /// Per-chunk gradients (chunks × |θ|) and losses, as raw storage: workers write disjoint parts concurrently.
     private var chunkGradients = UnsafeMutablePointer<Double>.allocate(capacity: 1)
     private var chunkLosses = UnsafeMutablePointer<Double>.allocate(capacity: 1)
@@ -40,11 +41,15 @@ public final class Objective: @unchecked Sendable {
             p.initialize(repeating: 0, count: seedCount)
             return p
         }
+        residualBuffers = (0..<self.threads).map { _ in .allocate(capacity: max(1, chunkSize)) }
         rebuildChunks()
     }
 
     deinit {
         seedBuffers.forEach { $0.deallocate() }
+        residualBuffers.forEach { $0.deallocate() }
+        panel?.rows.deallocate()
+        panel?.residuals.deallocate()
         chunkGradients.deallocate()
         chunkLosses.deallocate()
     }
@@ -120,7 +125,8 @@ public final class Objective: @unchecked Sendable {
                     TaylorForward.run(network, points: pts.baseAddress! + range.lowerBound * d, count: range.count,
                                       streams: streams, workspace: ws)
                 }
-                self.chunkLosses[c] = term.lossAndSeeds(outputs: ws.output, range: range, dimension: d, seeds: seeds)
+                self.chunkLosses[c] = term.lossAndSeeds(outputs: ws.output, range: range, dimension: d, seeds: seeds,
+                                                         residuals: self.residualBuffers[worker])
                 if wantsGradient {
                     let g = self.chunkGradients + c * self.layout.parameterCount
                     g.update(repeating: 0, count: self.layout.parameterCount)
@@ -154,5 +160,116 @@ public final class Objective: @unchecked Sendable {
             }
         }
         return losses
+    }
+
+    // MARK: Least-squares form (Gauss–Newton, Levenberg–Marquardt)
+
+    /// The number of scaled residuals ρ: one per point of every term.
+    public var residualCount: Int { terms.reduce(0) { $0 + $1.count } }
+
+    /// Bytes of Jacobian rows held at once by ``accumulateNormalEquations(_:mask:hessian:gradient:)``: the points
+    /// are processed in panels of at most this many bytes of rows (never fewer than one chunk of points), so memory
+    /// does not grow with the number of points.
+    public var jacobianPanelBytes = 512 << 20
+
+    private var panel: (rows: UnsafeMutablePointer<Double>, residuals: UnsafeMutablePointer<Double>, capacity: Int)?
+
+    /// Runs the forward pass and the per-point reverse pass over chunks `range` of ``chunks`` in parallel, writing
+    /// the scaled residuals ρₚ and the Jacobian rows ∂ρₚ/∂θ (|θ| entries each, point-major) of the chunks' points
+    /// one after another into `residuals` and `rows`. Returns the number of points written.
+    private func fillJacobianRows(_ network: Network, chunks range: Range<Int>,
+                                  residuals: UnsafeMutablePointer<Double>, rows: UnsafeMutablePointer<Double>) -> Int {
+        let d = layout.inputDimension, p = layout.parameterCount
+        var starts: [Int] = []
+        var total = 0
+        for c in range {
+            starts.append(total)
+            total += chunks[c].range.count
+        }
+        // Workers write disjoint rows of the same buffers.
+        struct Destination: @unchecked Sendable {
+            let residuals: UnsafeMutablePointer<Double>, rows: UnsafeMutablePointer<Double>, offsets: [Int]
+        }
+        let destination = Destination(residuals: residuals, rows: rows, offsets: starts)
+        let work: @Sendable (Int) -> Void = { [self] (worker: Int) in
+            pinn_flush_subnormals_to_zero()
+            let ws = self.workspaces[worker], seeds = self.seedBuffers[worker]
+            var i = worker
+            while i < range.count {
+                let (t, points) = self.chunks[range.lowerBound + i]
+                let term = self.terms[t]
+                term.points.withUnsafeBufferPointer { pts in
+                    TaylorForward.run(network, points: pts.baseAddress! + points.lowerBound * d, count: points.count,
+                                      streams: term.streams, workspace: ws)
+                }
+                term.scaledResiduals(outputs: ws.output, range: points, dimension: d, residuals: destination.residuals + destination.offsets[i],
+                                     jacobianSeeds: seeds)
+                ReversePass.run(network, seeds: seeds, count: points.count, streams: term.streams, workspace: ws,
+                                into: .perPoint(rows: destination.rows + destination.offsets[i] * p, stride: p))
+                i += self.threads
+            }
+        }
+        if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
+        return total
+    }
+
+    /// The stacked scaled residuals ρ (all points of all terms in order; Σρ² = Σ of the term losses) and their
+    /// Jacobian J = ∂ρ/∂θ, row-major (ρ.count × |θ|). Holds the whole Jacobian: meant for tests and small problems;
+    /// training uses ``accumulateNormalEquations(_:mask:hessian:gradient:)``.
+    public func residualJacobian(_ network: Network) -> (residuals: [Double], jacobian: [Double]) {
+        let n = residualCount, p = layout.parameterCount
+        var residuals = [Double](repeating: 0, count: n)
+        var jacobian = [Double](repeating: 0, count: n * p)
+        residuals.withUnsafeMutableBufferPointer { r in
+            jacobian.withUnsafeMutableBufferPointer { j in
+                _ = fillJacobianRows(network, chunks: 0..<chunks.count, residuals: r.baseAddress!, rows: j.baseAddress!)
+            }
+        }
+        return (residuals, jacobian)
+    }
+
+    /// The Gauss–Newton normal equations of L(θ) = ‖ρ(θ)‖²: writes H = JᵀJ (|θ|×|θ|, column-major, upper triangle
+    /// filled) and g = Jᵀρ (|θ| entries), and returns L. Parameters with `mask` 0 get zero rows and columns.
+    ///
+    /// The points are processed in panels of at most ``jacobianPanelBytes`` of Jacobian rows (one symmetric rank-k
+    /// update each); panel boundaries depend on the point counts only, so results do not depend on ``threads``.
+    @discardableResult
+    public func accumulateNormalEquations(_ network: Network, mask: [Double]? = nil,
+                                          hessian: UnsafeMutablePointer<Double>,
+                                          gradient: UnsafeMutablePointer<Double>) -> Double {
+        let p = layout.parameterCount
+        let rowsPerPanel = max(chunkSize, jacobianPanelBytes / (8 * p))
+        if panel == nil || panel!.capacity < rowsPerPanel {
+            panel?.rows.deallocate()
+            panel?.residuals.deallocate()
+            panel = (.allocate(capacity: rowsPerPanel * p), .allocate(capacity: rowsPerPanel), rowsPerPanel)
+        }
+        let (rows, residuals, _) = panel!
+        hessian.update(repeating: 0, count: p * p)
+        gradient.update(repeating: 0, count: p)
+        var loss = 0.0
+        var first = 0
+        while first < chunks.count {
+            var last = first + 1, count = chunks[first].range.count
+            while last < chunks.count, count + chunks[last].range.count <= rowsPerPanel {
+                count += chunks[last].range.count
+                last += 1
+            }
+            let n = fillJacobianRows(network, chunks: first..<last, residuals: residuals, rows: rows)
+            // Rows of one point are contiguous: J of the panel is the column-major |θ| × n matrix Jᵀ.
+            BLAS.setThreads(threads)
+            BLAS.syrk(n: p, k: n, a: rows, lda: p, beta: 1, c: hessian, ldc: p)
+            BLAS.gemv(m: p, n: n, a: rows, lda: p, x: residuals, beta: 1, y: gradient)
+            BLAS.setThreads(1)
+            for i in 0..<n { loss += residuals[i] * residuals[i] }
+            first = last
+        }
+        if let mask {
+            for j in 0..<p {
+                gradient[j] *= mask[j]
+                for i in 0...j { hessian[j * p + i] *= mask[i] * mask[j] }
+            }
+        }
+        return loss
     }
 }

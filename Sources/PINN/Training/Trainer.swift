@@ -8,6 +8,9 @@ public struct TrainingStage: Sendable, Equatable {
         case adam(LearningRateSchedule)
         /// L-BFGS with a strong-Wolfe line search (``LBFGS``); stops early when its tolerances are met.
         case lbfgs(LBFGS)
+        /// Levenberg–Marquardt on the stacked residuals (``LevenbergMarquardt``); stops early when its tolerances
+        /// are met. The loss must be a sum of squares: no slope-recovery term.
+        case levenbergMarquardt(LevenbergMarquardt)
     }
 
     public var optimizer: Optimizer
@@ -28,6 +31,7 @@ public struct TrainingStage: Sendable, Equatable {
         switch optimizer {
         case .adam: return "adam"
         case .lbfgs: return "lbfgs"
+        case .levenbergMarquardt: return "lm"
         }
     }
 }
@@ -46,7 +50,8 @@ public struct HistoryRecord: Sendable, Equatable {
     public var metrics: ErrorMetrics?
     /// Seconds since the start of training.
     public var wallTime: Double
-    /// The learning rate used by the update.
+    /// The learning rate used by the update (Adam), 0 (L-BFGS), or the damping μ after the step
+    /// (Levenberg–Marquardt).
     public var learningRate: Double
     /// The weights of the loss terms at this record (they change under loss balancing).
     public var termWeights: [Double] = []
@@ -152,7 +157,7 @@ public struct TrainingReport: Sendable {
     public var lossNames: [String] = []
     /// ε-ranks recorded during training (empty unless tracking was on).
     public var effectiveRanks: [EffectiveRankRecord] = []
-    /// Why each L-BFGS stage stopped ("stage 1: gradient norm … below tolerance after 812 iterations").
+    /// Why each L-BFGS or Levenberg–Marquardt stage stopped ("stage 1: gradient norm … below tolerance after 812 iterations").
     public var stageNotes: [String] = []
     /// Mean milliseconds per iteration, over the whole training (evaluations included).
     public var millisecondsPerIteration: Double { iterations > 0 ? 1000 * totalTime / Double(iterations) : 0 }
@@ -272,6 +277,52 @@ public final class Trainer {
             observer?.trainingDidRecord(r)
         }
 
+        /// Book-keeping of an L-BFGS or Levenberg–Marquardt stage, whose optimizer drives the iterations.
+        struct SecondOrderStep {
+            let stage: Int
+            var interrupted = false
+            var start = DispatchTime.now().uptimeNanoseconds
+            init(_ stage: Int) { self.stage = stage }
+        }
+        /// The state a second-order stage starts from goes into the history on the usual grid (a schedule that
+        /// starts with L-BFGS or LM records iteration 0 like one that starts with Adam).
+        func beginSecondOrderStage(_ s: Int) -> SecondOrderStep {
+            if iteration % historyInterval == 0, history.last?.iteration != iteration {
+                record(stage: s, losses: objective.evaluate(network, gradient: nil), rate: 0, net: network)
+            }
+            return SecondOrderStep(s)
+        }
+        func afterAcceptedStep(_ step: inout SecondOrderStep, loss: Double, accepted: [Double], rate: Double) -> Bool {
+            iterationTimes.append(Double(DispatchTime.now().uptimeNanoseconds - step.start) * 1e-9)
+            network.parameters = accepted
+            iteration += 1
+            if iteration % historyInterval == 0 {
+                record(stage: step.stage, losses: objective.evaluate(network, gradient: nil), rate: rate, net: network)
+            }
+            if let tracking = effectiveRankTracking, iteration % tracking.every == 0 {
+                effectiveRanks.append(tracking.measure(network, iteration: iteration))
+            }
+            observer?.trainingDidIterate(iteration: iteration, of: total, loss: loss, metrics: lastMetrics)
+            step.start = DispatchTime.now().uptimeNanoseconds
+            if observer?.trainingShouldStop() == true { step.interrupted = true; return false }
+            return true
+        }
+        /// Notes why the stage stopped; a report when training must end here.
+        func endSecondOrderStage(_ step: SecondOrderStep, name: String, reason: String, counts: String,
+                                 diverged: Bool) -> TrainingReport? {
+            stageNotes.append("stage \(from.stage + step.stage + 1) (\(name)): \(step.interrupted ? "interrupted" : reason) after \(counts)")
+            if step.interrupted {
+                record(stage: step.stage, losses: objective.evaluate(network, gradient: nil), rate: 0, net: network)
+                return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .interrupted(iteration: iteration),
+                                      iterations: iteration, totalTime: elapsed())
+            }
+            if diverged {
+                return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .diverged(iteration: iteration),
+                                      iterations: iteration, totalTime: elapsed())
+            }
+            return nil
+        }
+
         for (s, stage) in stages.enumerated() {
             switch stage.optimizer {
             case let .adam(schedule):
@@ -319,38 +370,42 @@ public final class Trainer {
             case let .lbfgs(optimizer):
                 var x = network.parameters
                 var current = network
-                var interrupted = false
-                var iterationStart = DispatchTime.now().uptimeNanoseconds
+                var step = beginSecondOrderStage(s)
                 let result = optimizer.minimize(&x, iterations: stage.iterations, evaluate: { theta, g in
                     current.parameters = theta
                     let losses = g.withUnsafeMutableBufferPointer { objective.evaluate(current, gradient: $0.baseAddress!, mask: mask) }
                     return losses.reduce(0, +)
-                }, afterIteration: { k, loss, accepted in
-                    iterationTimes.append(Double(DispatchTime.now().uptimeNanoseconds - iterationStart) * 1e-9)
-                    iterationStart = DispatchTime.now().uptimeNanoseconds
-                    network.parameters = accepted
-                    iteration += 1
-                    if iteration % historyInterval == 0 {
-                        current.parameters = accepted
-                        record(stage: s, losses: objective.evaluate(current, gradient: nil), rate: 0, net: current)
-                    }
-                    if let tracking = effectiveRankTracking, iteration % tracking.every == 0 {
-                        effectiveRanks.append(tracking.measure(network, iteration: iteration))
-                    }
-                    observer?.trainingDidIterate(iteration: iteration, of: total, loss: loss, metrics: lastMetrics)
-                    if observer?.trainingShouldStop() == true { interrupted = true; return false }
-                    return true
+                }, afterIteration: { _, loss, accepted in
+                    afterAcceptedStep(&step, loss: loss, accepted: accepted, rate: 0)
                 })
                 network.parameters = x
-                stageNotes.append("stage \(from.stage + s + 1) (L-BFGS): \(interrupted ? "interrupted" : result.reason.description) after \(result.iterations) iterations, \(result.evaluations) evaluations")
-                if interrupted {
-                    record(stage: s, losses: objective.evaluate(network, gradient: nil), rate: 0, net: network)
-                    return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .interrupted(iteration: iteration),
-                                          iterations: iteration, totalTime: elapsed())
+                if let report = endSecondOrderStage(step, name: "L-BFGS", reason: result.reason.description,
+                                                    counts: "\(result.iterations) iterations, \(result.evaluations) evaluations",
+                                                    diverged: result.reason == .nonFinite) {
+                    return report
                 }
-                if result.reason == .nonFinite {
-                    return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .diverged(iteration: iteration),
-                                          iterations: iteration, totalTime: elapsed())
+            case let .levenbergMarquardt(optimizer):
+                precondition(objective.slopeRecovery == nil, "Levenberg–Marquardt needs a sum-of-squares loss")
+                var x = network.parameters
+                var current = network
+                var step = beginSecondOrderStage(s)
+                let hessian = UnsafeMutablePointer<Double>.allocate(capacity: p * p)
+                defer { hessian.deallocate() }
+                let result = optimizer.minimize(&x, iterations: stage.iterations, normalEquations: { theta, h, g in
+                    current.parameters = theta
+                    return objective.accumulateNormalEquations(current, mask: mask, hessian: h, gradient: g)
+                }, loss: { theta in
+                    current.parameters = theta
+                    return objective.evaluate(current, gradient: nil).reduce(0, +)
+                }, afterIteration: { _, loss, accepted, mu in
+                    afterAcceptedStep(&step, loss: loss, accepted: accepted, rate: mu)
+                })
+                network.parameters = x
+                let counts = "\(result.iterations) iterations, \(result.trials) trial steps, final damping \(result.damping)"
+                    + (result.fallbacks > 0 ? ", \(result.fallbacks) eigen-decomposition fallbacks" : "")
+                if let report = endSecondOrderStage(step, name: "Levenberg–Marquardt", reason: result.reason.description,
+                                                    counts: counts, diverged: result.reason == .nonFinite) {
+                    return report
                 }
             }
         }
