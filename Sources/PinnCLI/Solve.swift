@@ -21,6 +21,9 @@ struct Solve: ParsableCommand {
     @Option(help: "Worker threads, overriding the file's.")
     var threads: Int?
 
+    @Option(name: .customLong("time-limit"), help: "Stop training cleanly after this many seconds (the result is complete).")
+    var timeLimit: Double?
+
     @Option(name: .customLong("erank-every"), help: "Record the ε-rank of the last hidden layer every M iterations.")
     var erankEvery: Int?
 
@@ -30,6 +33,7 @@ struct Solve: ParsableCommand {
     func validate() throws {
         if let iterations, iterations < 1 { throw ValidationError("--iterations must be a positive whole number, found \(iterations)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be a positive whole number, found \(threads)") }
+        if let timeLimit, !(timeLimit > 0) { throw ValidationError("--time-limit must be a positive number of seconds, found \(timeLimit)") }
         if let erankEvery, erankEvery < 1 { throw ValidationError("--erank-every must be a positive whole number, found \(erankEvery)") }
     }
 
@@ -39,6 +43,7 @@ struct Solve: ParsableCommand {
             problemFile = try ProblemFile.load(path: file)
             if let seed { problemFile.configuration.seed = seed }
             if let threads { problemFile.configuration.threads = threads }
+            if let timeLimit { problemFile.configuration.timeLimit = timeLimit }
             if let erankEvery { problemFile.configuration.effectiveRankEvery = erankEvery }
             if let iterations { problemFile.configuration.stages = Solve.truncate(problemFile.configuration.stages, to: iterations) }
             if seed != nil { try problemFile.checkFormulasAreFinite() }
@@ -69,7 +74,7 @@ struct Solve: ParsableCommand {
         }
         progress.summary(solution, output: outputPath)
         switch solution.report.stopReason {
-        case .completed: return
+        case .completed, .timeLimit: return
         case let .interrupted(i):
             printError("interrupted at iteration \(i); the result file holds the state reached")
             throw ExitCode(ExitStatus.interrupted)

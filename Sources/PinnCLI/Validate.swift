@@ -19,7 +19,7 @@ struct Validate: ParsableCommand {
         let c = problemFile.configuration
         let iterations = c.stages.reduce(0) { $0 + $1.iterations }
         print("\(file): valid")
-        print("  \(problemFile.problem.pde.equation), \(problemFile.problem.domain.dimension)D, "
+        print("  \(problemFile.problem.equation), \(problemFile.problem.domain.dimension)D, "
               + "network \(c.hiddenWidths.map(String.init).joined(separator: "×")), "
               + "\(c.interiorPoints) interior points, \(iterations) iterations in \(c.stages.count) stage\(c.stages.count == 1 ? "" : "s")"
               + (problemFile.problem.exactSolution == nil ? ", no exact solution (no error metrics)" : ""))

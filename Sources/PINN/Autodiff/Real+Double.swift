@@ -14,3 +14,17 @@ extension Real {
         return x < 0 ? -magnitude : magnitude
     }
 }
+
+/// Scalars with an underlying `Double` value: `Double` itself and dual numbers over it (their value part, all tangents
+/// dropped). Lets generic code read geometry at a point without differentiating it.
+public protocol PrimalValue {
+    var primalValue: Double { get }
+}
+
+extension Double: PrimalValue {
+    public var primalValue: Double { self }
+}
+
+extension Dual: PrimalValue where Value: PrimalValue {
+    public var primalValue: Double { value.primalValue }
+}

@@ -17,6 +17,22 @@ public protocol Domain: Sendable, CustomStringConvertible {
     /// N boundary points, distributed in proportion to boundary length (area in 3D); with `includeCorners`, the
     /// corners come first (and count towards N).
     func boundaryPoints(count n: Int, includeCorners: Bool, rng: inout Xoshiro256) -> [Double]
+    /// The outward unit normal at a boundary point (Neumann and Robin conditions). At corners, where it is not
+    /// defined, the normalised sum of the normals of the faces that meet there.
+    func outwardNormal(at point: [Double]) -> [Double]
+}
+
+extension Domain {
+    /// The outward unit normals at boundary points (point-major, like the points).
+    public func outwardNormals(at points: [Double]) -> [Double] {
+        let d = dimension
+        return (0..<(points.count / d)).flatMap { outwardNormal(at: Array(points[($0 * d)..<($0 * d + d)])) }
+    }
+}
+
+func normalized(_ v: [Double]) -> [Double] {
+    let length = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+    return length > 0 ? v.map { $0 / length } : v
 }
 
 extension Domain {
@@ -71,6 +87,10 @@ public struct Disk: Domain {
         return (dx * dx + dy * dy).squareRoot() <= radius * (1 + 1e-12)
     }
 
+    public func outwardNormal(at p: [Double]) -> [Double] {
+        normalized([p[0] - center[0], p[1] - center[1]])
+    }
+
     public func isOnBoundary(_ p: [Double], tolerance: Double = 1e-12) -> Bool {
         let dx = p[0] - center[0], dy = p[1] - center[1]
         return abs((dx * dx + dy * dy).squareRoot() - radius) <= tolerance * max(1, radius)
@@ -112,6 +132,22 @@ public struct Polygon: Domain {
     /// |Σ (xᵢ yᵢ₊₁ − xᵢ₊₁ yᵢ)| / 2 (the shoelace formula).
     public var measure: Double { abs(edges.reduce(0) { $0 + $1.0[0] * $1.1[1] - $1.1[0] * $1.0[1] }) / 2 }
     public var description: String { "polygon with \(vertices.count) vertices" }
+
+    /// The outward normal of the nearest edge (of the two nearest, summed, at a vertex).
+    public func outwardNormal(at p: [Double]) -> [Double] {
+        let orientation: Double = edges.reduce(0) { $0 + $1.0[0] * $1.1[1] - $1.1[0] * $1.0[1] } > 0 ? 1 : -1
+        let distances = edges.map { Self.distance(p, toSegment: $0.0, $0.1) }
+        let nearest = distances.min()!
+        let scale = boundingBox.sides.max()!
+        var sum = [0.0, 0.0]
+        for (edge, distance) in zip(edges, distances) where distance <= nearest + 1e-9 * scale {
+            // Counter-clockwise edges have the outside on their right: (dy, −dx).
+            let n = normalized([edge.1[1] - edge.0[1], edge.0[0] - edge.1[0]])
+            sum[0] += orientation * n[0]
+            sum[1] += orientation * n[1]
+        }
+        return normalized(sum)
+    }
 
     static func distance(_ p: [Double], toSegment a: [Double], _ b: [Double]) -> Double {
         let ex = b[0] - a[0], ey = b[1] - a[1]
@@ -162,6 +198,16 @@ extension Box: Domain {
             let i = e % dimension
             return lower[i] + (upper[i] - lower[i]) * u
         }
+    }
+
+    /// ±eᵢ for the faces xᵢ = hᵢ and xᵢ = ℓᵢ the point lies on (within 10⁻⁹ of the side length), normalised.
+    public func outwardNormal(at p: [Double]) -> [Double] {
+        normalized((0..<dimension).map { i -> Double in
+            let tolerance = 1e-9 * (upper[i] - lower[i])
+            if abs(p[i] - upper[i]) <= tolerance { return 1 }
+            if abs(p[i] - lower[i]) <= tolerance { return -1 }
+            return 0
+        })
     }
 
     /// Each face chosen with probability proportional to its measure; in 1D the two end points alone, whatever N.

@@ -24,12 +24,13 @@ public enum ResultFile {
         }
     }
 
-    /// The run's status word: completed, interrupted or diverged.
+    /// The run's status word: completed, time_limit, interrupted or diverged.
     public static func status(_ reason: StopReason) -> String {
         switch reason {
         case .completed: return "completed"
         case .interrupted: return "interrupted"
         case .diverged: return "diverged"
+        case .timeLimit: return "time_limit"
         }
     }
 
@@ -135,7 +136,7 @@ public enum ResultFile {
         try file.setAttribute("problem_file", info.problemText)
         try file.setAttribute("problem_path", info.problemPath)
         try file.setAttribute("description", info.description)
-        try file.setAttribute("pde", problem.pde.equation)
+        try file.setAttribute("pde", problem.equation)
         try file.setAttribute("domain", problem.domain.description)
         try file.setAttribute("seed", integer: Int64(bitPattern: info.seed))
         try file.setAttribute("threads", integer: Int64(info.threads))

@@ -1,15 +1,22 @@
 /// One term of a PINN loss: a set of points with a target per point, a pointwise misfit, and a weight w.
 /// ```
-/// PDE residual:   (w/N) Σₚ (a·Δu(xₚ) + c·u(xₚ) − f(xₚ))²
-/// Dirichlet/data: (w/N) Σₚ (u(xₚ) − gₚ)²
+/// PDE residual:     (w/N) Σₚ (a·Δu(xₚ) + c·u(xₚ) − f(xₚ))²
+/// custom residual:  (w/N) Σₚ (r(xₚ, u, ∇u, ∂²u) − fₚ)²
+/// Dirichlet/data:   (w/N) Σₚ (u(xₚ) − gₚ)²
+/// Robin:            (w/N) Σₚ (α·u(xₚ) + β·n(xₚ)·∇u(xₚ) − gₚ)²   (Neumann: α = 0, β = 1)
 /// ```
 public struct LossTerm: Sendable {
     /// What the term penalises.
-    public enum Kind: Sendable, Equatable {
+    public enum Kind: Sendable {
         /// The residual of `pde` at interior points (targets are the forcing values f).
         case residual(PDE)
+        /// A user-defined residual at interior points (targets are subtracted; often 0).
+        case customResidual(any PointwiseResidual)
         /// u − g at boundary points (targets are the Dirichlet values g).
         case dirichlet
+        /// α·u + β·∂u/∂n − g at boundary points, with the outward unit normals in ``LossTerm/normals``
+        /// (Neumann: α = 0, β = 1).
+        case robin(alpha: Double, beta: Double)
         /// u − data at observation points (plain function fitting when alone).
         case data
     }
@@ -21,12 +28,21 @@ public struct LossTerm: Sendable {
     public var targets: [Double]
     /// The weight w.
     public var weight: Double
+    /// Outward unit normals at the points, point-major (N × d), for Robin and Neumann terms; empty otherwise.
+    public var normals: [Double]
 
-    public init(kind: Kind, points: [Double], targets: [Double], weight: Double = 1) {
+    public init(kind: Kind, points: [Double], targets: [Double], weight: Double = 1, normals: [Double] = []) {
+        if case .robin = kind { precondition(normals.count == points.count, "a Robin term needs one normal per point") }
         self.kind = kind
         self.points = points
         self.targets = targets
         self.weight = weight
+        self.normals = normals
+    }
+
+    /// The Neumann condition ∂u/∂n = g: a Robin term with α = 0, β = 1.
+    public static func neumann(points: [Double], normals: [Double], targets: [Double], weight: Double = 1) -> LossTerm {
+        LossTerm(kind: .robin(alpha: 0, beta: 1), points: points, targets: targets, weight: weight, normals: normals)
     }
 
     /// Number of points N.
@@ -34,8 +50,21 @@ public struct LossTerm: Sendable {
 
     /// Which derivative streams the term needs.
     public var streams: DerivativeStreams {
-        if case .residual = kind { return .laplacian }
-        return .value
+        switch kind {
+        case .residual: return .laplacian
+        case let .customResidual(r): return r.streams
+        case .robin: return .gradient
+        case .dirichlet, .data: return .value
+        }
+    }
+
+    /// The name of the term in histories and result files: pde, boundary or data.
+    public var name: String {
+        switch kind {
+        case .residual, .customResidual: return "pde"
+        case .dirichlet, .robin: return "boundary"
+        case .data: return "data"
+        }
     }
 
     /// The term's scaled residuals ρₚ = √(w/N)·rₚ over points `range` (so that Σₚ ρₚ² is the term's loss), given the
@@ -59,6 +88,24 @@ public struct LossTerm: Sendable {
                     residuals[p] = scale * (a * laplacian[p] + c * outputs[p] - target[p])
                     seeds[p] = scale * c
                     laplacianSeeds[p] = scale * a
+                }
+            case let .customResidual(r):
+                points.withUnsafeBufferPointer { pts in
+                    r.scaledResiduals(points: pts.baseAddress! + range.lowerBound * d, targets: target, outputs: outputs,
+                                      count: n, dimension: d, scale: scale, residuals: residuals, seeds: seeds)
+                }
+            case let .robin(alpha, beta):
+                normals.withUnsafeBufferPointer { normals in
+                    let normal = normals.baseAddress! + range.lowerBound * d
+                    for p in 0..<n {
+                        var flux = 0.0
+                        for i in 0..<d {
+                            flux += normal[p * d + i] * outputs[(1 + i) * n + p]
+                            seeds[(1 + i) * n + p] = scale * beta * normal[p * d + i]
+                        }
+                        residuals[p] = scale * (alpha * outputs[p] + beta * flux - target[p])
+                        seeds[p] = scale * alpha
+                    }
                 }
             case .dirichlet, .data:
                 for p in 0..<n {

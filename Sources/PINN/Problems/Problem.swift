@@ -1,16 +1,41 @@
 import RealModule
 
-/// A boundary-value problem: a PDE on a box with Dirichlet data, a forcing term, and optionally the exact
+/// The kind of boundary condition on ∂Ω, with data g (``Problem/boundaryValue``) and n the outward unit normal.
+public enum BoundaryCondition: Sendable, Equatable {
+    /// u = g.
+    case dirichlet
+    /// ∂u/∂n = n·∇u = g.
+    case neumann
+    /// α·u + β·∂u/∂n = g.
+    case robin(alpha: Double, beta: Double)
+
+    /// The boundary operator B(u) at one point, given u, ∇u and the normal n (for manufactured data g = B(u*)).
+    public func apply<T: Real>(value u: T, gradient: [T], normal n: [Double]) -> T {
+        var flux: T = 0
+        for i in gradient.indices { flux += T.converting(n[i]) * gradient[i] }
+        switch self {
+        case .dirichlet: return u
+        case .neumann: return flux
+        case let .robin(alpha, beta): return T.converting(alpha) * u + T.converting(beta) * flux
+        }
+    }
+}
+
+/// A boundary-value problem: a PDE on a domain with boundary data, a forcing term, and optionally the exact
 /// solution (for error metrics).
 public struct Problem: Sendable {
     /// The domain Ω.
     public var domain: any Domain
-    /// The PDE 𝓛u = f in Ω.
+    /// The PDE 𝓛u = f in Ω (ignored when ``residual`` is set).
     public var pde: PDE
+    /// A user-defined PDE r(x, u, ∇u, ∂²u) = f in Ω, replacing ``pde`` when set.
+    public var residual: (any PointwiseResidual)?
     /// The forcing term f.
     public var forcing: any ScalarField
-    /// The Dirichlet data g: u = g on ∂Ω.
+    /// The boundary data g.
     public var boundaryValue: any ScalarField
+    /// How g constrains u on ∂Ω.
+    public var boundaryCondition: BoundaryCondition = .dirichlet
     /// The exact solution, when known.
     public var exactSolution: (any ScalarField)?
 
@@ -23,10 +48,100 @@ public struct Problem: Sendable {
         self.exactSolution = exactSolution
     }
 
-    /// A manufactured problem: f = 𝓛u* derived from the exact solution u* with hyper-dual numbers, and g = u*.
-    public static func manufactured(domain: any Domain, pde: PDE, exactSolution: any ScalarField) -> Problem {
-        Problem(domain: domain, pde: pde, forcing: ManufacturedForcing(pde: pde, solution: exactSolution),
-                boundaryValue: exactSolution, exactSolution: exactSolution)
+    /// A problem with a user-defined PDE r(x, u, ∇u, ∂²u) = f.
+    public init(domain: any Domain, residual: any PointwiseResidual, forcing: any ScalarField,
+                boundaryValue: any ScalarField, boundaryCondition: BoundaryCondition = .dirichlet,
+                exactSolution: (any ScalarField)? = nil) {
+        self.init(domain: domain, pde: .poisson, forcing: forcing, boundaryValue: boundaryValue,
+                  exactSolution: exactSolution)
+        self.residual = residual
+        self.boundaryCondition = boundaryCondition
+    }
+
+    /// A manufactured problem: f = 𝓛u* derived from the exact solution u* with hyper-dual numbers, and g = u*
+    /// (or ∂u*/∂n, α·u* + β·∂u*/∂n for Neumann and Robin conditions).
+    public static func manufactured(domain: any Domain, pde: PDE, exactSolution: any ScalarField,
+                                    boundaryCondition: BoundaryCondition = .dirichlet) -> Problem {
+        var problem = Problem(domain: domain, pde: pde, forcing: ManufacturedForcing(pde: pde, solution: exactSolution),
+                              boundaryValue: exactSolution, exactSolution: exactSolution)
+        problem.boundaryCondition = boundaryCondition
+        problem.boundaryValue = ManufacturedBoundaryData(condition: boundaryCondition, domain: domain, solution: exactSolution)
+        return problem
+    }
+
+    /// A manufactured problem for a user-defined PDE: f = r(x, u*, ∇u*, ∂²u*) and the boundary data of u*.
+    public static func manufactured(domain: any Domain, residual: any PointwiseResidual, exactSolution: any ScalarField,
+                                    boundaryCondition: BoundaryCondition = .dirichlet) -> Problem {
+        Problem(domain: domain, residual: residual, forcing: ResidualForcing(residual: residual, solution: exactSolution),
+                boundaryValue: ManufacturedBoundaryData(condition: boundaryCondition, domain: domain, solution: exactSolution),
+                boundaryCondition: boundaryCondition, exactSolution: exactSolution)
+    }
+
+    /// A short human-readable form of the PDE and its boundary condition, e.g. "Δu + 1.0²·u = f, u = g on ∂Ω".
+    public var equation: String {
+        let interior = residual == nil ? pde.equation : "r(x, u, ∇u, ∂²u) = f (user-defined)"
+        switch boundaryCondition {
+        case .dirichlet: return interior
+        case .neumann: return interior + ", ∂u/∂n = g on ∂Ω"
+        case let .robin(alpha, beta): return interior + ", \(alpha)·u + \(beta)·∂u/∂n = g on ∂Ω"
+        }
+    }
+
+    /// The PDE-residual loss term at interior points (targets: the forcing there).
+    public func interiorTerm(points: [Double], weight: Double = 1) -> LossTerm {
+        let kind: LossTerm.Kind = residual.map { .customResidual($0) } ?? .residual(pde)
+        return LossTerm(kind: kind, points: points, targets: forcing.values(at: points), weight: weight)
+    }
+
+    /// The boundary-condition loss term at boundary points (targets: the data g there; normals for Neumann and
+    /// Robin conditions).
+    public func boundaryTerm(points: [Double], weight: Double = 1) -> LossTerm {
+        let targets = boundaryValue.values(at: points)
+        switch boundaryCondition {
+        case .dirichlet:
+            return LossTerm(kind: .dirichlet, points: points, targets: targets, weight: weight)
+        case .neumann:
+            return .neumann(points: points, normals: domain.outwardNormals(at: points), targets: targets, weight: weight)
+        case let .robin(alpha, beta):
+            return LossTerm(kind: .robin(alpha: alpha, beta: beta), points: points, targets: targets, weight: weight,
+                            normals: domain.outwardNormals(at: points))
+        }
+    }
+
+    /// 𝓛u (or r(x, u, ∇u, ∂²u)) − f at points, from the network's value, first and pure second derivative streams
+    /// (`streams` as ``NetworkEvaluator`` returns them for ``DerivativeStreams/pureSecond``).
+    func residuals(streams: [[Double]], points: [Double], forcing f: [Double]) -> [Double] {
+        let d = domain.dimension
+        return f.indices.map { p in
+            guard let residual else {
+                var laplacian = 0.0
+                for i in 0..<d { laplacian += streams[1 + d + i][p] }
+                return pde.apply(value: streams[0][p], laplacian: laplacian) - f[p]
+            }
+            var state = PointState<Double>(x: Components(count: d), u: streams[0][p], du: Components(count: d),
+                                           d2u: Components(count: d), target: f[p])
+            for i in 0..<d {
+                state.x[i] = points[p * d + i]
+                state.du[i] = streams[1 + i][p]
+                state.d2u[i] = streams[1 + d + i][p]
+            }
+            return residual(state) - f[p]
+        }
+    }
+}
+
+/// Boundary data g = B(u*) of a known solution u* (u*, ∂u*/∂n or α·u* + β·∂u*/∂n), with the domain's normals.
+public struct ManufacturedBoundaryData: ScalarField {
+    public let condition: BoundaryCondition
+    public let domain: any Domain
+    public let solution: any ScalarField
+    public var inputDimension: Int { solution.inputDimension }
+
+    public func callAsFunction<T: Real>(_ x: [T]) -> T {
+        if condition == .dirichlet { return solution(x) }
+        // Normals are geometry, not differentiated: read them at the point's value.
+        let normal = domain.outwardNormal(at: x.map { ($0 as? any PrimalValue)?.primalValue ?? .nan })
+        return condition.apply(value: solution(x), gradient: DifferentialOperators.gradient(of: solution, at: x), normal: normal)
     }
 }
 

@@ -56,13 +56,7 @@ public final class Objective: @unchecked Sendable {
 
     /// Names of the entries ``evaluate(_:gradient:mask:)`` returns: pde, boundary, data, slope_recovery.
     public var lossNames: [String] {
-        terms.map { term -> String in
-            switch term.kind {
-            case .residual: return "pde"
-            case .dirichlet: return "boundary"
-            case .data: return "data"
-            }
-        } + (slopeRecovery == nil ? [] : ["slope_recovery"])
+        terms.map(\.name) + (slopeRecovery == nil ? [] : ["slope_recovery"])
     }
 
     /// The gradient statistics of each term after the last ``evaluate(_:gradient:mask:)`` with a gradient:

@@ -52,6 +52,8 @@ public struct SolverConfiguration: Sendable {
     public var lossBalancing: LossBalancing?
     /// Weight of the slope-recovery term (``SlopeRecovery``); 0 switches it off.
     public var slopeRecoveryWeight = 0.0
+    /// Stop training cleanly after this many seconds (nil: no limit).
+    public var timeLimit: Double?
     /// Worker threads for the loss and gradient.
     public var threads = 1
     /// Points per engine sweep.
@@ -150,11 +152,10 @@ public struct Solver {
         self.configuration = configuration
     }
 
-    /// 𝓛u − f for the network at `points`, given f there.
+    /// 𝓛u − f (or r(x, u, ∇u, ∂²u) − f) for the network at `points`, given f there.
     static func residual(of network: Network, problem: Problem, at points: [Double], forcing f: [Double]) -> [Double] {
-        let d = network.layout.inputDimension
-        let streams = NetworkEvaluator(layout: network.layout).evaluate(network, at: points, streams: .laplacian)
-        return (0..<f.count).map { problem.pde.apply(value: streams[0][$0], laplacian: streams[1 + d][$0]) - f[$0] }
+        let streams = NetworkEvaluator(layout: network.layout).evaluate(network, at: points, streams: .pureSecond)
+        return problem.residuals(streams: streams, points: points, forcing: f)
     }
 
     /// The interior-term refresh for resampling and RAR (nil when neither is on). Deterministic in the seed: it
@@ -182,8 +183,7 @@ public struct Solver {
                 changed = true
             }
             guard changed else { return nil }
-            return LossTerm(kind: .residual(problem.pde), points: state.interior,
-                            targets: problem.forcing.values(at: state.interior), weight: c.residualWeight)
+            return problem.interiorTerm(points: state.interior, weight: c.residualWeight)
         })
     }
 
@@ -233,10 +233,8 @@ public struct Solver {
     /// The loss terms for the given collocation points: residual, boundary, and data if any.
     public func makeTerms(interior: [Double], boundary: [Double]) -> [LossTerm] {
         var terms = [
-            LossTerm(kind: .residual(problem.pde), points: interior, targets: problem.forcing.values(at: interior),
-                     weight: configuration.residualWeight),
-            LossTerm(kind: .dirichlet, points: boundary, targets: problem.boundaryValue.values(at: boundary),
-                     weight: configuration.boundaryWeight),
+            problem.interiorTerm(points: interior, weight: configuration.residualWeight),
+            problem.boundaryTerm(points: boundary, weight: configuration.boundaryWeight),
         ]
         if !configuration.dataValues.isEmpty {
             terms.append(LossTerm(kind: .data, points: configuration.dataPoints, targets: configuration.dataValues,
@@ -283,6 +281,7 @@ public struct Solver {
             }
             trainer.scaleActivationSteps = configuration.scaleActivationSteps
             trainer.lossBalancing = configuration.lossBalancing
+            trainer.timeLimit = configuration.timeLimit
             if let last = objectives.dropLast().last { objective.setWeight(last.terms[1].weight, ofTerm: 1) }
             if configuration.effectiveRankEvery > 0 {
                 trainer.effectiveRankTracking = EffectiveRankTracking(
@@ -301,7 +300,7 @@ public struct Solver {
             }
             report = part
             stageIndex += stages.count
-            if part.stopReason != .completed { break }
+            if part.stopReason != .completed { break }  // interrupted, diverged or out of time: no later segment
         }
         return Solution(problem: problem, network: network, report: report!,
                         interiorPoints: objectives.last?.terms[0].points ?? interior, boundaryPoints: boundary)

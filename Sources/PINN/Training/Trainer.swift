@@ -117,12 +117,15 @@ public enum StopReason: Sendable, Equatable, CustomStringConvertible {
     case interrupted(iteration: Int)
     /// The loss or gradient became NaN or infinite; the parameters are those of the last finite iteration.
     case diverged(iteration: Int)
+    /// The wall-time limit (``Trainer/timeLimit``) was reached.
+    case timeLimit(iteration: Int)
 
     public var description: String {
         switch self {
         case .completed: return "completed"
         case let .interrupted(i): return "interrupted at iteration \(i)"
         case let .diverged(i): return "diverged (non-finite loss or gradient) at iteration \(i)"
+        case let .timeLimit(i): return "time limit reached at iteration \(i)"
         }
     }
 }
@@ -196,6 +199,8 @@ public final class Trainer {
     /// residual-based adaptive refinement (see ``Solver``). Returns nil to keep the points.
     public var pointRefresh: ((Network, Int) -> LossTerm?)?
     public var pointRefreshEvery = 0
+    /// Stop cleanly once training has run this many seconds (counted over all stages and segments).
+    public var timeLimit: Double?
     private var effectiveRanks: [EffectiveRankRecord] = []
     private var stageNotes: [String] = []
 
@@ -277,10 +282,12 @@ public final class Trainer {
             observer?.trainingDidRecord(r)
         }
 
+        func timeIsUp() -> Bool { timeLimit.map { elapsed() >= $0 } ?? false }
         /// Book-keeping of an L-BFGS or Levenberg–Marquardt stage, whose optimizer drives the iterations.
         struct SecondOrderStep {
             let stage: Int
             var interrupted = false
+            var timedOut = false
             var start = DispatchTime.now().uptimeNanoseconds
             init(_ stage: Int) { self.stage = stage }
         }
@@ -305,15 +312,18 @@ public final class Trainer {
             observer?.trainingDidIterate(iteration: iteration, of: total, loss: loss, metrics: lastMetrics)
             step.start = DispatchTime.now().uptimeNanoseconds
             if observer?.trainingShouldStop() == true { step.interrupted = true; return false }
+            if timeIsUp() { step.timedOut = true; return false }
             return true
         }
         /// Notes why the stage stopped; a report when training must end here.
         func endSecondOrderStage(_ step: SecondOrderStep, name: String, reason: String, counts: String,
                                  diverged: Bool) -> TrainingReport? {
-            stageNotes.append("stage \(from.stage + step.stage + 1) (\(name)): \(step.interrupted ? "interrupted" : reason) after \(counts)")
-            if step.interrupted {
+            let why = step.interrupted ? "interrupted" : step.timedOut ? "time limit reached" : reason
+            stageNotes.append("stage \(from.stage + step.stage + 1) (\(name)): \(why) after \(counts)")
+            if step.interrupted || step.timedOut {
                 record(stage: step.stage, losses: objective.evaluate(network, gradient: nil), rate: 0, net: network)
-                return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .interrupted(iteration: iteration),
+                return TrainingReport(history: history, iterationTimes: iterationTimes,
+                                      stopReason: step.interrupted ? .interrupted(iteration: iteration) : .timeLimit(iteration: iteration),
                                       iterations: iteration, totalTime: elapsed())
             }
             if diverged {
@@ -329,10 +339,12 @@ public final class Trainer {
                 var adam = Adam(parameterCount: p)
                 if scaleActivationSteps { adam.stepScales = network.activationStepScales }
                 for t in 0..<stage.iterations {
-                    if observer?.trainingShouldStop() == true {
+                    let interrupted = observer?.trainingShouldStop() == true
+                    if interrupted || timeIsUp() {
                         let losses = objective.evaluate(network, gradient: nil)
                         record(stage: s, losses: losses, rate: schedule.rate(at: t), net: network)
-                        return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .interrupted(iteration: iteration),
+                        return TrainingReport(history: history, iterationTimes: iterationTimes,
+                                              stopReason: interrupted ? .interrupted(iteration: iteration) : .timeLimit(iteration: iteration),
                                               iterations: iteration, totalTime: elapsed())
                     }
                     if let refresh = pointRefresh, pointRefreshEvery > 0, iteration > 0, iteration % pointRefreshEvery == 0,

@@ -1,0 +1,171 @@
+import RealModule
+
+/// Up to three components (one per input dimension) stored inline, so building one per point allocates nothing.
+public struct Components<T: Real> {
+    private var storage: (T, T, T)
+    /// The number of components d (1…3).
+    public let count: Int
+
+    /// d components, all zero.
+    public init(count: Int) {
+        precondition((1...3).contains(count), "pinn handles 1 to 3 input dimensions")
+        self.count = count
+        storage = (0, 0, 0)
+    }
+
+    /// Component i (0 ≤ i < d).
+    public subscript(i: Int) -> T {
+        get {
+            switch i {
+            case 0: return storage.0
+            case 1: return storage.1
+            default: return storage.2
+            }
+        }
+        set {
+            switch i {
+            case 0: storage.0 = newValue
+            case 1: storage.1 = newValue
+            default: storage.2 = newValue
+            }
+        }
+    }
+
+    /// Σᵢ of the components (e.g. the Laplacian from the pure second derivatives).
+    public var sum: T {
+        var s = storage.0
+        if count > 1 { s += storage.1 }
+        if count > 2 { s += storage.2 }
+        return s
+    }
+}
+
+/// What a pointwise residual sees at one point x: the point itself, u(x), the first derivatives ∂u/∂xᵢ and the pure
+/// second derivatives ∂²u/∂xᵢ² of the network, as scalars of type `T` (`Double` for the residual, dual numbers for
+/// its partial derivatives). Entries a residual does not declare (see ``PointwiseResidual/order``) are zero.
+public struct PointState<T: Real> {
+    /// The point's coordinates (constants for the engine: their derivative parts are zero), so coefficients and
+    /// forcing terms can be written as generic formulas in x.
+    public var x: Components<T>
+    /// u(x).
+    public var u: T
+    /// ∂u/∂xᵢ.
+    public var du: Components<T>
+    /// ∂²u/∂xᵢ² (no mixed derivatives).
+    public var d2u: Components<T>
+    /// The term's target at this point (the forcing f of a problem, or 0), which the engine subtracts from the
+    /// residual; available here for residuals that need it inside a nonlinearity.
+    public var target: Double
+
+    /// Δu = Σᵢ ∂²u/∂xᵢ².
+    public var laplacian: T { d2u.sum }
+
+    /// A plain number as `T` (constants and coefficients in generic code).
+    @inlinable
+    public func constant(_ value: Double) -> T { T.converting(value) }
+}
+
+extension Components: Sendable where T: Sendable {}
+extension PointState: Sendable where T: Sendable {}
+
+/// A user-defined PDE residual r(x, u, ∇u, ∂²u), written once as generic Swift over `Real`.
+///
+/// The engine evaluates it on `Double` for the residual and on ``Dual`` numbers for its partial derivatives
+/// ∂r/∂u, ∂r/∂(∂u/∂xᵢ), ∂r/∂(∂²u/∂xᵢ²) at every collocation point; the batched reverse pass turns those into
+/// exact parameter gradients (and, for Levenberg–Marquardt, Jacobian rows). The loss term is
+/// ```
+/// (w/N) Σₚ (r(xₚ, u, ∇u, ∂²u) − fₚ)²
+/// ```
+/// with fₚ the term's targets (the problem's forcing; zero when the residual includes it). For example
+/// −Δu + u³ = f:
+/// ```swift
+/// struct CubicPoisson: PointwiseResidual {
+///     var order: Int { 2 }
+///     func callAsFunction<T: Real>(_ s: PointState<T>) -> T { -s.laplacian + s.u * s.u * s.u }
+/// }
+/// ```
+public protocol PointwiseResidual: Sendable {
+    /// The highest derivative order the residual reads: 0 (u only), 1 (u and ∇u) or 2 (also ∂²u/∂xᵢ²). Lower
+    /// orders let the engine carry fewer derivative streams.
+    var order: Int { get }
+    /// r at one point.
+    func callAsFunction<T: Real>(_ state: PointState<T>) -> T
+}
+
+extension PointwiseResidual {
+    /// The derivative streams the engine must compute.
+    var streams: DerivativeStreams {
+        switch order {
+        case ...0: return .value
+        case 1: return .gradient
+        default: return .pureSecond
+        }
+    }
+
+    /// Writes, for n points, ρₚ = scale·(r(xₚ) − targetₚ) and the seeds scale·∂r/∂(stream) (layout of `outputs`,
+    /// S·n entries for this residual's streams). One `Double` evaluation and one dual evaluation per input of r.
+    func scaledResiduals(points: UnsafePointer<Double>, targets: UnsafePointer<Double>, outputs: UnsafePointer<Double>,
+                         count n: Int, dimension d: Int, scale: Double,
+                         residuals: UnsafeMutablePointer<Double>, seeds: UnsafeMutablePointer<Double>) {
+        let streams = self.streams
+        let s = streams.count(inputDimension: d)
+        // Inputs of r in stream order: u, ∂u/∂xᵢ (order ≥ 1), ∂²u/∂xᵢ² (order 2).
+        for p in 0..<n {
+            func state<T: Real>(seeding slot: Int?, as _: T.Type, lift: (Double, Bool) -> T) -> PointState<T> {
+                var x = Components<T>(count: d)
+                for i in 0..<d { x[i] = lift(points[p * d + i], false) }
+                var st = PointState<T>(x: x, u: lift(outputs[p], slot == 0), du: Components(count: d),
+                                       d2u: Components(count: d), target: targets[p])
+                for b in 1..<s {
+                    let v = lift(outputs[b * n + p], slot == b)
+                    if b <= d { st.du[b - 1] = v } else { st.d2u[b - 1 - d] = v }
+                }
+                return st
+            }
+            let plain = state(seeding: nil, as: Double.self) { v, _ in v }
+            residuals[p] = scale * (self(plain) - targets[p])
+            for b in 0..<s {
+                let dual = state(seeding: b, as: Dual<Double>.self) { v, seeded in Dual(v, derivative: seeded ? 1 : 0) }
+                seeds[b * n + p] = scale * self(dual).derivative
+            }
+        }
+    }
+}
+
+/// The forcing f = r(x, u*, ∇u*, ∂²u*) that makes a known u* the exact solution of r(…) = f (manufactured
+/// solutions for user-defined PDEs); the derivatives of u* come from nested dual numbers.
+public struct ResidualForcing: ScalarField {
+    public let residual: any PointwiseResidual
+    public let solution: any ScalarField
+    public var inputDimension: Int { solution.inputDimension }
+
+    public init(residual: any PointwiseResidual, solution: any ScalarField) {
+        self.residual = residual
+        self.solution = solution
+    }
+
+    public func callAsFunction<T: Real>(_ x: [T]) -> T {
+        let d = x.count
+        var state = PointState<T>(x: Components(count: d), u: solution(x), du: Components(count: d),
+                                  d2u: Components(count: d), target: 0)
+        let gradient = residual.order >= 1 ? DifferentialOperators.gradient(of: solution, at: x) : []
+        let second = residual.order >= 2 ? DifferentialOperators.pureSecondDerivatives(of: solution, at: x) : []
+        for i in 0..<d {
+            state.x[i] = x[i]
+            if residual.order >= 1 { state.du[i] = gradient[i] }
+            if residual.order >= 2 { state.d2u[i] = second[i] }
+        }
+        return residual(state)
+    }
+}
+
+/// The built-in linear residual a·Δu + c·u of ``PDE`` as a ``PointwiseResidual`` (the engine keeps a fused fast path
+/// for it; this form serves as a reference and a template).
+public struct LinearPDEResidual: PointwiseResidual {
+    public var pde: PDE
+    public init(_ pde: PDE) { self.pde = pde }
+    public var order: Int { 2 }
+    public func callAsFunction<T: Real>(_ s: PointState<T>) -> T {
+        s.constant(pde.laplacianCoefficient) * s.laplacian + s.constant(pde.valueCoefficient) * s.u
+    }
+}

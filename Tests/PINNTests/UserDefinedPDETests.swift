@@ -1,0 +1,142 @@
+import Foundation
+import RealModule
+import XCTest
+@testable import PINN
+
+/// Helmholtz Δu + k²u written by a user: must match the built-in fast path.
+private struct UserHelmholtz: PointwiseResidual {
+    let k: Double
+    var order: Int { 2 }
+    func callAsFunction<T: Real>(_ s: PointState<T>) -> T { s.laplacian + s.constant(k * k) * s.u }
+}
+
+/// A nonlinear, variable-coefficient operator touching every input: −∇·(a∇u) expanded for a = 1 + x₀², plus u³ and
+/// a drift term, r = −(1 + x₀²)Δu − 2x₀·∂u/∂x₀ + u³ + sin(x₁)·∂u/∂x_last.
+private struct NonlinearOperator: PointwiseResidual {
+    var order: Int { 2 }
+    func callAsFunction<T: Real>(_ s: PointState<T>) -> T {
+        let x0 = s.x[0], last = s.x.count - 1
+        return -(1 + x0 * x0) * s.laplacian - 2 * x0 * s.du[0] + s.u * s.u * s.u + T.sin(s.x[last]) * s.du[last]
+    }
+}
+
+/// u* = sin(πx)·sin(πy) + x/2 in 2D, cos(x) + x/3 in 1D: non-zero on the boundary and in its normal derivative.
+private struct Smooth: ScalarField {
+    let inputDimension: Int
+    func callAsFunction<T: Real>(_ x: [T]) -> T {
+        inputDimension == 1 ? T.cos(x[0]) + x[0] / 3 : T.sin(T.pi * x[0]) * T.sin(T.pi * x[1]) + x[0] / 2
+    }
+}
+
+final class UserDefinedPDETests: XCTestCase {
+    private func lossAndGradient(_ objective: Objective, _ net: Network) -> (Double, [Double]) {
+        var g = [Double](repeating: 0, count: net.parameters.count)
+        let loss = g.withUnsafeMutableBufferPointer { objective.evaluate(net, gradient: $0.baseAddress!).reduce(0, +) }
+        return (loss, g)
+    }
+
+    func testUserHelmholtzMatchesTheBuiltInLossGradientAndJacobian() {
+        for d in [1, 2] {
+            var rng = Xoshiro256(seed: 40 + UInt64(d))
+            let net = Network(inputDimension: d, hiddenWidths: [8, 6], activation: .rowdy(base: .tanh, terms: 2, scaleFactor: 2), rng: &rng)
+            let points = randomPoints(37, dimension: d, rng: &rng)
+            let f = (0..<37).map { _ in rng.nextNormal() }
+            let builtIn = Objective(layout: net.layout, terms: [LossTerm(kind: .residual(.helmholtz(waveNumber: 1.3)), points: points, targets: f, weight: 2)], chunkSize: 16)
+            let user = Objective(layout: net.layout, terms: [LossTerm(kind: .customResidual(UserHelmholtz(k: 1.3)), points: points, targets: f, weight: 2)], chunkSize: 16)
+            let (l1, g1) = lossAndGradient(builtIn, net), (l2, g2) = lossAndGradient(user, net)
+            XCTAssertEqual(l2, l1, accuracy: 1e-13 * l1)
+            let scale = g1.map(abs).max()!
+            for i in g1.indices { XCTAssertEqual(g2[i], g1[i], accuracy: 1e-12 * scale, "d=\(d) parameter \(i)") }
+            let (r1, j1) = builtIn.residualJacobian(net), (r2, j2) = user.residualJacobian(net)
+            for i in r1.indices { XCTAssertEqual(r2[i], r1[i], accuracy: 1e-12 * max(1, abs(r1[i]))) }
+            let jScale = j1.map(abs).max()!
+            for i in j1.indices { XCTAssertEqual(j2[i], j1[i], accuracy: 1e-12 * jScale) }
+        }
+    }
+
+    func testNonlinearResidualGradientMatchesFiniteDifferences() {
+        for d in [1, 2, 3] {
+            var rng = Xoshiro256(seed: 90 + UInt64(d))
+            var net = Network(inputDimension: d, hiddenWidths: [6, 5], activation: .layerwiseAdaptive(.tanh, scaleFactor: 3), rng: &rng)
+            for layer in net.layout.dense {
+                for j in 0..<layer.fanOut { net.parameters[layer.biasOffset + j] = 0.3 * rng.nextNormal() }
+            }
+            let points = randomPoints(11, dimension: d, rng: &rng)
+            let objective = Objective(layout: net.layout, terms: [
+                LossTerm(kind: .customResidual(NonlinearOperator()), points: points, targets: (0..<11).map { _ in rng.nextNormal() }),
+            ], chunkSize: 4)
+            let (_, g) = lossAndGradient(objective, net)
+            let mask = net.trainableMask
+            let scale = g.map(abs).max()!
+            for i in g.indices where mask[i] == 1 {
+                let h = 1e-4 * max(1, abs(net.parameters[i]))
+                func loss(_ k: Double) -> Double {
+                    var moved = net
+                    moved.parameters[i] += k * h
+                    return objective.evaluate(moved, gradient: nil).reduce(0, +)
+                }
+                let fd = (-loss(2) + 8 * loss(1) - 8 * loss(-1) + loss(-2)) / (12 * h)
+                XCTAssertLessThan(relativeError(g[i], fd, floor: 1e-4 * scale), finiteDifferenceTolerance, "d=\(d) parameter \(i): \(g[i]) vs FD \(fd)")
+            }
+        }
+    }
+
+    func testManufacturedForcingOfAUserResidual() {
+        // r(u*) at a point, by hand: u* = cos x + x/3: u′ = −sin x + 1/3, u″ = −cos x.
+        let forcing = ResidualForcing(residual: NonlinearOperator(), solution: Smooth(inputDimension: 1))
+        let x = 0.7, u = cos(x) + x / 3, du = -sin(x) + 1.0 / 3, d2u = -cos(x)
+        let expected = -(1 + x * x) * d2u - 2 * x * du + u * u * u + sin(x) * du
+        XCTAssertEqual(forcing([x]), expected, accuracy: 1e-13)
+    }
+
+    func testOutwardNormals() {
+        let box = Box.rectangle(x: 0...2, y: -1...1)
+        XCTAssertEqual(box.outwardNormal(at: [2, 0.3]), [1, 0])
+        XCTAssertEqual(box.outwardNormal(at: [0.5, -1]), [0, -1])
+        let corner = box.outwardNormal(at: [0, 1])
+        XCTAssertEqual(corner[0], -1 / 2.0.squareRoot(), accuracy: 1e-15)
+        XCTAssertEqual(corner[1], 1 / 2.0.squareRoot(), accuracy: 1e-15)
+        let disk = Disk(center: [1, 1], radius: 2)
+        let n = disk.outwardNormal(at: [1 + 2 * cos(0.4), 1 + 2 * sin(0.4)])
+        XCTAssertEqual(n[0], cos(0.4), accuracy: 1e-15)
+        XCTAssertEqual(n[1], sin(0.4), accuracy: 1e-15)
+        // L-shape (counter-clockwise) and the same polygon clockwise: the re-entrant edges point into the notch.
+        for polygon in [Polygon.lShape, Polygon(vertices: Polygon.lShape.vertices.reversed())] {
+            XCTAssertEqual(polygon.outwardNormal(at: [0.5, 0]), [0, 1])
+            XCTAssertEqual(polygon.outwardNormal(at: [0, 0.5]), [1, 0])
+            XCTAssertEqual(polygon.outwardNormal(at: [-1, 0.2]), [-1, 0])
+        }
+    }
+
+    /// Trains −Δu + u³ = f (manufactured from u*) with the given boundary condition by Adam then LM.
+    private func trainNonlinear(_ condition: BoundaryCondition, dimension d: Int) -> ErrorMetrics {
+        struct CubicPoisson: PointwiseResidual {
+            var order: Int { 2 }
+            func callAsFunction<T: Real>(_ s: PointState<T>) -> T { -s.laplacian + s.u * s.u * s.u }
+        }
+        let domain: Box = d == 1 ? .interval(-1, 1) : .rectangle(x: 0...1, y: 0...1)
+        let problem = Problem.manufactured(domain: domain, residual: CubicPoisson(), exactSolution: Smooth(inputDimension: d),
+                                           boundaryCondition: condition)
+        var config = SolverConfiguration()
+        config.hiddenWidths = [12, 12]
+        config.interiorPoints = d == 1 ? 40 : 300
+        config.boundaryPoints = 80
+        config.distribution = .sobol
+        config.stages = [TrainingStage(optimizer: .adam(.constant(1e-2)), iterations: 200),
+                         TrainingStage(optimizer: .levenbergMarquardt(LevenbergMarquardt()), iterations: 150)]
+        config.evaluationResolution = [41, 41]
+        config.seed = 5
+        return Solver(problem: problem, configuration: config).solve().report.history.last!.metrics!
+    }
+
+    func testNeumannAndRobinConditionsTrainToTheManufacturedSolution() {
+        // A pure Neumann problem is well posed here: u³ fixes the constant that −Δu alone would leave free.
+        for condition in [BoundaryCondition.neumann, .robin(alpha: 1, beta: 0.5), .dirichlet] {
+            for d in [1, 2] {
+                let metrics = trainNonlinear(condition, dimension: d)
+                print("nonlinear Poisson, \(condition), d=\(d): relative L2 \(metrics.relativeL2)")
+                XCTAssertLessThan(metrics.relativeL2, 1e-3, "\(condition) d=\(d): relative L2 \(metrics.relativeL2)")
+            }
+        }
+    }
+}
