@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "PINN", targets: ["PINN"]),
         .executable(name: "pinn", targets: ["PinnCLI"]),
+        .executable(name: "nonlinear-poisson-example", targets: ["NonlinearPoissonExample"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.0"),
@@ -32,7 +33,12 @@ let package = Package(
                               "PINN",
                               .product(name: "ArgumentParser", package: "swift-argument-parser"),
                           ]),
+        // Embedding pinn from Swift in well under 100 lines: a nonlinear PDE through a user-defined residual.
+        .executableTarget(name: "NonlinearPoissonExample",
+                          dependencies: ["PINN", .product(name: "RealModule", package: "swift-numerics")],
+                          path: "Examples/NonlinearPoisson"),
         .testTarget(name: "PINNTests",
-                    dependencies: ["PINN", "PinnCLI", .product(name: "RealModule", package: "swift-numerics")]),
+                    dependencies: ["PINN", "PinnCLI", "NonlinearPoissonExample",
+                                   .product(name: "RealModule", package: "swift-numerics")]),
     ]
 )

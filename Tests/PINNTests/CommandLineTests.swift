@@ -192,4 +192,33 @@ final class CommandLineTests: CommandLineTestCase {
         XCTAssertEqual(try file.stringAttribute("status"), "diverged")
         XCTAssertTrue(try file.read("/model/parameters").values.allSatisfy(\.isFinite))
     }
+
+    /// The embedding example (Examples/NonlinearPoisson) builds with the package, trains −Δu + u³ = f through the
+    /// public API and a user-defined residual, and reaches its stated error (u ≡ 0 has relative L2 error 1).
+    func testNonlinearPoissonExample() throws {
+        let example = Self.binary.deletingLastPathComponent().appendingPathComponent("nonlinear-poisson-example")
+        let process = Process()
+        process.executableURL = example
+        process.arguments = [scratch.appendingPathComponent("example.h5").path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, text)
+        let line = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("relative L2 error ") })
+        let error = try XCTUnwrap(Double(line.split(separator: " ")[3].trimmingCharacters(in: CharacterSet(charactersIn: ","))))
+        XCTAssertLessThan(error, 1e-4, text)
+        let exact = Box.rectangle(x: 0...1, y: 0...1).grid(resolution: [57, 57]).points.chunked2D.map { sin(.pi * $0[0]) * sin(.pi * $0[1]) + $0[0] / 2 }
+        XCTAssertGreaterThan(ErrorMetrics(prediction: [Double](repeating: 0, count: exact.count), exact: exact).relativeL2, 0.99)
+        // The file it wrote is a complete result: pinn reads it back.
+        let inspect = try pinn(["inspect", scratch.appendingPathComponent("example.h5").path])
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        XCTAssertTrue(inspect.stdout.contains("r(x, u, ∇u, ∂²u) = f (user-defined)"), inspect.stdout)
+    }
+}
+
+private extension Array where Element == Double {
+    /// Point-major 2D coordinates as pairs.
+    var chunked2D: [[Double]] { stride(from: 0, to: count, by: 2).map { [self[$0], self[$0 + 1]] } }
 }

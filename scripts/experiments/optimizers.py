@@ -7,10 +7,10 @@ For each problem file, three runs with the same wall-time limit (pinn solve --ti
   adam+lm     the file's Adam stage, then Levenberg-Marquardt until the time limit
 Everything else (network, points, weights, seed) is the file's.
 
-Usage: python3 scripts/experiments/optimizers.py [--pinn .build/release/pinn] [--out DIR]
+Usage: python3 scripts/experiments/optimizers.py [--pinn .build/release/pinn] [--out DIR] [--threads T]
            [--problem FILE:SECONDS ...]
 Defaults: problems/poisson-accurate.json:60 problems/helmholtz-accurate.json:120
-          problems/helmholtz-high-frequency-accurate.json:300
+          problems/helmholtz-high-frequency-accurate.json:600
 Runs already in DIR are not repeated. Writes DIR/optimizers.md (table) and DIR/optimizers.png. Needs h5py,
 numpy, matplotlib.
 """
@@ -24,7 +24,7 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULTS = ["problems/poisson-accurate.json:60", "problems/helmholtz-accurate.json:120",
-            "problems/helmholtz-high-frequency-accurate.json:300"]
+            "problems/helmholtz-high-frequency-accurate.json:600"]
 CHECKPOINTS = [5, 10, 30, 60, 120, 300, 600]
 MANY = 10_000_000  # iterations: the time limit ends every run
 
@@ -40,12 +40,13 @@ def variants(config):
     }
 
 
-def run(pinn, config, seconds, tag):
+def run(pinn, config, seconds, tag, threads):
     path = tag + ".json"
     with open(path, "w") as f:
         json.dump(config, f, indent=1)
     if not os.path.exists(tag + ".h5"):
-        subprocess.run([pinn, "solve", path, "-o", tag + ".h5", "--quiet", "--time-limit", str(seconds)], check=False)
+        subprocess.run([pinn, "solve", path, "-o", tag + ".h5", "--quiet", "--time-limit", str(seconds),
+                        "--threads", str(threads)], check=False)
     with h5py.File(tag + ".h5", "r") as f:
         h = {k: f["history/" + k][:] for k in ("iteration", "wall_time", "rel_l2", "loss", "stage")}
         h["notes"] = f["history"].attrs.get("stage_notes", "")
@@ -63,6 +64,7 @@ def main():
     ap.add_argument("--pinn", default=os.path.join(ROOT, ".build/release/pinn"))
     ap.add_argument("--out", default="optimizer-runs")
     ap.add_argument("--problem", action="append")
+    ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     pinn = os.path.abspath(args.pinn)
@@ -80,7 +82,8 @@ def main():
         for label, stages in variants(config).items():
             c = copy.deepcopy(config)
             c["training"]["stages"] = stages
-            h = run(pinn, c, seconds, f"{name}-{label}")
+            c["training"].pop("time_limit", None)
+            h = run(pinn, c, seconds, f"{name}-{label}", args.threads)
             cells = [f"{error_at(h, t):.2e}" if t <= seconds else "" for t in CHECKPOINTS]
             lines.append(f"| {name} | {label} | " + " | ".join(cells)
                          + f" | {h['rel_l2'][-1]:.2e} ({h['wall_time'][-1]:.0f} s) | {h['iteration'][-1]} |")

@@ -29,6 +29,18 @@ public struct Formula: ScalarField, CustomStringConvertible {
 
     public func callAsFunction<T: Real>(_ point: [T]) -> T { root.evaluate(point) }
 
+    /// Parses `source` with further variables `fields` after the coordinates: the formula then evaluates on
+    /// points of d + fields.count values (used for PDE residuals in u and its derivatives).
+    init(_ source: String, dimension: Int, parameters: [String: Double], fields: [String]) throws(FormulaError) {
+        self.source = source
+        self.inputDimension = dimension + fields.count
+        var parser = FormulaParser(source: source, dimension: dimension, parameters: parameters, fields: fields)
+        self.root = try parser.parse()
+    }
+
+    /// The indices of the point's entries the formula reads.
+    var referencedVariables: Set<Int> { root.referencedVariables }
+
     /// Whether the formula depends on the coordinates at all.
     public var isConstant: Bool { root.constantValue != nil }
 
@@ -107,6 +119,17 @@ indirect enum FormulaNode: Sendable {
         case let .integerPower(a, n): return T.pow(a.evaluate(x), n)
         case let .power(a, b): return T.pow(a.evaluate(x), b.evaluate(x))
         case let .call(name, a): return FormulaFunction(rawValue: name)!.apply(a.evaluate(x))
+        }
+    }
+
+    /// The indices of the coordinates (and further variables) the subtree reads.
+    var referencedVariables: Set<Int> {
+        switch self {
+        case .number: return []
+        case let .coordinate(i): return [i]
+        case let .negate(a), let .integerPower(a, _), let .call(_, a): return a.referencedVariables
+        case let .add(a, b), let .subtract(a, b), let .multiply(a, b), let .divide(a, b), let .power(a, b):
+            return a.referencedVariables.union(b.referencedVariables)
         }
     }
 

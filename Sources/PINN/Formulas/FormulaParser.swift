@@ -12,16 +12,19 @@ struct FormulaParser {
     private let characters: [Character]
     private let dimension: Int
     private let parameters: [String: Double]
+    /// Further variables after the coordinates (e.g. u, u_x, u_xx in a PDE residual), at indices d, d+1, ….
+    private let fields: [String]
     private var index = 0
     private var token: Token = .end
     private var tokenStart = 0
 
     static let coordinateNames = ["x", "y", "z"]
 
-    init(source: String, dimension: Int, parameters: [String: Double]) {
+    init(source: String, dimension: Int, parameters: [String: Double], fields: [String] = []) {
         characters = Array(source)
         self.dimension = dimension
         self.parameters = parameters
+        self.fields = fields
     }
 
     mutating func parse() throws(FormulaError) -> FormulaNode {
@@ -146,10 +149,11 @@ struct FormulaParser {
                 return fold(.call(name, argument))
             }
             if let i = Self.coordinateNames.prefix(dimension).firstIndex(of: name) { return .coordinate(i) }
+            if let k = fields.firstIndex(of: name) { return .coordinate(dimension + k) }
             if name == "pi" { return .number(.pi) }
             if name == "e" { return .number(M_E) }
             if let value = parameters[name] { return .number(value) }
-            let allowed = Array(Self.coordinateNames.prefix(dimension)) + ["pi", "e"] + parameters.keys.sorted()
+            let allowed = Array(Self.coordinateNames.prefix(dimension)) + fields + ["pi", "e"] + parameters.keys.sorted()
             throw FormulaError(message: "unknown variable '\(name)'", position: nameError.position, allowed: allowed)
         default:
             throw error("expected a number, name or '(' but found \(describe(token))")

@@ -62,16 +62,40 @@ public struct ProblemFile: Sendable {
 
         // PDE.
         guard var pdeReader = try root.object("pde") else { throw root.fail("pde", "required field is missing") }
-        let pdeType = try pdeReader.choice("type", [("helmholtz", "helmholtz"), ("poisson", "poisson")])
-        guard let pdeType else { throw pdeReader.fail("type", "required field is missing; allowed: helmholtz, poisson") }
-        let pde: PDE
+        let pdeType = try pdeReader.choice("type", [("helmholtz", "helmholtz"), ("poisson", "poisson"), ("custom", "custom")])
+        guard let pdeType else { throw pdeReader.fail("type", "required field is missing; allowed: helmholtz, poisson, custom") }
+        var pde = PDE.poisson
         if pdeType == "helmholtz" {
             pde = .helmholtz(waveNumber: try pdeReader.number("k") ?? parameters["k"] ?? 1)
-        } else {
-            pde = .poisson
+        }
+        if case let .helmholtz(k) = pde, parameters["k"] == nil { parameters["k"] = k }
+        var residual: FormulaResidual?
+        if pdeType == "custom" {
+            guard let source = try pdeReader.string("residual") else {
+                throw pdeReader.fail("residual", "required for a custom PDE: a formula in the coordinates, u and its derivatives (\(FormulaResidual.fieldNames(dimension: d).joined(separator: ", "))), e.g. \"-(u_xx + u_yy) + u^3\"")
+            }
+            do {
+                residual = try FormulaResidual(source, dimension: d, parameters: parameters)
+            } catch {
+                throw pdeReader.fail("residual", error.describe(in: source))
+            }
         }
         try pdeReader.rejectUnknownKeys()
-        if case let .helmholtz(k) = pde, parameters["k"] == nil { parameters["k"] = k }
+
+        // Boundary condition.
+        var condition = BoundaryCondition.dirichlet
+        if var bc = try root.object("boundary_condition") {
+            switch try bc.choice("type", [("dirichlet", 0), ("neumann", 1), ("robin", 2)]) {
+            case nil: throw bc.fail("type", "required field is missing; allowed: dirichlet, neumann, robin")
+            case 1: condition = .neumann
+            case 2:
+                guard let alpha = try bc.number("alpha") else { throw bc.fail("alpha", "required for a Robin condition α·u + β·∂u/∂n = g") }
+                guard let beta = try bc.number("beta") else { throw bc.fail("beta", "required for a Robin condition α·u + β·∂u/∂n = g") }
+                condition = .robin(alpha: alpha, beta: beta)
+            default: break
+            }
+            try bc.rejectUnknownKeys()
+        }
 
         // Formulas.
         var formulas: [String: String] = [:]
@@ -88,12 +112,12 @@ public struct ProblemFile: Sendable {
         let exact = try formula("exact_solution", &root)
         let forcing = try formula("forcing", &root)
         let boundary = try formula("boundary_value", &root)
-        let problem: Problem
+        var problem: Problem
         if let exact {
-            var p = Problem.manufactured(domain: domain, pde: pde, exactSolution: exact)
-            if let forcing { p.forcing = forcing }
-            if let boundary { p.boundaryValue = boundary }
-            problem = p
+            problem = residual.map { Problem.manufactured(domain: domain, residual: $0, exactSolution: exact, boundaryCondition: condition) }
+                ?? Problem.manufactured(domain: domain, pde: pde, exactSolution: exact, boundaryCondition: condition)
+            if let forcing { problem.forcing = forcing }
+            if let boundary { problem.boundaryValue = boundary }
         } else {
             guard let forcing else {
                 throw root.fail("forcing", "required when 'exact_solution' is not given (give one or both)")
@@ -102,6 +126,8 @@ public struct ProblemFile: Sendable {
                 throw root.fail("boundary_value", "required when 'exact_solution' is not given")
             }
             problem = Problem(domain: domain, pde: pde, forcing: forcing, boundaryValue: boundary)
+            problem.residual = residual
+            problem.boundaryCondition = condition
         }
 
         var config = SolverConfiguration()

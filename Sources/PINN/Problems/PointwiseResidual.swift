@@ -169,3 +169,38 @@ public struct LinearPDEResidual: PointwiseResidual {
         s.constant(pde.laplacianCoefficient) * s.laplacian + s.constant(pde.valueCoefficient) * s.u
     }
 }
+
+/// A PDE residual given as a ``Formula`` in the coordinates, u and its derivatives (problem files:
+/// `"pde": {"type": "custom", "residual": "-(u_xx + u_yy) + u^3"}`). Variable names: `u`, `u_x`, `u_y`, `u_z`
+/// (first derivatives) and `u_xx`, `u_yy`, `u_zz` (pure second derivatives); the order is the highest one used.
+public struct FormulaResidual: PointwiseResidual {
+    public let formula: Formula
+    public let dimension: Int
+    public let order: Int
+
+    /// The names of u and its derivatives in a d-dimensional residual formula, in the order they are stored.
+    public static func fieldNames(dimension d: Int) -> [String] {
+        let axes = Array(FormulaParser.coordinateNames.prefix(d))
+        return ["u"] + axes.map { "u_" + $0 } + axes.map { "u_" + $0 + $0 }
+    }
+
+    /// Parses a residual formula for a d-dimensional domain.
+    public init(_ source: String, dimension d: Int, parameters: [String: Double] = [:]) throws(FormulaError) {
+        formula = try Formula(source, dimension: d, parameters: parameters, fields: Self.fieldNames(dimension: d))
+        dimension = d
+        let used = formula.referencedVariables
+        order = used.contains { $0 >= 2 * d + 1 } ? 2 : used.contains { $0 > d } ? 1 : 0
+    }
+
+    public func callAsFunction<T: Real>(_ s: PointState<T>) -> T {
+        let d = dimension
+        var values = [T](repeating: 0, count: 3 * d + 1)
+        for i in 0..<d {
+            values[i] = s.x[i]
+            values[d + 1 + i] = s.du[i]
+            values[2 * d + 1 + i] = s.d2u[i]
+        }
+        values[d] = s.u
+        return formula(values)
+    }
+}

@@ -124,6 +124,26 @@ public struct Solution: Sendable {
     /// The points trained on, point-major.
     public var interiorPoints: [Double]
     public var boundaryPoints: [Double]
+    /// The configuration it was trained with.
+    public var configuration = SolverConfiguration()
+
+    /// u and, with `streams`, its derivatives at the given points (point-major): entry s of the result is stream s
+    /// (see ``DerivativeStreams``: u; ∂u/∂xᵢ; Δu or ∂²u/∂xᵢ²), one value per point.
+    public func evaluate(at points: [Double], streams: DerivativeStreams = .value) -> [[Double]] {
+        NetworkEvaluator(layout: network.layout).evaluate(network, at: points, streams: streams)
+    }
+
+    /// Writes the HDF5 result file (docs/output-format.md) with the solution on a grid of `resolution` points per
+    /// axis over the domain's bounding box (default: the configuration's), through a temporary file renamed at the
+    /// end.
+    public func write(to path: String, resolution: [Int]? = nil, description: String = "") throws(HDF5Error) {
+        let d = problem.domain.dimension
+        let grid = problem.domain.boundingBox.grid(resolution: Array((resolution ?? configuration.evaluationResolution).prefix(d)))
+        let info = ResultFile.RunInfo(problemText: "", problemPath: "(Swift API)", description: description,
+                                      seed: configuration.seed, threads: configuration.threads,
+                                      effectiveRankEpsilons: configuration.effectiveRankEpsilons)
+        try ResultFile.write(self, grid: grid, info: info, to: path)
+    }
 
     /// u at the given points (point-major).
     public func predict(at points: [Double]) -> [Double] {
@@ -303,6 +323,7 @@ public struct Solver {
             if part.stopReason != .completed { break }  // interrupted, diverged or out of time: no later segment
         }
         return Solution(problem: problem, network: network, report: report!,
-                        interiorPoints: objectives.last?.terms[0].points ?? interior, boundaryPoints: boundary)
+                        interiorPoints: objectives.last?.terms[0].points ?? interior, boundaryPoints: boundary,
+                        configuration: configuration)
     }
 }

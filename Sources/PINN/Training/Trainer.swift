@@ -428,6 +428,8 @@ public final class Trainer {
                                   iterations: iteration, totalTime: elapsed())
         }
         if recordFinal {
+            // A second-order stage may already have recorded this very iteration.
+            if history.last?.iteration == iteration { history.removeLast() }
             record(stage: max(0, stages.count - 1), losses: losses, rate: 0, net: network)
             if let tracking = effectiveRankTracking, effectiveRanks.last?.iteration != iteration {
                 effectiveRanks.append(tracking.measure(network, iteration: iteration))
