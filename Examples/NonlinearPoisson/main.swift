@@ -43,7 +43,13 @@ config.historyInterval = 100
 config.threads = 2
 config.seed = 1
 
-let solution = Solver(problem: problem, configuration: config).solve(observer: Progress())
+let solution: Solution
+do {
+    solution = try Solver(problem: problem, configuration: config).solve(observer: Progress())
+} catch {
+    print("error: \(error)")  // e.g. "configuration.hiddenWidths: needs at least one hidden layer, …"
+    exit(2)
+}
 
 // Check against u* on a fresh grid, and look at a derivative the network gives for free.
 let grid = Box.rectangle(x: 0...1, y: 0...1).grid(resolution: [57, 57]).points

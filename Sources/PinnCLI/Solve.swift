@@ -54,7 +54,12 @@ struct Solve: ParsableCommand {
         if let problem = OutputPath.problem(outputPath) { throw fail(problem, code: ExitStatus.invalidInput) }
 
         let config = problemFile.configuration
-        let solver = Solver(problem: problemFile.problem, configuration: config)
+        let solver: Solver
+        do {
+            solver = try Solver(problem: problemFile.problem, configuration: config)
+        } catch {
+            throw fail("\(file): \(error.description)", code: ExitStatus.invalidInput)
+        }
         let progress = ProgressReporter(quiet: quiet, hasExactSolution: problemFile.problem.exactSolution != nil)
         progress.header(problemFile, output: outputPath)
         let interrupt = InterruptFlag.installForSIGINT()

@@ -193,6 +193,18 @@ final class CommandLineTests: CommandLineTestCase {
         XCTAssertTrue(try file.read("/model/parameters").values.allSatisfy(\.isFinite))
     }
 
+    /// A hard Dirichlet constraint survives the result file: `pinn eval` rebuilds g and D from the stored problem
+    /// file and returns the boundary data exactly on the boundary.
+    func testHardDirichletModelIsRebuiltByEval() throws {
+        let out = scratch.appendingPathComponent("hard.h5").path
+        let run = try pinn(["solve", "problems/poisson-hard-dirichlet.json", "-o", out, "--iterations", "5", "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        try "1,0.7\n0.25,0\n".write(to: scratch.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        let eval = try pinn(["eval", out, "--points", scratch.appendingPathComponent("p.csv").path])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        XCTAssertEqual(eval.stdout, "x,y,u\n1.0,0.7,0.5\n0.25,0.0,0.125\n")
+    }
+
     /// The embedding example (Examples/NonlinearPoisson) builds with the package, trains −Δu + u³ = f through the
     /// public API and a user-defined residual, and reaches its stated error (u ≡ 0 has relative L2 error 1).
     func testNonlinearPoissonExample() throws {

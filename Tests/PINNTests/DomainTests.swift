@@ -59,7 +59,7 @@ final class DomainTests: XCTestCase {
         """
         let file = try ProblemFile.parse(text, path: "l.json")
         XCTAssertEqual(file.problem.domain.measure, 3, accuracy: 1e-15)
-        let solver = Solver(problem: file.problem, configuration: file.configuration)
+        let solver = try Solver(problem: file.problem, configuration: file.configuration)
         let solution = solver.solve()
         XCTAssertTrue(solution.interiorPoints.count == 400)
         XCTAssertEqual(solution.report.effectiveRanks.count, 3)

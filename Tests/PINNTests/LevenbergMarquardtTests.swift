@@ -195,7 +195,7 @@ final class LevenbergMarquardtTests: XCTestCase {
              "training": {"stages": [\(stage)]}, "output": {"grid": [201], "history_interval": 50}}
             """
             let file = try ProblemFile.parse(text, path: "s.json")
-            return Solver(problem: file.problem, configuration: file.configuration).solve()
+            return try Solver(problem: file.problem, configuration: file.configuration).solve()
         }
         let adam = try run(#"{"optimizer": "adam", "iterations": 300, "learning_rate": 0.01}"#)
         let lm = try run(#"{"optimizer": "lm", "iterations": 300}"#)

@@ -208,7 +208,7 @@ final class KroneckerActivationTests: XCTestCase {
          "output": {"grid": [9, 9], "history_interval": 5}}
         """
         let file = try ProblemFile.parse(text, path: "switch.json")
-        let solver = Solver(problem: file.problem, configuration: file.configuration)
+        let solver = try Solver(problem: file.problem, configuration: file.configuration)
         let solution = solver.solve()
         XCTAssertEqual(solution.report.stopReason, .completed)
         XCTAssertEqual(solution.report.iterations, 30)

@@ -62,7 +62,7 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(decay.rate(at: 2500), 1e-3 * 0.81, accuracy: 1e-15)
     }
 
-    func testPoisson1DTrainsToTheExactSolution() {
+    func testPoisson1DTrainsToTheExactSolution() throws {
         // −u″ = π² sin(πx) on [−1, 1], u(±1) = 0; u = sin(πx). The zero predictor has relative L2 error 1.
         var config = SolverConfiguration()
         config.hiddenWidths = [20, 20]
@@ -71,7 +71,7 @@ final class TrainingTests: XCTestCase {
         config.evaluationResolution = [201]
         config.seed = 1
         let problem = Problem.manufactured(domain: .interval(-1, 1), pde: .poisson, exactSolution: Sine1D())
-        let solution = Solver(problem: problem, configuration: config).solve()
+        let solution = try Solver(problem: problem, configuration: config).solve()
         XCTAssertEqual(solution.report.stopReason, .completed)
         let metrics = solution.errors(at: Box.interval(-1, 1).grid(resolution: [201]).points)!
         XCTAssertLessThan(metrics.relativeL2, 1e-2, "relative L2 \(metrics.relativeL2)")
@@ -80,7 +80,7 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(problem.forcing([0.3]), Double.pi * Double.pi * sin(0.3 * .pi), accuracy: 1e-12)
     }
 
-    func testSmallHelmholtz2DTrains() {
+    func testSmallHelmholtz2DTrains() throws {
         // Δu + u = f on [−1, 1]², u = sin(πx)·sin(2πy).
         var config = SolverConfiguration()
         config.hiddenWidths = [20, 20]
@@ -93,13 +93,13 @@ final class TrainingTests: XCTestCase {
         config.seed = 3
         let problem = Problem.manufactured(domain: .rectangle(x: -1...1, y: -1...1), pde: .helmholtz(waveNumber: 1),
                                            exactSolution: HelmholtzExact())
-        let solution = Solver(problem: problem, configuration: config).solve()
+        let solution = try Solver(problem: problem, configuration: config).solve()
         let metrics = solution.report.history.last!.metrics!
         XCTAssertLessThan(metrics.relativeL2, 0.1, "relative L2 \(metrics.relativeL2)")
         XCTAssertLessThan(solution.report.history.last!.loss, 1e-2 * solution.report.history.first!.loss)
     }
 
-    func testSameSeedGivesBitIdenticalTraining() {
+    func testSameSeedGivesBitIdenticalTraining() throws {
         var config = SolverConfiguration()
         config.hiddenWidths = [8, 8]
         config.interiorPoints = 100
@@ -107,16 +107,16 @@ final class TrainingTests: XCTestCase {
         config.stages = [TrainingStage(optimizer: .adam(.constant(5e-3)), iterations: 50)]
         config.evaluationResolution = [11, 11]
         let problem = Problem.manufactured(domain: .rectangle(x: -1...1, y: -1...1), pde: .poisson, exactSolution: HelmholtzExact())
-        let a = Solver(problem: problem, configuration: config).solve()
+        let a = try Solver(problem: problem, configuration: config).solve()
         config.threads = 2
-        let b = Solver(problem: problem, configuration: config).solve()
+        let b = try Solver(problem: problem, configuration: config).solve()
         XCTAssertEqual(a.network.parameters, b.network.parameters)
         config.seed = 1
-        let c = Solver(problem: problem, configuration: config).solve()
+        let c = try Solver(problem: problem, configuration: config).solve()
         XCTAssertNotEqual(a.network.parameters, c.network.parameters)
     }
 
-    func testDivergenceStopsAndKeepsTheLastFiniteParameters() {
+    func testDivergenceStopsAndKeepsTheLastFiniteParameters() throws {
         var config = SolverConfiguration()
         config.hiddenWidths = [4]
         config.interiorPoints = 20
@@ -126,7 +126,7 @@ final class TrainingTests: XCTestCase {
         config.stages = [TrainingStage(optimizer: .adam(.constant(1e200)), iterations: 100)]
         config.evaluationResolution = [5, 5]
         let problem = Problem.manufactured(domain: .rectangle(x: -1...1, y: -1...1), pde: .helmholtz(waveNumber: 1), exactSolution: HelmholtzExact())
-        let solution = Solver(problem: problem, configuration: config).solve()
+        let solution = try Solver(problem: problem, configuration: config).solve()
         guard case .diverged = solution.report.stopReason else { return XCTFail("expected divergence, got \(solution.report.stopReason)") }
         XCTAssertTrue(solution.network.parameters.allSatisfy(\.isFinite))
     }
@@ -145,7 +145,7 @@ final class TrainingTests: XCTestCase {
         """
         let file = try ProblemFile.parse(text, path: "fit.json")
         XCTAssertEqual(file.configuration.dataPoints, xs)
-        let solution = Solver(problem: file.problem, configuration: file.configuration).solve()
+        let solution = try Solver(problem: file.problem, configuration: file.configuration).solve()
         XCTAssertEqual(solution.report.lossNames, ["pde", "boundary", "data"])
         let last = solution.report.history.last!
         XCTAssertEqual(last.termLosses[0], 0)
@@ -162,19 +162,19 @@ final class TrainingTests: XCTestCase {
         """
         let file = try ProblemFile.parse(text, path: "rar.json")
         XCTAssertEqual(file.configuration.refinement, ResidualRefinement(every: 10, candidates: 500, add: 7))
-        let solver = Solver(problem: file.problem, configuration: file.configuration)
+        let solver = try Solver(problem: file.problem, configuration: file.configuration)
         let initial = solver.makeCollocation().interior
         let solution = solver.solve()
         // Refinements at iterations 10, 20, 30 added 3 × 7 points to the original 100.
         XCTAssertEqual(solution.interiorPoints.count, (100 + 21) * 2)
         XCTAssertEqual(Array(solution.interiorPoints.prefix(200)), initial)
-        XCTAssertEqual(Solver(problem: file.problem, configuration: file.configuration).solve().network.parameters,
+        XCTAssertEqual(try Solver(problem: file.problem, configuration: file.configuration).solve().network.parameters,
                        solution.network.parameters)  // reproducible
 
         // The refinement picks the candidates of largest |residual|: directly, for one network and candidate set.
         var config = file.configuration
         config.refinement = ResidualRefinement(every: 1, candidates: 300, add: 5)
-        let refresh = Solver(problem: file.problem, configuration: config).makePointRefresh(initialInterior: initial)!
+        let refresh = try Solver(problem: file.problem, configuration: config).makePointRefresh(initialInterior: initial)!
         let net = solver.makeNetwork()
         let term = refresh.refresh(net, 1)!
         let added = Array(term.points.suffix(10))
@@ -201,7 +201,7 @@ final class TrainingTests: XCTestCase {
         var resample = file.configuration
         resample.refinement = nil
         resample.resampleEvery = 10
-        let resampled = Solver(problem: file.problem, configuration: resample).solve()
+        let resampled = try Solver(problem: file.problem, configuration: resample).solve()
         XCTAssertEqual(resampled.interiorPoints.count, 200)
         XCTAssertNotEqual(resampled.interiorPoints, initial)  // fresh points since iteration 30
     }
@@ -214,7 +214,7 @@ final class TrainingTests: XCTestCase {
              "training": {"stages": [\(stages)]}, "output": {"grid": [201], "history_interval": 50}}
             """
             let file = try ProblemFile.parse(text, path: "s.json")
-            return Solver(problem: file.problem, configuration: file.configuration).solve()
+            return try Solver(problem: file.problem, configuration: file.configuration).solve()
         }
         let adam = try run(#"{"optimizer": "adam", "iterations": 2000, "learning_rate": 0.01}"#)
         let mixed = try run(#"{"optimizer": "adam", "iterations": 500, "learning_rate": 0.01}, {"optimizer": "lbfgs", "iterations": 1500}"#)
@@ -238,7 +238,7 @@ final class TrainingTests: XCTestCase {
         """
         let file = try ProblemFile.parse(text, path: "b.json")
         XCTAssertEqual(file.configuration.lossBalancing, LossBalancing(every: 10, rate: 0.1))
-        let solver = Solver(problem: file.problem, configuration: file.configuration)
+        let solver = try Solver(problem: file.problem, configuration: file.configuration)
         // The first update, at iteration 0, from the initial network's gradients: λ = 0.9·1 + 0.1·max|∇L_r| / mean|∇L_b|.
         let network = solver.makeNetwork()
         let (interior, boundary) = solver.makeCollocation()

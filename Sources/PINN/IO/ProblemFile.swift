@@ -84,9 +84,17 @@ public struct ProblemFile: Sendable {
 
         // Boundary condition.
         var condition = BoundaryCondition.dirichlet
+        var hard = false
         if var bc = try root.object("boundary_condition") {
             switch try bc.choice("type", [("dirichlet", 0), ("neumann", 1), ("robin", 2)]) {
             case nil: throw bc.fail("type", "required field is missing; allowed: dirichlet, neumann, robin")
+            case 0:
+                hard = try bc.bool("hard") ?? false
+                if hard {
+                    guard domain is Box || domain is Disk else {
+                        throw bc.fail("hard", "exact Dirichlet constraints need a rectangle, interval or disk domain; the domain is a \(domain)")
+                    }
+                }
             case 1: condition = .neumann
             case 2:
                 guard let alpha = try bc.number("alpha") else { throw bc.fail("alpha", "required for a Robin condition α·u + β·∂u/∂n = g") }
@@ -112,6 +120,9 @@ public struct ProblemFile: Sendable {
         let exact = try formula("exact_solution", &root)
         let forcing = try formula("forcing", &root)
         let boundary = try formula("boundary_value", &root)
+        if hard && boundary == nil {
+            throw root.fail("boundary_value", "required with boundary_condition.hard: a formula for g on the whole domain (u = g + D·N; the exact solution as g would solve the problem before training)")
+        }
         var problem: Problem
         if let exact {
             problem = residual.map { Problem.manufactured(domain: domain, residual: $0, exactSolution: exact, boundaryCondition: condition) }
@@ -131,6 +142,7 @@ public struct ProblemFile: Sendable {
         }
 
         var config = SolverConfiguration()
+        config.hardDirichlet = hard
         config.evaluationResolution = Array(repeating: d == 1 ? 1001 : 201, count: d)
         config.seed = UInt64(try root.integer("seed", minimum: 0) ?? 0)
 
@@ -456,7 +468,12 @@ public struct ProblemFile: Sendable {
 
     /// Every formula must be finite at the collocation points and on the evaluation grid.
     public func checkFormulasAreFinite() throws(ProblemFileError) {
-        let solver = Solver(problem: problem, configuration: configuration)
+        let solver: Solver
+        do {
+            solver = try Solver(problem: problem, configuration: configuration)
+        } catch {
+            throw ProblemFileError(file: path, path: "", message: error.description)
+        }
         let (interior, boundary) = solver.makeCollocation()
         let grid = solver.evaluationPointsInDomain()
         let d = problem.domain.dimension

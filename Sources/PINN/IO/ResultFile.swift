@@ -209,6 +209,7 @@ public enum ResultFile {
         encoder.outputFormatting = [.sortedKeys]
         let json = (try? encoder.encode(network.activations)).flatMap { String(data: $0, encoding: .utf8) } ?? "[]"
         try file.setAttribute("activations", json, on: "/model")
+        try file.setAttribute("output_constraint", network.outputConstraint?.description ?? "none", on: "/model")
     }
 
     /// Rebuilds the trained network from a result file.
@@ -231,7 +232,20 @@ public enum ResultFile {
         guard theta.count == layout.parameterCount else {
             throw HDF5Error(message: "'\(file.path)': /model/parameters has \(theta.count) values, the architecture needs \(layout.parameterCount)")
         }
-        return Network(layout: layout, activations: activations, parameters: theta)
+        var network = Network(layout: layout, activations: activations, parameters: theta)
+        if file.hasAttribute("output_constraint", on: "/model"),
+           try file.stringAttribute("output_constraint", on: "/model") != "none" {
+            // The constraint's g and D are functions: rebuild them from the problem file stored in the result.
+            let text = try file.stringAttribute("problem_file")
+            guard !text.isEmpty, let parsed = try? ProblemFile.parse(text, path: try file.stringAttribute("problem_path")),
+                  let constraint = (try? Solver(problem: parsed.problem, configuration: parsed.configuration))?.makeNetwork().outputConstraint
+            else {
+                throw HDF5Error(message: "'\(file.path)': the model has a hard Dirichlet constraint (u = g + D·N) whose g "
+                                + "and D were defined in Swift code, not in a problem file; rebuild it with Network.outputConstraint")
+            }
+            network.outputConstraint = constraint
+        }
+        return network
     }
 }
 

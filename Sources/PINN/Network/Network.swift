@@ -3,12 +3,20 @@ import RealModule
 /// A fully connected network d → n₁ → … → n_L → 1 with a Kronecker activation after every hidden layer and a
 /// linear output, all of whose parameters live in one contiguous vector ``parameters`` (see ``NetworkLayout``).
 public struct Network: Sendable, Equatable {
+    public static func == (a: Network, b: Network) -> Bool {
+        a.layout == b.layout && a.activations == b.activations && a.parameters == b.parameters
+            && a.outputConstraint?.description == b.outputConstraint?.description
+    }
+
     /// Where each parameter lives in ``parameters``.
     public let layout: NetworkLayout
     /// The activation of each hidden layer.
     public let activations: [LayerActivation]
     /// All parameters θ: weights, biases, then activation amplitudes and slopes.
     public var parameters: [Double]
+    /// Exact Dirichlet conditions built into the model, u = g + D·N (nil: u = N). Applied by the batched engine
+    /// (every stream, forward and reverse) and by ``callAsFunction(_:)``.
+    public var outputConstraint: HardDirichletConstraint?
 
     /// A network with initial weights drawn by `initializer` from `rng`, zero biases, and the activations'
     /// initial amplitudes and slopes.
@@ -96,7 +104,9 @@ public struct Network: Sendable, Equatable {
             theta += parameters[place.amplitudeOffset..<(place.amplitudeOffset + place.neuronCount)]
             theta += parameters[place.slopeOffset..<(place.slopeOffset + place.neuronCount)]
         }
-        return Network(layout: newLayout, activations: reduced, parameters: theta)
+        var network = Network(layout: newLayout, activations: reduced, parameters: theta)
+        network.outputConstraint = outputConstraint
+        return network
     }
 
     /// The current amplitudes α and slopes ω of hidden layer `l` (0-based).
@@ -127,7 +137,8 @@ public struct Network: Sendable, Equatable {
                 a = z
             }
         }
-        return a[0]
+        guard let constraint = outputConstraint else { return a[0] }
+        return constraint.lifting(x) + constraint.distance(x) * a[0]
     }
 }
 

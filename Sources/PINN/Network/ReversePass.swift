@@ -37,6 +37,15 @@ public enum ReversePass {
         if case let .perPoint(rows, stride) = sink {
             for p in 0..<n { (rows + p * stride).update(repeating: 0, count: layout.parameterCount) }
         }
+        var seeds = seeds
+        if network.outputConstraint != nil {
+            // Seeds of u's streams → seeds of N's (the constraint is linear in N), in the workspace's own buffer.
+            let pulled = ws.constrainedSeeds
+            pulled.update(from: seeds, count: s * n)
+            HardDirichletConstraint.pullBack(seeds: pulled, count: n, dimension: d, streams: streams,
+                                             distanceStreams: ws.distanceStreams)
+            seeds = UnsafePointer(pulled)
+        }
         network.parameters.withUnsafeBufferPointer { theta in
             let theta = theta.baseAddress!
             var adjoint = ws.adjointA, spare = ws.adjointB

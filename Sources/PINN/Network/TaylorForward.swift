@@ -39,6 +39,8 @@ public enum TaylorForward {
                 previous = UnsafePointer(ws.activation[l])
             }
         }
+        network.outputConstraint?.apply(to: ws.output, points: points, count: n, dimension: d, streams: streams,
+                                        distanceStreams: ws.distanceStreams)
     }
 
     /// A⁰ = X, Dᵢ⁰ = eᵢ·1, S⁰ = 0.

@@ -16,6 +16,10 @@ public final class TaylorWorkspace: @unchecked Sendable {
     let slope1, slope2, slope3: [UnsafeMutablePointer<Double>]
     /// Output streams u, ∂u/∂xᵢ, …, 1 × S·N.
     public let output: UnsafeMutablePointer<Double>
+    /// The streams of D for a hard Dirichlet constraint, 1 × S·N (see ``HardDirichletConstraint``).
+    let distanceStreams: UnsafeMutablePointer<Double>
+    /// The reverse pass's seeds for N's streams under a hard constraint, 1 × S·N.
+    let constrainedSeeds: UnsafeMutablePointer<Double>
     /// Ping-pong adjoint buffers for the reverse pass, n_max × S·N.
     let adjointA, adjointB: UnsafeMutablePointer<Double>
     /// Scratch for Kronecker terms and activation-parameter gradients, n_max × N each.
@@ -42,6 +46,8 @@ public final class TaylorWorkspace: @unchecked Sendable {
         slope2 = layout.hiddenWidths.map { buffer($0 * capacity) }
         slope3 = layout.hiddenWidths.map { buffer($0 * capacity) }
         output = buffer(s * capacity)
+        distanceStreams = buffer(s * capacity)
+        constrainedSeeds = buffer(s * capacity)
         let widest = layout.maximumWidth
         adjointA = buffer(widest * s * capacity)
         adjointB = buffer(widest * s * capacity)
@@ -52,7 +58,7 @@ public final class TaylorWorkspace: @unchecked Sendable {
     }
 
     deinit {
-        for p in [input, output, adjointA, adjointB] + preActivation + activation + slope1 + slope2 + slope3 + scratch + termCache.flatMap({ $0 }) {
+        for p in [input, output, distanceStreams, constrainedSeeds, adjointA, adjointB] + preActivation + activation + slope1 + slope2 + slope3 + scratch + termCache.flatMap({ $0 }) {
             p.deallocate()
         }
     }

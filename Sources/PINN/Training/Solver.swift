@@ -52,6 +52,10 @@ public struct SolverConfiguration: Sendable {
     public var lossBalancing: LossBalancing?
     /// Weight of the slope-recovery term (``SlopeRecovery``); 0 switches it off.
     public var slopeRecoveryWeight = 0.0
+    /// Impose the Dirichlet data exactly, u = g + D·N with g = the problem's ``Problem/boundaryValue`` (which must then
+    /// be a smooth function on the whole domain) and D the domain's distance function (boxes and disks); the
+    /// boundary loss term is dropped.
+    public var hardDirichlet = false
     /// Stop training cleanly after this many seconds (nil: no limit).
     public var timeLimit: Double?
     /// Worker threads for the loss and gradient.
@@ -162,14 +166,75 @@ public struct Solution: Sendable {
     }
 }
 
-/// Sets up and trains a PINN for a ``Problem`` with a ``SolverConfiguration``.
-public struct Solver {
-    public var problem: Problem
-    public var configuration: SolverConfiguration
+/// Why a problem and configuration cannot be solved: which field, what is wrong, and what is allowed.
+public struct SolverError: Error, Equatable, CustomStringConvertible {
+    /// The offending field, e.g. "configuration.stages[1]" or "problem.boundaryCondition".
+    public let field: String
+    public let message: String
+    public var description: String { "\(field): \(message)" }
+}
 
-    public init(problem: Problem, configuration: SolverConfiguration) {
+/// Sets up and trains a PINN for a ``Problem`` with a ``SolverConfiguration``.
+///
+/// Thread safety: a `Solver` and everything it creates (network, workspaces, objective, optimizer state) belong to
+/// the call of ``solve(observer:)``; pinn keeps no global mutable state besides the OpenBLAS thread count (set to 1
+/// by every objective). Two solves may run concurrently in one process, each on its own threads, and give the same
+/// results as when run one after the other.
+public struct Solver: Sendable {
+    public let problem: Problem
+    public let configuration: SolverConfiguration
+
+    /// Checks the configuration against the problem (see ``SolverError``).
+    public init(problem: Problem, configuration: SolverConfiguration) throws(SolverError) {
         self.problem = problem
         self.configuration = configuration
+        try validate()
+    }
+
+    private func validate() throws(SolverError) {
+        let c = configuration, d = problem.domain.dimension
+        func fail(_ field: String, _ message: String) -> SolverError { SolverError(field: field, message: message) }
+        guard (1...3).contains(d) else { throw fail("problem.domain", "pinn solves in 1 to 3 dimensions, not \(d)") }
+        guard !c.hiddenWidths.isEmpty, c.hiddenWidths.allSatisfy({ $0 > 0 }) else {
+            throw fail("configuration.hiddenWidths", "needs at least one hidden layer, all widths positive; found \(c.hiddenWidths)")
+        }
+        guard c.activations.count == 1 || c.activations.count == c.hiddenWidths.count else {
+            throw fail("configuration.activations", "give one activation for all layers or one per hidden layer (\(c.hiddenWidths.count)); found \(c.activations.count)")
+        }
+        guard c.interiorPoints > 0 else { throw fail("configuration.interiorPoints", "must be positive, found \(c.interiorPoints)") }
+        guard c.hardDirichlet || c.boundaryPoints > 0 else { throw fail("configuration.boundaryPoints", "must be positive, found \(c.boundaryPoints)") }
+        guard !c.stages.isEmpty else { throw fail("configuration.stages", "needs at least one training stage") }
+        for field in [problem.forcing, problem.boundaryValue] + (problem.exactSolution.map { [$0] } ?? [])
+        where field.inputDimension != d {
+            throw fail("problem", "a field takes \(field.inputDimension) coordinates but the domain is \(d)-dimensional")
+        }
+        for (i, stage) in c.stages.enumerated() {
+            guard stage.iterations > 0 else { throw fail("configuration.stages[\(i)].iterations", "must be positive, found \(stage.iterations)") }
+            guard case .levenbergMarquardt = stage.optimizer else { continue }
+            if c.slopeRecoveryWeight > 0 {
+                throw fail("configuration.stages[\(i)]", "Levenberg–Marquardt needs a sum-of-squares loss; slopeRecoveryWeight must be 0")
+            }
+            if let problem = LevenbergMarquardt.memoryProblem(parameterCount: makeLayout().parameterCount) {
+                throw fail("configuration.stages[\(i)]", problem)
+            }
+        }
+        if c.hardDirichlet {
+            guard problem.boundaryCondition == .dirichlet else {
+                throw fail("configuration.hardDirichlet", "exact constraints impose Dirichlet data; the problem's condition is \(problem.boundaryCondition)")
+            }
+            do {
+                _ = try HardDirichletConstraint(domain: problem.domain, lifting: problem.boundaryValue)
+            } catch {
+                throw fail("configuration.hardDirichlet", error.description)
+            }
+        }
+    }
+
+    /// The network architecture the configuration describes.
+    func makeLayout() -> NetworkLayout {
+        let activations = configuration.hiddenWidths.indices.map { configuration.activation(layer: $0) }
+        return NetworkLayout(inputDimension: problem.domain.dimension, hiddenWidths: configuration.hiddenWidths,
+                             termCounts: activations.map(\.termCount), neuronWise: activations.map(\.neuronWise))
     }
 
     /// 𝓛u − f (or r(x, u, ∇u, ∂²u) − f) for the network at `points`, given f there.
@@ -218,6 +283,10 @@ public struct Solver {
                               activations: widths.indices.map { configuration.activation(layer: $0) },
                               initializer: configuration.initializer, rng: &weights)
         configuration.firstLayer.apply(to: &network, domain: problem.domain, rng: &weights)
+        if configuration.hardDirichlet {
+            // Checked by `validate()`: a Dirichlet problem on a box or a disk.
+            network.outputConstraint = try? HardDirichletConstraint(domain: problem.domain, lifting: problem.boundaryValue)
+        }
         return network
     }
 
@@ -252,10 +321,10 @@ public struct Solver {
 
     /// The loss terms for the given collocation points: residual, boundary, and data if any.
     public func makeTerms(interior: [Double], boundary: [Double]) -> [LossTerm] {
-        var terms = [
-            problem.interiorTerm(points: interior, weight: configuration.residualWeight),
-            problem.boundaryTerm(points: boundary, weight: configuration.boundaryWeight),
-        ]
+        var terms = [problem.interiorTerm(points: interior, weight: configuration.residualWeight)]
+        if !configuration.hardDirichlet {
+            terms.append(problem.boundaryTerm(points: boundary, weight: configuration.boundaryWeight))
+        }
         if !configuration.dataValues.isEmpty {
             terms.append(LossTerm(kind: .data, points: configuration.dataPoints, targets: configuration.dataValues,
                                   weight: configuration.dataWeight))
@@ -302,7 +371,7 @@ public struct Solver {
             trainer.scaleActivationSteps = configuration.scaleActivationSteps
             trainer.lossBalancing = configuration.lossBalancing
             trainer.timeLimit = configuration.timeLimit
-            if let last = objectives.dropLast().last { objective.setWeight(last.terms[1].weight, ofTerm: 1) }
+            if let last = objectives.dropLast().last, last.terms.count > 1 { objective.setWeight(last.terms[1].weight, ofTerm: 1) }
             if configuration.effectiveRankEvery > 0 {
                 trainer.effectiveRankTracking = EffectiveRankTracking(
                     domain: problem.domain, every: configuration.effectiveRankEvery,

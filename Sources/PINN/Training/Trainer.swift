@@ -365,7 +365,8 @@ public final class Trainer {
                     if let tracking = effectiveRankTracking, iteration % tracking.every == 0 {
                         effectiveRanks.append(tracking.measure(network, iteration: iteration))
                     }
-                    if let balancing = lossBalancing, iteration % balancing.every == 0, objective.terms.count > 1 {
+                    if let balancing = lossBalancing, iteration % balancing.every == 0, objective.terms.count > 1,
+                       objective.terms[1].name == "boundary" {
                         let stats = objective.termGradientStatistics()
                         let weight = objective.terms[1].weight
                         if weight > 0, stats[1].mean > 0 {
