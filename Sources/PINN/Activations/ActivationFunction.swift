@@ -5,7 +5,7 @@ import RealModule
 /// derivative needs φ‴).
 ///
 /// Each function exists in three forms that tests hold equal: generic over `Real` (the dual-number oracle), a scalar
-/// `derivatives(at:)` with closed-form derivatives, and a batched, vectorised ``evaluate(_:count:value:first:second:third:)``.
+/// `derivatives(at:)` with closed-form derivatives, and a batched, vectorised `evaluate(_:count:value:first:second:third:)`.
 public enum ActivationFunction: String, CaseIterable, Sendable, Codable {
     /// tanh(z).
     case tanh

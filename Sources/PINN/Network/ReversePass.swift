@@ -16,7 +16,7 @@ public enum ReversePass {
         case perPoint(rows: UnsafeMutablePointer<Double>, stride: Int)
     }
 
-    /// Adds ∂L/∂θ to `gradient` (|θ| entries), for the points of the preceding ``TaylorForward/run`` with the same
+    /// Adds ∂L/∂θ to `gradient` (|θ| entries), for the points of the preceding ``TaylorForward/run(_:points:count:streams:workspace:)`` with the same
     /// workspace and streams. `seeds` holds ∂L/∂(output stream) laid out like `workspace.output` (S·N entries).
     public static func run(_ network: Network, seeds: UnsafePointer<Double>, count n: Int,
                            streams: DerivativeStreams, workspace ws: TaylorWorkspace,
@@ -24,7 +24,7 @@ public enum ReversePass {
         run(network, seeds: seeds, count: n, streams: streams, workspace: ws, into: .sum(gradient))
     }
 
-    /// The reverse sweep for the points of the preceding ``TaylorForward/run``, delivering the parameter
+    /// The reverse sweep for the points of the preceding ``TaylorForward/run(_:points:count:streams:workspace:)``, delivering the parameter
     /// derivatives summed (``Sink/sum(_:)``) or per point (``Sink/perPoint(rows:stride:)``). The adjoint
     /// propagation is the same; only the three places where adjoints meet activations differ: the GEMM
     /// `Z̄_all·A_allᵀ` becomes one outer-product sum over the S streams per point, and the activation-parameter

@@ -97,6 +97,8 @@ public struct LevenbergMarquardt: Sendable, Equatable {
 
     /// Minimises from `x` (updated in place) for at most `iterations` accepted steps.
     /// - Parameters:
+    ///   - x: the starting point, replaced by the last accepted one.
+    ///   - iterations: the largest number of accepted steps.
     ///   - normalEquations: writes H = JᵀJ (n×n column-major, upper triangle) and g = Jᵀρ at x, returns f(x).
     ///   - loss: f at a trial point.
     ///   - afterIteration: called after each accepted step with (k, f, x, μ); return false to stop.

@@ -146,7 +146,7 @@ extension TrainingObserver {
     public func trainingShouldStop() -> Bool { false }
 }
 
-/// The result of ``Trainer/train(_:observer:)``.
+/// The result of ``Trainer/train(_:observer:continuing:recordFinal:)``.
 public struct TrainingReport: Sendable {
     public var history: [HistoryRecord]
     /// Seconds of each optimizer iteration (loss, gradient and update; history evaluations excluded).
