@@ -224,4 +224,26 @@ final class LevenbergMarquardtTests: XCTestCase {
         XCTAssertLessThanOrEqual(LevenbergMarquardt.memoryRequired(parameterCount: largest) + (1 << 30), Int(0.75 * Double(24 << 30)))
         XCTAssertGreaterThan(LevenbergMarquardt.memoryRequired(parameterCount: largest + 1) + (1 << 30), Int(0.75 * Double(24 << 30)))
     }
+
+    func testLevenbergMarquardtIsReproducibleAndThreadCountIndependentWithAdaptiveActivations() throws {
+        // Rowdy activations (amplitudes and slopes in the Jacobian), 2000 points in 4 chunks: 1 and 2 threads, twice.
+        func run(threads: Int) throws -> [Double] {
+            let text = """
+            {"pde": {"type": "helmholtz", "k": 1}, "domain": {"type": "rectangle", "x": [-1, 1], "y": [-1, 1]},
+             "exact_solution": "sin(pi*x)*sin(2*pi*y)", "seed": 3,
+             "network": {"hidden_layers": [12, 12], "activation": {"type": "rowdy", "base": "tanh", "terms": 3, "n": 2}},
+             "collocation": {"interior": 1700, "boundary": 300}, "loss": {"boundary_weight": 10},
+             "training": {"stages": [{"optimizer": "adam", "iterations": 20, "learning_rate": 0.01},
+                                     {"optimizer": "lm", "iterations": 15}], "threads": \(threads)},
+             "output": {"grid": [21, 21]}}
+            """
+            let file = try ProblemFile.parse(text, path: "r.json")
+            let solution = try Solver(problem: file.problem, configuration: file.configuration).solve()
+            XCTAssertLessThan(solution.report.history.last!.loss, 0.1 * solution.report.history.first!.loss)
+            return solution.network.parameters
+        }
+        let one = try run(threads: 1)
+        XCTAssertEqual(try run(threads: 1), one)
+        XCTAssertEqual(try run(threads: 2), one)
+    }
 }

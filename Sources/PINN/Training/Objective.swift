@@ -207,6 +207,30 @@ public final class Objective: @unchecked Sendable {
         return total
     }
 
+    /// Columns of JᵀJ computed by one GEMM.
+    static let gramBlock = 96
+
+    /// H[0..<c₁, c₀..<c₁] += Jᵀ[0..<c₁, :]·J[:, c₀..<c₁] for fixed column blocks [c₀, c₁) (the upper triangle and
+    /// the diagonal blocks), the blocks spread over the worker threads, each a single-threaded GEMM. The blocks
+    /// do not depend on the thread count, so neither do the sums (a multi-threaded `dsyrk` does).
+    private func accumulateGram(rows: UnsafeMutablePointer<Double>, count n: Int, into hessian: UnsafeMutablePointer<Double>) {
+        let p = layout.parameterCount, block = Self.gramBlock
+        let blocks = (p + block - 1) / block
+        struct Buffers: @unchecked Sendable { let rows: UnsafePointer<Double>, hessian: UnsafeMutablePointer<Double> }
+        let buffers = Buffers(rows: rows, hessian: hessian)
+        let threads = self.threads
+        let work: @Sendable (Int) -> Void = { worker in
+            var b = worker
+            while b < blocks {
+                let c0 = b * block, c1 = min(p, c0 + block)
+                BLAS.gemm(transposeB: true, m: c1, n: c1 - c0, k: n, a: buffers.rows, lda: p, b: buffers.rows + c0, ldb: p,
+                          beta: 1, c: buffers.hessian + c0 * p, ldc: p)
+                b += threads
+            }
+        }
+        if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
+    }
+
     /// The stacked scaled residuals ρ (all points of all terms in order; Σρ² = Σ of the term losses) and their
     /// Jacobian J = ∂ρ/∂θ, row-major (ρ.count × |θ|). Holds the whole Jacobian: meant for tests and small problems;
     /// training uses ``accumulateNormalEquations(_:mask:hessian:gradient:)``.
@@ -225,8 +249,8 @@ public final class Objective: @unchecked Sendable {
     /// The Gauss–Newton normal equations of L(θ) = ‖ρ(θ)‖²: writes H = JᵀJ (|θ|×|θ|, column-major, upper triangle
     /// filled) and g = Jᵀρ (|θ| entries), and returns L. Parameters with `mask` 0 get zero rows and columns.
     ///
-    /// The points are processed in panels of at most ``jacobianPanelBytes`` of Jacobian rows (one symmetric rank-k
-    /// update each); panel boundaries depend on the point counts only, so results do not depend on ``threads``.
+    /// The points are processed in panels of at most ``jacobianPanelBytes`` of Jacobian rows (one blocked Gram
+    /// update each); panel and block boundaries depend on the sizes only, so results do not depend on ``threads``.
     @discardableResult
     public func accumulateNormalEquations(_ network: Network, mask: [Double]? = nil,
                                           hessian: UnsafeMutablePointer<Double>,
@@ -251,10 +275,8 @@ public final class Objective: @unchecked Sendable {
             }
             let n = fillJacobianRows(network, chunks: first..<last, residuals: residuals, rows: rows)
             // Rows of one point are contiguous: J of the panel is the column-major |θ| × n matrix Jᵀ.
-            BLAS.setThreads(threads)
-            BLAS.syrk(n: p, k: n, a: rows, lda: p, beta: 1, c: hessian, ldc: p)
+            accumulateGram(rows: rows, count: n, into: hessian)
             BLAS.gemv(m: p, n: n, a: rows, lda: p, x: residuals, beta: 1, y: gradient)
-            BLAS.setThreads(1)
             for i in 0..<n { loss += residuals[i] * residuals[i] }
             first = last
         }
