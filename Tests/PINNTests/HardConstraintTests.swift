@@ -113,7 +113,7 @@ final class HardConstraintTests: XCTestCase {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("hard-\(UUID().uuidString).h5").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try solution.write(to: path)
-        XCTAssertThrowsError(try ResultFile.readNetwork(from: try HDF5File.open(path))) { error in
+        XCTAssertThrowsError(try ResultFile.readNetwork(path: path)) { error in
             XCTAssertTrue("\(error)".contains("hard Dirichlet constraint"), "\(error)")
         }
     }

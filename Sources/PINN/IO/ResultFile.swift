@@ -212,6 +212,14 @@ public enum ResultFile {
         try file.setAttribute("output_constraint", network.outputConstraint?.description ?? "none", on: "/model")
     }
 
+    /// Rebuilds the trained network stored in the result file at `path` (its output layer, activations and, for
+    /// problem-file runs, its hard Dirichlet constraint): `ResultFile.readNetwork(path: "result.h5")(x)`.
+    public static func readNetwork(path: String) throws(HDF5Error) -> Network {
+        let file = try HDF5File.open(path)
+        defer { file.close() }
+        return try readNetwork(from: file)
+    }
+
     /// Rebuilds the trained network from a result file.
     public static func readNetwork(from file: HDF5File) throws(HDF5Error) -> Network {
         let d = Int(try file.numberAttribute("input_dimension", on: "/model"))
