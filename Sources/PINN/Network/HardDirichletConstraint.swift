@@ -1,3 +1,4 @@
+import Foundation
 import RealModule
 
 /// Exact (hard) Dirichlet conditions: the model is
@@ -11,12 +12,18 @@ import RealModule
 /// ```
 /// uᵢ = gᵢ + DᵢN + DNᵢ,   uᵢᵢ = gᵢᵢ + DᵢᵢN + 2DᵢNᵢ + DNᵢᵢ,   Δu = Δg + ΔD·N + 2∇D·∇N + DΔN
 /// ```
-/// g and D are evaluated with their derivatives by dual numbers at every point of every sweep.
+/// g and D are evaluated with their derivatives by dual numbers once per set of points (``jets(points:count:dimension:into:)``).
 public struct HardDirichletConstraint: Sendable {
     /// The lifting g.
-    public var lifting: any ScalarField
+    public var lifting: any ScalarField {
+        didSet { identity = UUID() }
+    }
     /// D, zero on ∂Ω.
-    public var distance: any ScalarField
+    public var distance: any ScalarField {
+        didSet { identity = UUID() }
+    }
+    /// Changes whenever g or D does: lets callers cache jets per constraint.
+    public private(set) var identity = UUID()
 
     public init(lifting: any ScalarField, distance: any ScalarField) {
         self.lifting = lifting
@@ -43,45 +50,61 @@ public struct HardDirichletConstraint: Sendable {
     /// A short description for result files.
     public var description: String { "u = g + D·N, D: \(distance)" }
 
-    /// Value, first and pure second derivatives of a field at one point.
-    private static func jet(_ f: any ScalarField, at x: [Double]) -> (Double, [Double], [Double]) {
-        (f(x), DifferentialOperators.gradient(of: f, at: x), DifferentialOperators.pureSecondDerivatives(of: f, at: x))
-    }
+    /// Values per point in ``jets(points:count:dimension:into:)``: g, ∂g/∂xᵢ, ∂²g/∂xᵢ², D, ∂D/∂xᵢ, ∂²D/∂xᵢ².
+    public static func jetSize(dimension d: Int) -> Int { 2 * (1 + 2 * d) }
 
-    /// Turns the network's output streams N (layout of ``TaylorForward``) into those of u in place, and keeps D's
-    /// streams in `distanceStreams` (same layout) for ``pullBack(seeds:count:dimension:streams:distanceStreams:)``.
-    func apply(to outputs: UnsafeMutablePointer<Double>, points: UnsafePointer<Double>, count n: Int, dimension d: Int,
-               streams: DerivativeStreams, distanceStreams dist: UnsafeMutablePointer<Double>) {
-        let s = streams.count(inputDimension: d)
+    /// Writes g and D with their first and pure second derivatives at n points (``jetSize(dimension:)`` values
+    /// per point, point-major), by dual numbers. They depend on the points only: callers that sweep the same
+    /// points repeatedly compute them once (``Objective`` does).
+    public func jets(points: UnsafePointer<Double>, count n: Int, dimension d: Int, into out: UnsafeMutablePointer<Double>) {
+        let size = Self.jetSize(dimension: d)
         for p in 0..<n {
             let x = Array(UnsafeBufferPointer(start: points + p * d, count: d))
-            let (g, gd, gdd) = Self.jet(lifting, at: x)
-            let (dv, dd, ddd) = Self.jet(distance, at: x)
-            // N's streams at this point, read before any is overwritten.
-            let value = outputs[p]
-            let first = (0..<d).map { s > 1 ? outputs[(1 + $0) * n + p] : 0 }
-            dist[p] = dv
-            outputs[p] = g + dv * value
-            guard s > 1 else { continue }
-            for i in 0..<d {
-                dist[(1 + i) * n + p] = dd[i]
-                outputs[(1 + i) * n + p] = gd[i] + dd[i] * value + dv * first[i]
-            }
-            switch streams {
-            case .laplacian:
-                var gradientDot = 0.0
-                for i in 0..<d { gradientDot += dd[i] * first[i] }
-                let lap = outputs[(1 + d) * n + p]
-                dist[(1 + d) * n + p] = ddd.reduce(0, +)
-                outputs[(1 + d) * n + p] = gdd.reduce(0, +) + ddd.reduce(0, +) * value + 2 * gradientDot + dv * lap
-            case .pureSecond:
+            let row = out + p * size
+            for (f, field) in [lifting, distance].enumerated() {
+                let base = row + f * (1 + 2 * d)
+                base[0] = field(x)
+                let first = DifferentialOperators.gradient(of: field, at: x)
+                let second = DifferentialOperators.pureSecondDerivatives(of: field, at: x)
                 for i in 0..<d {
-                    let second = outputs[(1 + d + i) * n + p]
-                    dist[(1 + d + i) * n + p] = ddd[i]
-                    outputs[(1 + d + i) * n + p] = gdd[i] + ddd[i] * value + 2 * dd[i] * first[i] + dv * second
+                    base[1 + i] = first[i]
+                    base[1 + d + i] = second[i]
                 }
-            case .value, .gradient:
-                break
+            }
+        }
+    }
+
+    /// Turns the network's output streams N (layout of ``TaylorForward``) into those of u in place, given the jets
+    /// of g and D at the same points, and keeps D's streams in `distanceStreams` (same layout) for
+    /// ``pullBack(seeds:count:dimension:streams:distanceStreams:)``. No allocation.
+    static func apply(to outputs: UnsafeMutablePointer<Double>, jets: UnsafePointer<Double>, count n: Int,
+                      dimension d: Int, streams: DerivativeStreams, distanceStreams dist: UnsafeMutablePointer<Double>) {
+        let s = streams.count(inputDimension: d), size = jetSize(dimension: d)
+        for p in 0..<n {
+            let g = jets + p * size, dj = g + 1 + 2 * d
+            // g: value g[0], first g[1+i], second g[1+d+i]; likewise D in dj.
+            let value = outputs[p]
+            dist[p] = dj[0]
+            outputs[p] = g[0] + dj[0] * value
+            guard s > 1 else { continue }
+            var gradientDot = 0.0, laplacianG = 0.0, laplacianD = 0.0
+            for i in 0..<d {
+                let first = outputs[(1 + i) * n + p]  // Nᵢ, read before it is overwritten
+                gradientDot += dj[1 + i] * first
+                laplacianG += g[1 + d + i]
+                laplacianD += dj[1 + d + i]
+                dist[(1 + i) * n + p] = dj[1 + i]
+                outputs[(1 + i) * n + p] = g[1 + i] + dj[1 + i] * value + dj[0] * first
+                if streams == .pureSecond {
+                    let second = outputs[(1 + d + i) * n + p]
+                    dist[(1 + d + i) * n + p] = dj[1 + d + i]
+                    outputs[(1 + d + i) * n + p] = g[1 + d + i] + dj[1 + d + i] * value + 2 * dj[1 + i] * first + dj[0] * second
+                }
+            }
+            if streams == .laplacian {
+                let lap = outputs[(1 + d) * n + p]
+                dist[(1 + d) * n + p] = laplacianD
+                outputs[(1 + d) * n + p] = laplacianG + laplacianD * value + 2 * gradientDot + dj[0] * lap
             }
         }
     }

@@ -7,8 +7,12 @@
 public enum TaylorForward {
     /// Runs the forward pass for `count` points and returns the output streams in `workspace.output`:
     /// `u` at `[0 ..< N]`, `∂u/∂xᵢ` at block i, then the Laplacian or the pure second derivatives.
+    ///
+    /// With a hard Dirichlet constraint on the network, `constraintJets` may hold the jets of its g and D at these
+    /// points (``HardDirichletConstraint/jets(points:count:dimension:into:)``); without them they are computed here.
     public static func run(_ network: Network, points: UnsafePointer<Double>, count n: Int,
-                           streams: DerivativeStreams, workspace ws: TaylorWorkspace) {
+                           streams: DerivativeStreams, workspace ws: TaylorWorkspace,
+                           constraintJets: UnsafePointer<Double>? = nil) {
         let layout = network.layout
         let d = layout.inputDimension
         let s = streams.count(inputDimension: d)
@@ -39,8 +43,15 @@ public enum TaylorForward {
                 previous = UnsafePointer(ws.activation[l])
             }
         }
-        network.outputConstraint?.apply(to: ws.output, points: points, count: n, dimension: d, streams: streams,
-                                        distanceStreams: ws.distanceStreams)
+        if let constraint = network.outputConstraint {
+            var jets = constraintJets
+            if jets == nil {
+                constraint.jets(points: points, count: n, dimension: d, into: ws.constraintJets)
+                jets = UnsafePointer(ws.constraintJets)
+            }
+            HardDirichletConstraint.apply(to: ws.output, jets: jets!, count: n, dimension: d, streams: streams,
+                                          distanceStreams: ws.distanceStreams)
+        }
     }
 
     /// A⁰ = X, Dᵢ⁰ = eᵢ·1, S⁰ = 0.

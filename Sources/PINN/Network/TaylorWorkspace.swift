@@ -20,6 +20,8 @@ public final class TaylorWorkspace: @unchecked Sendable {
     let distanceStreams: UnsafeMutablePointer<Double>
     /// The reverse pass's seeds for N's streams under a hard constraint, 1 × S·N.
     let constrainedSeeds: UnsafeMutablePointer<Double>
+    /// Jets of a hard constraint's g and D when the caller has none cached (d ≤ 3: at most 14 values per point).
+    let constraintJets: UnsafeMutablePointer<Double>
     /// Ping-pong adjoint buffers for the reverse pass, n_max × S·N.
     let adjointA, adjointB: UnsafeMutablePointer<Double>
     /// Scratch for Kronecker terms and activation-parameter gradients, n_max × N each.
@@ -48,6 +50,7 @@ public final class TaylorWorkspace: @unchecked Sendable {
         output = buffer(s * capacity)
         distanceStreams = buffer(s * capacity)
         constrainedSeeds = buffer(s * capacity)
+        constraintJets = buffer(HardDirichletConstraint.jetSize(dimension: layout.inputDimension) * capacity)
         let widest = layout.maximumWidth
         adjointA = buffer(widest * s * capacity)
         adjointB = buffer(widest * s * capacity)
@@ -58,7 +61,7 @@ public final class TaylorWorkspace: @unchecked Sendable {
     }
 
     deinit {
-        for p in [input, output, distanceStreams, constrainedSeeds, adjointA, adjointB] + preActivation + activation + slope1 + slope2 + slope3 + scratch + termCache.flatMap({ $0 }) {
+        for p in [input, output, distanceStreams, constrainedSeeds, constraintJets, adjointA, adjointB] + preActivation + activation + slope1 + slope2 + slope3 + scratch + termCache.flatMap({ $0 }) {
             p.deallocate()
         }
     }

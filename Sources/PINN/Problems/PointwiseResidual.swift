@@ -90,6 +90,18 @@ public protocol PointwiseResidual: Sendable {
     var order: Int { get }
     /// r at one point.
     func callAsFunction<T: Real>(_ state: PointState<T>) -> T
+    /// r on plain numbers. Provided (it calls ``callAsFunction(_:)``): a concrete entry point, so that the engine's
+    /// calls through `any PointwiseResidual` reach code specialised for `Double` instead of generic code.
+    func residual(_ state: PointState<Double>) -> Double
+    /// r on first-order dual numbers (its partial derivatives). Provided, like ``residual(_:)``.
+    func residual(_ state: PointState<Dual<Double>>) -> Dual<Double>
+}
+
+extension PointwiseResidual {
+    @inlinable
+    public func residual(_ state: PointState<Double>) -> Double { self(state) }
+    @inlinable
+    public func residual(_ state: PointState<Dual<Double>>) -> Dual<Double> { self(state) }
 }
 
 extension PointwiseResidual {
@@ -109,24 +121,33 @@ extension PointwiseResidual {
                          residuals: UnsafeMutablePointer<Double>, seeds: UnsafeMutablePointer<Double>) {
         let streams = self.streams
         let s = streams.count(inputDimension: d)
-        // Inputs of r in stream order: u, ∂u/∂xᵢ (order ≥ 1), ∂²u/∂xᵢ² (order 2).
+        // Inputs of r in stream order: u, ∂u/∂xᵢ (order ≥ 1), ∂²u/∂xᵢ² (order 2). Concrete types only: generic
+        // code here would look up type metadata at run time for every point.
+        var plain = PointState<Double>(x: Components(count: d), u: 0, du: Components(count: d),
+                                       d2u: Components(count: d), target: 0)
+        var dual = PointState<Dual<Double>>(x: Components(count: d), u: Dual(constant: 0), du: Components(count: d),
+                                            d2u: Components(count: d), target: 0)
+        func setInput(_ b: Int, _ value: Double, seeded: Bool) {
+            let v = Dual(value, derivative: seeded ? 1 : 0)
+            if b == 0 { dual.u = v } else if b <= d { dual.du[b - 1] = v } else { dual.d2u[b - 1 - d] = v }
+        }
         for p in 0..<n {
-            func state<T: Real>(seeding slot: Int?, as _: T.Type, lift: (Double, Bool) -> T) -> PointState<T> {
-                var x = Components<T>(count: d)
-                for i in 0..<d { x[i] = lift(points[p * d + i], false) }
-                var st = PointState<T>(x: x, u: lift(outputs[p], slot == 0), du: Components(count: d),
-                                       d2u: Components(count: d), target: targets[p])
-                for b in 1..<s {
-                    let v = lift(outputs[b * n + p], slot == b)
-                    if b <= d { st.du[b - 1] = v } else { st.d2u[b - 1 - d] = v }
-                }
-                return st
+            for i in 0..<d {
+                plain.x[i] = points[p * d + i]
+                dual.x[i] = Dual(constant: points[p * d + i])
             }
-            let plain = state(seeding: nil, as: Double.self) { v, _ in v }
-            residuals[p] = scale * (self(plain) - targets[p])
+            plain.target = targets[p]
+            dual.target = targets[p]
+            plain.u = outputs[p]
+            for b in 1..<s {
+                if b <= d { plain.du[b - 1] = outputs[b * n + p] } else { plain.d2u[b - 1 - d] = outputs[b * n + p] }
+            }
+            for b in 0..<s { setInput(b, outputs[b * n + p], seeded: false) }
+            residuals[p] = scale * (residual(plain) - targets[p])
             for b in 0..<s {
-                let dual = state(seeding: b, as: Dual<Double>.self) { v, seeded in Dual(v, derivative: seeded ? 1 : 0) }
-                seeds[b * n + p] = scale * self(dual).derivative
+                setInput(b, outputs[b * n + p], seeded: true)
+                seeds[b * n + p] = scale * residual(dual).derivative
+                setInput(b, outputs[b * n + p], seeded: false)
             }
         }
     }

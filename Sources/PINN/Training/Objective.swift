@@ -1,3 +1,4 @@
+import Foundation
 import CVectorMath
 import Dispatch
 
@@ -82,7 +83,46 @@ public final class Objective: @unchecked Sendable {
     /// Replaces the points and targets of term `index` (resampling).
     public func replaceTerm(_ index: Int, with term: LossTerm) {
         terms[index] = term
+        constraintKey = nil
         rebuildChunks()
+    }
+
+    /// Jets of the network's hard Dirichlet constraint at every term's points, per term: they depend on the points
+    /// only, so they are computed once per constraint and set of points, not per sweep.
+    private var constraintJets: [[Double]] = []
+    private var constraintKey: UUID?
+
+    private func prepareConstraintJets(_ network: Network) {
+        guard let constraint = network.outputConstraint, constraintKey != constraint.identity else { return }
+        let d = layout.inputDimension, size = HardDirichletConstraint.jetSize(dimension: d)
+        constraintJets = terms.map { term in
+            var jets = [Double](repeating: 0, count: max(1, term.count * size))
+            term.points.withUnsafeBufferPointer { pts in
+                jets.withUnsafeMutableBufferPointer {
+                    constraint.jets(points: pts.baseAddress!, count: term.count, dimension: d, into: $0.baseAddress!)
+                }
+            }
+            return jets
+        }
+        constraintKey = constraint.identity
+    }
+
+    /// The forward pass over chunk c into the workspace (with the cached constraint jets when there is one).
+    private func forward(_ network: Network, chunk c: Int, workspace ws: TaylorWorkspace) {
+        let (t, range) = chunks[c]
+        let term = terms[t]
+        let d = layout.inputDimension
+        term.points.withUnsafeBufferPointer { pts in
+            let points = pts.baseAddress! + range.lowerBound * d
+            guard network.outputConstraint != nil else {
+                TaylorForward.run(network, points: points, count: range.count, streams: term.streams, workspace: ws)
+                return
+            }
+            constraintJets[t].withUnsafeBufferPointer { jets in
+                TaylorForward.run(network, points: points, count: range.count, streams: term.streams, workspace: ws,
+                                  constraintJets: jets.baseAddress! + range.lowerBound * HardDirichletConstraint.jetSize(dimension: d))
+            }
+        }
     }
 
     private func rebuildChunks() {
@@ -106,6 +146,7 @@ public final class Objective: @unchecked Sendable {
     @discardableResult
     public func evaluate(_ network: Network, gradient: UnsafeMutablePointer<Double>?, mask: [Double]? = nil) -> [Double] {
         let d = layout.inputDimension
+        prepareConstraintJets(network)
         let wantsGradient = gradient != nil
         let work: @Sendable (Int) -> Void = { [self] (worker: Int) in
             pinn_flush_subnormals_to_zero()
@@ -115,10 +156,7 @@ public final class Objective: @unchecked Sendable {
                 let (t, range) = self.chunks[c]
                 let term = self.terms[t]
                 let streams = term.streams
-                term.points.withUnsafeBufferPointer { pts in
-                    TaylorForward.run(network, points: pts.baseAddress! + range.lowerBound * d, count: range.count,
-                                      streams: streams, workspace: ws)
-                }
+                self.forward(network, chunk: c, workspace: ws)
                 self.chunkLosses[c] = term.lossAndSeeds(outputs: ws.output, range: range, dimension: d, seeds: seeds,
                                                          residuals: self.residualBuffers[worker])
                 if wantsGradient {
@@ -174,6 +212,7 @@ public final class Objective: @unchecked Sendable {
     private func fillJacobianRows(_ network: Network, chunks range: Range<Int>,
                                   residuals: UnsafeMutablePointer<Double>, rows: UnsafeMutablePointer<Double>) -> Int {
         let d = layout.inputDimension, p = layout.parameterCount
+        prepareConstraintJets(network)
         var starts: [Int] = []
         var total = 0
         for c in range {
@@ -192,10 +231,7 @@ public final class Objective: @unchecked Sendable {
             while i < range.count {
                 let (t, points) = self.chunks[range.lowerBound + i]
                 let term = self.terms[t]
-                term.points.withUnsafeBufferPointer { pts in
-                    TaylorForward.run(network, points: pts.baseAddress! + points.lowerBound * d, count: points.count,
-                                      streams: term.streams, workspace: ws)
-                }
+                self.forward(network, chunk: range.lowerBound + i, workspace: ws)
                 term.scaledResiduals(outputs: ws.output, range: points, dimension: d, residuals: destination.residuals + destination.offsets[i],
                                      jacobianSeeds: seeds)
                 ReversePass.run(network, seeds: seeds, count: points.count, streams: term.streams, workspace: ws,
