@@ -31,8 +31,8 @@ def main():
         residual = f["solution/residual"][:]
         it = f["history/iteration"][:]
         loss = f["history/loss"][:]
-        loss_pde = f["history/loss_pde"][:]
-        loss_bc = f["history/loss_boundary"][:]
+        # Terms present in this run: pde, boundary (absent with hard Dirichlet constraints), data, slope recovery.
+        terms = {k[5:]: f["history/" + k][:] for k in f["history"] if k.startswith("loss_")}
         rel = f["history/rel_l2"][:] if "history/rel_l2" in f else None
         erank = f["history/erank"][:] if "history/erank" in f else None
         erank_it = f["history/erank_iteration"][:] if erank is not None else None
@@ -67,8 +67,8 @@ def main():
         ax.legend(fontsize=8)
     ax = axes[len(panels)]
     ax.semilogy(it, loss, label="loss")
-    ax.semilogy(it, loss_pde, label="loss (PDE)", alpha=0.7)
-    ax.semilogy(it, loss_bc, label="loss (boundary)", alpha=0.7)
+    for name, values in terms.items():
+        ax.semilogy(it, values, label=f"loss ({name.replace('_', ' ')})", alpha=0.7)
     if rel is not None:
         ax.semilogy(it, rel, label="relative L2 error", color="k")
     ax.set_xlabel("iteration")
