@@ -292,7 +292,8 @@ public final class Objective: @unchecked Sendable {
                                           hessian: UnsafeMutablePointer<Double>,
                                           gradient: UnsafeMutablePointer<Double>) -> Double {
         let p = layout.parameterCount
-        let rowsPerPanel = max(chunkSize, jacobianPanelBytes / (8 * p))
+        // Never more rows than there are points: the panel buffer is allocated at this size.
+        let rowsPerPanel = max(chunkSize, min(residualCount, jacobianPanelBytes / (8 * p)))
         if panel == nil || panel!.capacity < rowsPerPanel {
             panel?.rows.deallocate()
             panel?.residuals.deallocate()

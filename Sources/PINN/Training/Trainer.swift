@@ -402,8 +402,6 @@ public final class Trainer {
                 var x = network.parameters
                 var current = network
                 var step = beginSecondOrderStage(s)
-                let hessian = UnsafeMutablePointer<Double>.allocate(capacity: p * p)
-                defer { hessian.deallocate() }
                 let result = optimizer.minimize(&x, iterations: stage.iterations, normalEquations: { theta, h, g in
                     current.parameters = theta
                     return objective.accumulateNormalEquations(current, mask: mask, hessian: h, gradient: g)
