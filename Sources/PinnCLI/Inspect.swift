@@ -13,18 +13,27 @@ struct Inspect: ParsableCommand {
             let h5 = try HDF5File.open(file)
             func text(_ name: String) -> String { (try? h5.stringAttribute(name)) ?? "?" }
             func number(_ name: String) -> Double { (try? h5.numberAttribute(name)) ?? .nan }
-            let network = try ResultFile.readNetwork(from: h5)
+            // A model with a hard constraint defined in Swift cannot be rebuilt, but can still be described.
+            let network = try? ResultFile.readNetwork(from: h5)
             var lines = ["\(file)  (pinn \(text("pinn_version")), \(text("created")))"]
             let description = text("description")
             if !description.isEmpty && description != "?" { lines.append("  \(description)") }
             lines.append("  problem      \(text("problem_path")): \(text("pde"))")
-            let widths = network.layout.hiddenWidths.map(String.init).joined(separator: "→")
-            let acts = network.activations.map { $0.terms.map(\.function.rawValue).joined(separator: "+") }
-            lines.append("  network      \(network.layout.inputDimension)→\(widths)→1, activation \(Set(acts).sorted().joined(separator: ", ")), \(network.layout.parameterCount) parameters")
+            let widths = ((try? h5.numberArrayAttribute("hidden_widths", on: "/model")) ?? []).map { String(Int($0)) }.joined(separator: "→")
+            let acts = network?.activations.map { $0.terms.map(\.function.rawValue).joined(separator: "+") } ?? ["?"]
+            let parameters = (try? h5.read("/model/parameters").values.count) ?? 0
+            let d = Int((try? h5.numberAttribute("input_dimension", on: "/model")) ?? 0)
+            lines.append("  network      \(d)→\(widths)→1, activation \(Set(acts).sorted().joined(separator: ", ")), \(parameters) parameters")
+            if let constraint = try? h5.stringAttribute("output_constraint", on: "/model"), constraint != "none" {
+                lines.append("  constraint   \(constraint)")
+            }
             lines.append("  status       \(text("status")) (\(text("stop_reason"))), seed \(Int64(number("seed"))), \(Int(number("threads"))) thread(s)")
             lines.append(String(format: "  iterations   %d in %.2f s, %.3f ms/iteration (median %.3f)", Int(number("iterations")),
                                 number("training_time_s"), number("ms_per_iteration"), number("median_ms_per_iteration")))
             lines.append(String(format: "  final loss   %.4e", number("final_loss")))
+            if let notes = try? h5.stringAttribute("stage_notes", on: "/history"), !notes.isEmpty {
+                for note in notes.split(separator: "\n") { lines.append("  stage        \(note)") }
+            }
             let rel = number("final_rel_l2")
             if rel.isFinite {
                 lines.append(String(format: "  errors       relative L2 %.4e, max %.4e (on the output grid)", rel, number("final_max_error")))

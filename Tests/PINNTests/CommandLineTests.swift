@@ -203,6 +203,8 @@ final class CommandLineTests: CommandLineTestCase {
         let eval = try pinn(["eval", out, "--points", scratch.appendingPathComponent("p.csv").path])
         XCTAssertEqual(eval.status, 0, eval.stderr)
         XCTAssertEqual(eval.stdout, "x,y,u\n1.0,0.7,0.5\n0.25,0.0,0.125\n")
+        let inspect = try pinn(["inspect", out])
+        XCTAssertTrue(inspect.stdout.contains("constraint   u = g + D·N, D: Πᵢ 4(xᵢ−ℓᵢ)(hᵢ−xᵢ)/(hᵢ−ℓᵢ)² on [0.0, 1.0]×[0.0, 1.0]"), inspect.stdout)
     }
 
     /// The embedding example (Examples/NonlinearPoisson) builds with the package, trains −Δu + u³ = f through the
@@ -227,6 +229,7 @@ final class CommandLineTests: CommandLineTestCase {
         let inspect = try pinn(["inspect", scratch.appendingPathComponent("example.h5").path])
         XCTAssertEqual(inspect.status, 0, inspect.stderr)
         XCTAssertTrue(inspect.stdout.contains("r(x, u, ∇u, ∂²u) = f (user-defined)"), inspect.stdout)
+        XCTAssertTrue(inspect.stdout.contains("stage        stage 2 (Levenberg–Marquardt): iteration limit reached after 300 iterations"), inspect.stdout)
     }
 }
 
