@@ -403,10 +403,7 @@ public struct ProblemFile: Sendable {
         if config.slopeRecoveryWeight > 0 {
             throw s.fail("optimizer", "Levenberg–Marquardt needs a sum-of-squares loss; loss.slope_recovery is not one (set it to 0 or use adam/lbfgs)")
         }
-        let activations = (0..<config.hiddenWidths.count).map { config.activation(layer: $0) }
-        let layout = NetworkLayout(inputDimension: d, hiddenWidths: config.hiddenWidths,
-                                   termCounts: activations.map(\.termCount), neuronWise: activations.map(\.neuronWise))
-        if let problem = LevenbergMarquardt.memoryProblem(parameterCount: layout.parameterCount) {
+        if let problem = LevenbergMarquardt.memoryProblem(parameterCount: config.networkLayout(inputDimension: d).parameterCount) {
             throw s.fail("optimizer", problem)
         }
     }

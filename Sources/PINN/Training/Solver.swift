@@ -69,6 +69,13 @@ public struct SolverConfiguration: Sendable {
     public func activation(layer l: Int) -> LayerActivation {
         activations.count == 1 ? activations[0] : activations[l]
     }
+
+    /// The parameter layout of the network this configuration describes, for inputs of dimension d.
+    public func networkLayout(inputDimension d: Int) -> NetworkLayout {
+        let layers = hiddenWidths.indices.map { activation(layer: $0) }
+        return NetworkLayout(inputDimension: d, hiddenWidths: hiddenWidths, termCounts: layers.map(\.termCount),
+                             neuronWise: layers.map(\.neuronWise))
+    }
 }
 
 /// Residual-based adaptive refinement settings (Lu et al. 2021 for RAR; Wu et al. 2023 for RAR-D).
@@ -214,7 +221,7 @@ public struct Solver: Sendable {
             if c.slopeRecoveryWeight > 0 {
                 throw fail("configuration.stages[\(i)]", "Levenberg–Marquardt needs a sum-of-squares loss; slopeRecoveryWeight must be 0")
             }
-            if let problem = LevenbergMarquardt.memoryProblem(parameterCount: makeLayout().parameterCount) {
+            if let problem = LevenbergMarquardt.memoryProblem(parameterCount: c.networkLayout(inputDimension: d).parameterCount) {
                 throw fail("configuration.stages[\(i)]", problem)
             }
         }
@@ -228,13 +235,6 @@ public struct Solver: Sendable {
                 throw fail("configuration.hardDirichlet", error.description)
             }
         }
-    }
-
-    /// The network architecture the configuration describes.
-    func makeLayout() -> NetworkLayout {
-        let activations = configuration.hiddenWidths.indices.map { configuration.activation(layer: $0) }
-        return NetworkLayout(inputDimension: problem.domain.dimension, hiddenWidths: configuration.hiddenWidths,
-                             termCounts: activations.map(\.termCount), neuronWise: activations.map(\.neuronWise))
     }
 
     /// 𝓛u − f (or r(x, u, ∇u, ∂²u) − f) for the network at `points`, given f there.
