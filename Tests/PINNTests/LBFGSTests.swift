@@ -29,11 +29,8 @@ final class LBFGSTests: XCTestCase {
 
     func testLeastSquaresWithAKnownSolution() {
         // f = ½‖Ax − b‖² with b = A·x*: the minimiser is x*.
-        var rng = Xoshiro256(seed: 4)
         let m = 40, n = 12
-        let a = (0..<(m * n)).map { _ in rng.nextNormal() }
-        let solution = (0..<n).map { _ in rng.nextNormal() }
-        let b = (0..<m).map { i in (0..<n).reduce(0.0) { $0 + a[i * n + $1] * solution[$1] } }
+        let (a, solution, b) = consistentLinearSystem(rows: m, columns: n, seed: 4)
         var x = [Double](repeating: 0, count: n)
         var optimizer = LBFGS()
         optimizer.gradientTolerance = 1e-10

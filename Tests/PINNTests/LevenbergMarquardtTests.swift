@@ -37,11 +37,8 @@ final class LevenbergMarquardtTests: XCTestCase {
 
     func testLeastSquaresWithKnownSolutions() {
         // Linear: ρ = Ax − b with b = A·x*, from x = 0.
-        var rng = Xoshiro256(seed: 4)
         let m = 40, n = 12
-        let a = (0..<(m * n)).map { _ in rng.nextNormal() }
-        let solution = (0..<n).map { _ in rng.nextNormal() }
-        let b = (0..<m).map { i in (0..<n).reduce(0.0) { $0 + a[i * n + $1] * solution[$1] } }
+        let (a, solution, b) = consistentLinearSystem(rows: m, columns: n, seed: 4)
         var x = [Double](repeating: 0, count: n)
         func linearResiduals(_ x: [Double]) -> [Double] {
             (0..<m).map { i -> Double in

@@ -23,3 +23,12 @@ func randomPoints(_ count: Int, dimension d: Int, in low: Double = -1, _ high: D
                   rng: inout Xoshiro256) -> [Double] {
     (0..<(count * d)).map { _ in rng.nextUniform(in: low, high) }
 }
+
+/// A random m×n matrix A (row-major), a random x*, and b = A·x*: a least-squares problem whose minimiser is x*.
+func consistentLinearSystem(rows m: Int, columns n: Int, seed: UInt64) -> (a: [Double], solution: [Double], b: [Double]) {
+    var rng = Xoshiro256(seed: seed)
+    let a = (0..<(m * n)).map { _ in rng.nextNormal() }
+    let solution = (0..<n).map { _ in rng.nextNormal() }
+    let b = (0..<m).map { i in (0..<n).reduce(0.0) { $0 + a[i * n + $1] * solution[$1] } }
+    return (a, solution, b)
+}
