@@ -79,7 +79,12 @@ public struct Problem: Sendable {
 
     /// A short human-readable form of the PDE and its boundary condition, e.g. "Δu + 1.0²·u = f, u = g on ∂Ω".
     public var equation: String {
-        let interior = residual == nil ? pde.equation : "r(x, u, ∇u, ∂²u) = f (user-defined)"
+        let interior: String
+        switch residual {
+        case nil: interior = pde.equation
+        case let formula as FormulaResidual: interior = "\(formula.formula.source) = f"
+        default: interior = "r(x, u, ∇u, ∂²u) = f (user-defined)"
+        }
         switch boundaryCondition {
         case .dirichlet: return interior
         case .neumann: return interior + ", ∂u/∂n = g on ∂Ω"
