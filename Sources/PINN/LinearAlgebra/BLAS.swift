@@ -34,12 +34,6 @@ public enum BLAS {
         cblas_ddot(Int32(count), x, 1, y, 1)
     }
 
-    /// Symmetric rank-k update `C ← α·A·Aᵀ + β·C` on the upper triangle, with A of shape n×k (column-major).
-    static func syrk(n: Int, k: Int, alpha: Double = 1, a: UnsafePointer<Double>, lda: Int,
-                     beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int) {
-        cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(k), alpha, a, Int32(lda), beta, c, Int32(ldc))
-    }
-
     /// Matrix-vector product `y ← α·op(A)·x + β·y` with A of shape m×n (column-major).
     static func gemv(transpose: Bool = false, m: Int, n: Int, alpha: Double = 1, a: UnsafePointer<Double>, lda: Int,
                      x: UnsafePointer<Double>, beta: Double = 0, y: UnsafeMutablePointer<Double>) {

@@ -43,14 +43,9 @@ public final class DampedSymmetricSolver {
         }
         fallbacks += 1
         if eigenvectors.isEmpty {
-            eigenvectors = Array(UnsafeBufferPointer(start: hessian, count: n * n))
-            eigenvalues = [Double](repeating: 0, count: n)
-            let status = LAPACKE_dsyevd(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "V")), uplo, Int32(n), &eigenvectors,
-                                        Int32(n), &eigenvalues)
-            if status != 0 {
-                eigenvectors = []
-                throw LinearAlgebraError.lapackFailure(routine: "dsyevd", info: Int(status))
-            }
+            var vectors = Array(UnsafeBufferPointer(start: hessian, count: n * n))
+            eigenvalues = try SymmetricEigen.decompose(&vectors, dimension: n, vectors: true)
+            eigenvectors = vectors
         }
         // x = V·diag(1/(max(λ,0) + μ))·Vᵀ·b
         eigenvectors.withUnsafeBufferPointer { v in
