@@ -43,11 +43,19 @@ final class GradientTests: XCTestCase {
         }
         var neuronRowdy = rowdy
         neuronRowdy.neuronWise = true
+        // Terms without a fused vector kernel (sigmoid, SiLU) are tabulated and added by the fused pass.
+        let mixed = LayerActivation(terms: [
+            KroneckerTerm(.sigmoid, scale: 0.5, frequency: 2, amplitude: 1.3, slope: 0.7, trainableAmplitude: true, trainableSlope: true),
+            KroneckerTerm(.sin, scale: 2, frequency: 1.5, amplitude: -0.4, slope: 1.1, trainableAmplitude: true, trainableSlope: true),
+            KroneckerTerm(.silu, scale: 1, frequency: 0.8, amplitude: 0.6, slope: 1.2, trainableSlope: true),
+            KroneckerTerm(.tanh, scale: 1, frequency: 3, amplitude: 0.9, slope: 0.4, trainableAmplitude: true),
+        ])
         return ActivationFunction.allCases.map { ("\($0)", LayerActivation.fixed($0)) } + [
             ("L-LAAF tanh", .layerwiseAdaptive(.tanh, scaleFactor: 5)),
             ("L-LAAF sin", .layerwiseAdaptive(.sin, scaleFactor: 3)),
             ("Rowdy-3 tanh", rowdy),
             ("Rowdy-3 cos (published)", published),
+            ("sigmoid + sin + SiLU + tanh", mixed),
             ("N-LAAF tanh", .neuronwiseAdaptive(.tanh, scaleFactor: 5)),
             ("neuron-wise Rowdy-3", neuronRowdy),
         ]
@@ -114,6 +122,30 @@ final class GradientTests: XCTestCase {
                 }
             }
         }
+    }
+
+    /// Rowdy-5 on layers wide enough that the fused gradient pass runs over several blocks of elements, the last
+    /// one partial (30 points × 37 neurons). n = 2 keeps the frequencies moderate, so central differences stay
+    /// accurate to 1e-6.
+    func testRowdyGradientOverSeveralBlocksMatchesFiniteDifferences() {
+        var activation = LayerActivation.rowdy(base: .tanh, terms: 5, scaleFactor: 2)
+        for k in 1..<5 { activation.terms[k].amplitude = 0.01 * Double(k) * (k.isMultiple(of: 2) ? -1 : 1) }
+        var rng = Xoshiro256(seed: 77)
+        let net = Network(inputDimension: 2, hiddenWidths: [37, 37], activation: activation, rng: &rng)
+        let interior = randomPoints(30, dimension: 2, rng: &rng)
+        let terms = [LossTerm(kind: .residual(.helmholtz(waveNumber: 2)), points: interior,
+                              targets: (0..<30).map { _ in rng.nextNormal() })]
+        let objective = Objective(layout: net.layout, terms: terms, chunkSize: 30)
+        var g = [Double](repeating: 0, count: net.parameters.count)
+        g.withUnsafeMutableBufferPointer { _ = objective.evaluate(net, gradient: $0.baseAddress!) }
+        let fd = finiteDifferenceGradient(net) { objective.evaluate($0, gradient: nil).reduce(0, +) }
+        var mask = [Double](repeating: 0, count: net.parameters.count)
+        for place in net.layout.activation {
+            for k in 0..<(2 * place.termCount) { mask[place.amplitudeOffset + k] = net.trainableMask[place.amplitudeOffset + k] }
+        }
+        XCTAssertEqual(mask.reduce(0, +), 18)  // per layer: 4 amplitudes, 5 slopes
+        assertGradientsMatch(g, fd, mask: mask, "Rowdy-5 activation parameters")
+        assertGradientsMatch(g, fd, mask: net.trainableMask, "Rowdy-5 all parameters")
     }
 
     func testGradientIsIndependentOfThreadsAndBitIdentical() {

@@ -18,18 +18,45 @@ void pinn_vsincos(const double *x, double *s, double *c, size_t n);
    arguments go through libm). Vectorised by the compiler for AVX-512, AVX2 or SSE, chosen at run time. */
 void pinn_vsincos_scaled(const double *x, double a, double *s, double *c, size_t n);
 
-/* One sine (cosine = 0) or cosine (cosine = 1) term of a Kronecker activation, c0*phi(a*z) with phi = sin or cos:
-   adds (or, for first_term, assigns) c_m * phi^(m)(a*z) to out_m for m = 0..3 (c_m = c0*a^m; the signs of the
-   derivatives of sin and cos are applied here) and keeps sin(a*z), cos(a*z) in sin_out, cos_out. */
-void pinn_kronecker_trig_forward(const double *z, size_t n, double a, double c0, int cosine, int first_term,
-                                 double *out0, double *out1, double *out2, double *out3,
-                                 double *sin_out, double *cos_out);
+/* One term c0 * phi(a z) of a layer-wise Kronecker activation (c0 = alpha s, a = c omega) and its cache of values at
+   a z, shared by the forward and gradient kernels. A tanh term's cache[0] receives tanh(a z); a sine or cosine term's
+   cache[0] and cache[1] receive sin(a z) and cos(a z); a tabulated term (any other function) must hold phi, phi',
+   phi'', phi''' at a z in cache[0..3] before either kernel runs. */
+enum { PINN_TERM_TANH = 0, PINN_TERM_SIN = 1, PINN_TERM_COS = 2, PINN_TERM_TABULATED = 3 };
+typedef struct {
+    int kind;
+    double a;
+    double c0;
+    double *cache[4];
+} pinn_kronecker_term;
 
-/* The 12 sums over i < n of {sin_v, cos_v}[i] * {h0, h2, h13, xh0, xh2, xh13}[i], in that order (sin first),
-   accumulated in 8 lanes: what the activation-parameter gradients of a sine or cosine term need. */
-void pinn_kronecker_trig_dots(const double *sin_v, const double *cos_v, const double *h0, const double *h2,
-                              const double *h13, const double *xh0, const double *xh2, const double *xh13,
-                              size_t n, double out[12]);
+/* The activation phi~(z) = sum_k c0_k phi_k(a_k z) and its derivatives at n contiguous pre-activations, all terms in
+   one pass: value, first, second, third = phi~^(m) = sum_k c0_k a_k^m phi_k^(m)(a_k z), m = 0..3, filling the
+   terms' caches. Sine and cosine arguments beyond 2^20 go through libm. */
+void pinn_kronecker_forward(const double *z, size_t n, const pinn_kronecker_term *terms, size_t count,
+                            double *value, double *first, double *second, double *third);
+
+/* c a^m tanh^(m)(a z[i]), m = 0..3, into value, first, second, third: a one-term activation c tanh(a z) with the
+   same arithmetic as a tanh term of pinn_kronecker_forward (so a Kronecker sum whose other amplitudes are zero gives
+   bit for bit the values of its tanh term alone). */
+void pinn_tanh_derivatives_scaled(const double *z, size_t n, double a, double c, double *value, double *first,
+                                  double *second, double *third);
+
+/* The stream sets of the gradient kernel (DerivativeStreams): value only; value and first derivatives; plus the
+   Laplacian as one stream; plus the d pure second derivatives. */
+enum { PINN_STREAMS_VALUE = 0, PINN_STREAMS_GRADIENT = 1, PINN_STREAMS_LAPLACIAN = 2, PINN_STREAMS_PURE_SECOND = 3 };
+
+/* Adds to sums[2k] and sums[2k + 1] the reductions over n elements that give the gradients of term k's alpha and
+   omega: dL/d alpha_k = s_k sums[2k], dL/d omega_k = c_k alpha_k s_k sums[2k + 1], with
+     sums[2k]     = sum [G0 f0 + a G13 f1 + a^2 G2 f2],
+     sums[2k + 1] = sum [G0 z f1 + G13 (f1 + a z f2) + G2 (2a f2 + a^2 z f3)],   f_m = phi_k^(m)(a_k z),
+   where G0 = Abar, G13 = sum_i Dbar_i Zdot_i + (Lbar Zddot or sum_i Sbar_i Zddot_i), G2 = Lbar sum_i Zdot_i^2 or
+   sum_i Sbar_i Zdot_i^2 are formed on the fly from the streams: z and adjoint hold the pre-activation streams and
+   the activation-output adjoints as consecutive blocks `stride` apart (value, d first derivatives, then the
+   Laplacian or d pure second derivatives), of which the first n elements of each are used. The terms' caches
+   must hold the forward kernel's values at the same elements. */
+void pinn_kronecker_gradient(const double *z, const double *adjoint, size_t n, size_t stride, size_t dimension,
+                             int streams, const pinn_kronecker_term *terms, size_t count, double *sums);
 
 /* Sets flush-to-zero and denormals-are-zero for the calling thread (x86 MXCSR; no-op elsewhere). Saturated
    activations produce subnormal products (e.g. tanh' at |z| ~ 350) that cost ~100 cycles each otherwise. */

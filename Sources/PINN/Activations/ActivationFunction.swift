@@ -86,15 +86,7 @@ public enum ActivationFunction: String, CaseIterable, Sendable, Codable {
                          inputScale a: Double = 1, outputScale c: Double = 1) {
         if self == .tanh {
             // The scales are folded into the one pass (L-LAAF's φ(n·ω·z) costs what a fixed tanh does).
-            pinn_vtanh_poly_scaled(z, a, value, n)
-            let c1 = c * a, c2 = c1 * a, c3 = c2 * a
-            for e in 0..<n {
-                let t = value[e], d1 = 1 - t * t
-                value[e] = c * t
-                first[e] = c1 * d1
-                second[e] = c2 * (-2 * t * d1)
-                third[e] = c3 * d1 * (6 * t * t - 2)
-            }
+            pinn_tanh_derivatives_scaled(z, n, a, c, value, first, second, third)
             return
         }
         if a != 1 || c != 1 {

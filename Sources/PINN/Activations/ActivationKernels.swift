@@ -4,9 +4,10 @@ import CVectorMath
 /// ```
 /// φ̃⁽ᵐ⁾(z) = Σₖ αₖ sₖ aₖᵐ φₖ⁽ᵐ⁾(aₖ z),   m = 0…3
 /// ```
-/// and of the gradient of the loss with respect to the αₖ and ωₖ (docs/derivatives.md). Each term's φₖ⁽ᵐ⁾(aₖz)
-/// is evaluated once per forward pass and cached for the reverse pass; a sine or cosine term costs one shared
-/// sin/cos evaluation (its derivatives are ±sin and ±cos).
+/// and of the gradient of the loss with respect to the αₖ and ωₖ (docs/derivatives.md). Layer-wise activations of
+/// several terms run through two fused C kernels (Sources/CVectorMath/kronecker.c): one pass for φ̃…φ̃‴ with all
+/// terms added in registers, and one pass over the adjoint streams for every term's α and ω. A tanh term caches
+/// tanh(aₖz) only (its derivatives follow from it), a sine or cosine term one shared sin/cos evaluation.
 enum ActivationKernels {
     /// Where a term's φ⁽ᵐ⁾ (m = 0…3) live in the cache, with signs: a sine term keeps sin in slot 0 and cos in
     /// slot 1, so φ = sin, φ′ = cos, φ″ = −sin, φ‴ = −cos.
@@ -61,51 +62,106 @@ enum ActivationKernels {
                                    inputScale: term.frequency * slopes[0], outputScale: amplitudes[0] * term.scale)
             return
         }
-        for (k, term) in activation.terms.enumerated() {
+        // Terms without a vector kernel of their own (sigmoid, swish, …) are tabulated first; the fused pass adds
+        // them with the tanh, sine and cosine terms.
+        for (k, term) in activation.terms.enumerated() where kernelKind(term.function) == PINN_TERM_TABULATED {
             let a = term.frequency * slopes[k]
-            let slots = cache[(4 * k)..<(4 * k + 4)]
-            switch term.function {
-            case .sin, .cos:
-                // One fused pass: sin/cos of a·z, kept for the reverse pass, and the term's share of φ̃⁽ᵐ⁾.
-                pinn_kronecker_trig_forward(z, n, a, amplitudes[k] * term.scale, term.function == .cos ? 1 : 0,
-                                            k == 0 ? 1 : 0, value, first, second, third, slots[4 * k], slots[4 * k + 1])
-                continue
-            default:
-                for e in 0..<n { scratch[e] = a * z[e] }
-                term.function.evaluate(scratch, count: n, value: slots[4 * k], first: slots[4 * k + 1],
-                                       second: slots[4 * k + 2], third: slots[4 * k + 3])
+            for e in 0..<n { scratch[e] = a * z[e] }
+            term.function.evaluate(scratch, count: n, value: cache[4 * k], first: cache[4 * k + 1],
+                                   second: cache[4 * k + 2], third: cache[4 * k + 3])
+        }
+        withKernelTerms(activation, amplitudes: amplitudes, slopes: slopes, cache: cache) { terms, count in
+            pinn_kronecker_forward(z, n, terms, count, value, first, second, third)
+        }
+    }
+
+    /// The fused kernels' name for a term function.
+    static func kernelKind(_ function: ActivationFunction) -> Int {
+        switch function {
+        case .tanh: return Int(PINN_TERM_TANH)
+        case .sin: return Int(PINN_TERM_SIN)
+        case .cos: return Int(PINN_TERM_COS)
+        default: return Int(PINN_TERM_TABULATED)
+        }
+    }
+
+    /// Calls `body` with the fused kernels' description of a layer-wise activation's terms (on the stack: no heap
+    /// allocation per call), their caches shifted by `shift` elements.
+    static func withKernelTerms<R>(_ activation: LayerActivation, amplitudes: UnsafePointer<Double>,
+                                   slopes: UnsafePointer<Double>, cache: [UnsafeMutablePointer<Double>],
+                                   shift: Int = 0, _ body: (UnsafePointer<pinn_kronecker_term>, Int) -> R) -> R {
+        let count = activation.terms.count
+        return withUnsafeTemporaryAllocation(of: pinn_kronecker_term.self, capacity: count) { buffer in
+            for (k, term) in activation.terms.enumerated() {
+                let slots = (cache[4 * k] + shift, cache[4 * k + 1] + shift, cache[4 * k + 2] + shift,
+                             cache[4 * k + 3] + shift)
+                buffer.initializeElement(at: k, to: pinn_kronecker_term(
+                    kind: Int32(kernelKind(term.function)), a: term.frequency * slopes[k],
+                    c0: amplitudes[k] * term.scale, cache: slots))
             }
-            let phi = TermDerivatives(term.function, cache: slots)
-            let c0 = amplitudes[k] * term.scale
-            let c1 = c0 * a * phi.sign.1, c2 = c0 * a * a * phi.sign.2, c3 = c0 * a * a * a * phi.sign.3
-            let c0s = c0 * phi.sign.0
-            let (p0, p1, p2, p3) = phi.source
-            if k == 0 {
-                for e in 0..<n {
-                    value[e] = c0s * p0[e]; first[e] = c1 * p1[e]; second[e] = c2 * p2[e]; third[e] = c3 * p3[e]
-                }
-            } else {
-                for e in 0..<n {
-                    value[e] += c0s * p0[e]; first[e] += c1 * p1[e]; second[e] += c2 * p2[e]; third[e] += c3 * p3[e]
-                }
+            return body(buffer.baseAddress!, count)
+        }
+    }
+
+    /// Whether a layer's activation-parameter gradients come from ``accumulateKroneckerGradient`` (layer-wise,
+    /// not a single term) rather than ``accumulateParameterGradient``.
+    static func usesFusedGradient(_ activation: LayerActivation, amplitudes: UnsafePointer<Double>,
+                                  slopes: UnsafePointer<Double>, rows: Int) -> Bool {
+        rows == 1 && !isSingleTerm(activation, amplitudes: amplitudes, slopes: slopes, rows: rows)
+    }
+
+    /// Adds ∂L/∂αₖ and ∂L/∂ωₖ of a layer-wise activation to the gradients, straight from the streams: `z` and
+    /// `adjoint` hold the pre-activation streams and the activation-output adjoints as blocks `stride` apart, of
+    /// which the first `count` elements are summed (all of a layer's elements for the summed gradient, one point's
+    /// neurons for a Jacobian row). With the per-element contractions
+    /// ```
+    /// G₀ = Ā,  G₁₃ = Σᵢ D̄ᵢ⊙Żᵢ + Λ̄⊙Z̈ (or Σᵢ S̄ᵢ⊙Z̈ᵢ),  G₂ = Λ̄⊙Σᵢ Żᵢ² (or Σᵢ S̄ᵢ⊙Żᵢ²)
+    /// ```
+    /// and φ⁽ᵐ⁾ = φₖ⁽ᵐ⁾(aₖz) from the forward pass's cache:
+    /// ```
+    /// ∂L/∂αₖ = sₖ Σ [G₀ φ + aG₁₃ φ′ + a²G₂ φ″]
+    /// ∂L/∂ωₖ = cₖαₖsₖ Σ [G₀ z φ′ + G₁₃ (φ′ + a z φ″) + G₂ (2a φ″ + a² z φ‴)]
+    /// ```
+    /// A sine or cosine term needs four sums over its cached sin and cos (see kronecker.c).
+    static func accumulateKroneckerGradient(
+        _ activation: LayerActivation, amplitudes: UnsafePointer<Double>, slopes: UnsafePointer<Double>,
+        z: UnsafePointer<Double>, adjoint: UnsafePointer<Double>, count n: Int, stride: Int, dimension d: Int,
+        streams: DerivativeStreams, cache: [UnsafeMutablePointer<Double>], cacheShift: Int = 0,
+        amplitudeGradient: UnsafeMutablePointer<Double>, slopeGradient: UnsafeMutablePointer<Double>
+    ) {
+        let count = activation.terms.count
+        let mode: Int
+        switch streams {
+        case .value: mode = Int(PINN_STREAMS_VALUE)
+        case .gradient: mode = Int(PINN_STREAMS_GRADIENT)
+        case .laplacian: mode = Int(PINN_STREAMS_LAPLACIAN)
+        case .pureSecond: mode = Int(PINN_STREAMS_PURE_SECOND)
+        }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * count) { sums in
+            sums.initialize(repeating: 0)
+            withKernelTerms(activation, amplitudes: amplitudes, slopes: slopes, cache: cache, shift: cacheShift) {
+                terms, count in
+                pinn_kronecker_gradient(z, adjoint, n, stride, d, Int32(mode), terms, count, sums.baseAddress!)
+            }
+            for (k, term) in activation.terms.enumerated() where term.trainableAmplitude || term.trainableSlope {
+                amplitudeGradient[k] += term.scale * sums[2 * k]
+                slopeGradient[k] += term.frequency * amplitudes[k] * term.scale * sums[2 * k + 1]
             }
         }
     }
 
-    /// Adds ∂L/∂αₖ and ∂L/∂ωₖ of one hidden layer to `gradient`, given the per-element adjoint contractions
+    /// Adds ∂L/∂αₖ and ∂L/∂ωₖ of a single-term or neuron-wise activation to `gradient`, given the per-element
+    /// adjoint contractions
     /// ```
     /// G₀ = Ā,  G₁ = Σᵢ D̄ᵢ⊙Żᵢ,  G₂ = Σᵢ S̄ᵢ⊙Żᵢ² (or Λ̄⊙ΣŻᵢ²),  G₃ = Σᵢ S̄ᵢ⊙Z̈ᵢ (or Λ̄⊙Z̈)
     /// ```
-    /// (nil where the stream set does not carry them) and the term values cached by ``evaluate``:
-    /// ```
-    /// ∂L/∂αₖ = sₖ Σ [G₀ φ + aG₁ φ′ + a²G₂ φ″ + aG₃ φ′]
-    /// ∂L/∂ωₖ = cₖ Σ [G₀ τ₀ + G₁ τ₁ + G₂ τ₂ + G₃ τ₁],  τₘ = αs(m aᵐ⁻¹ φ⁽ᵐ⁾ + aᵐ z φ⁽ᵐ⁺¹⁾)
-    /// ```
+    /// (nil where the stream set does not carry them), with the formulas of ``accumulateKroneckerGradient``
+    /// (G₁₃ = G₁ + G₃). Layer-wise activations of several terms use that one.
     static func accumulateParameterGradient(
         _ activation: LayerActivation, amplitudes: UnsafePointer<Double>, slopes: UnsafePointer<Double>,
         z: UnsafePointer<Double>, count n: Int,
         g0: UnsafePointer<Double>, g1: UnsafePointer<Double>?, g2: UnsafePointer<Double>?, g3: UnsafePointer<Double>?,
-        cache: [UnsafeMutablePointer<Double>], scratch: ArraySlice<UnsafeMutablePointer<Double>>, rows: Int = 1,
+        cache: [UnsafeMutablePointer<Double>], rows: Int = 1,
         activationDerivatives sigma: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>),
         amplitudeGradient: UnsafeMutablePointer<Double>, slopeGradient: UnsafeMutablePointer<Double>
     ) {
@@ -121,127 +177,7 @@ enum ActivationKernels {
                                          amplitudeGradient: amplitudeGradient, slopeGradient: slopeGradient)
             return
         }
-        func isTrainable(_ term: KroneckerTerm) -> Bool { term.trainableAmplitude || term.trainableSlope }
-        func isTrigonometric(_ term: KroneckerTerm) -> Bool { term.function == .sin || term.function == .cos }
-        if activation.terms.contains(where: { isTrainable($0) && isTrigonometric($0) }) {
-            accumulateTrigonometricGradients(activation, amplitudes: amplitudes, slopes: slopes, z: z, count: n,
-                                             g0: g0, g1: g1, g2: g2, g3: g3, cache: cache, scratch: scratch,
-                                             amplitudeGradient: amplitudeGradient, slopeGradient: slopeGradient)
-        }
-        for (k, term) in activation.terms.enumerated() where isTrainable(term) && !isTrigonometric(term) {
-            let a = term.frequency * slopes[k], s = term.scale, alpha = amplitudes[k]
-            let phi = TermDerivatives(term.function, cache: cache[(4 * k)..<(4 * k + 4)])
-            let (p0, p1, p2, p3) = phi.source
-            let (s0, s1, s2, s3) = phi.sign
-            // Sums over all elements, eight lanes at a time (a scalar floating-point reduction does not vectorise).
-            var alpha8 = SIMD8<Double>(), omega8 = SIMD8<Double>()
-            let body = n - n % 8
-            @inline(__always) func v(_ p: UnsafePointer<Double>, _ e: Int) -> SIMD8<Double> {
-                UnsafeRawPointer(p + e).loadUnaligned(as: SIMD8<Double>.self)
-            }
-            let aa = a * a, twoA = 2 * a
-            if let g1, let g2, let g3 {
-                for e in stride(from: 0, to: body, by: 8) {
-                    let x: SIMD8<Double> = v(z, e)
-                    let f0: SIMD8<Double> = s0 * v(p0, e), f1: SIMD8<Double> = s1 * v(p1, e)
-                    let f2: SIMD8<Double> = s2 * v(p2, e), f3: SIMD8<Double> = s3 * v(p3, e)
-                    let g13: SIMD8<Double> = v(g1, e) + v(g3, e)
-                    let h0: SIMD8<Double> = v(g0, e), h2: SIMD8<Double> = v(g2, e)
-                    let t1: SIMD8<Double> = f1 + a * x * f2
-                    let t2: SIMD8<Double> = twoA * f2 + aa * x * f3
-                    alpha8 += h0 * f0
-                    alpha8 += a * g13 * f1
-                    alpha8 += aa * h2 * f2
-                    omega8 += h0 * x * f1
-                    omega8 += g13 * t1
-                    omega8 += h2 * t2
-                }
-            } else if let g1 {
-                for e in stride(from: 0, to: body, by: 8) {
-                    let x: SIMD8<Double> = v(z, e)
-                    let f0: SIMD8<Double> = s0 * v(p0, e), f1: SIMD8<Double> = s1 * v(p1, e)
-                    let f2: SIMD8<Double> = s2 * v(p2, e)
-                    let h0: SIMD8<Double> = v(g0, e), h1: SIMD8<Double> = v(g1, e)
-                    let t1: SIMD8<Double> = f1 + a * x * f2
-                    alpha8 += h0 * f0
-                    alpha8 += a * h1 * f1
-                    omega8 += h0 * x * f1
-                    omega8 += h1 * t1
-                }
-            } else {
-                for e in stride(from: 0, to: body, by: 8) {
-                    let h0: SIMD8<Double> = v(g0, e)
-                    let f0: SIMD8<Double> = s0 * v(p0, e), f1: SIMD8<Double> = s1 * v(p1, e)
-                    alpha8 += h0 * f0
-                    omega8 += h0 * v(z, e) * f1
-                }
-            }
-            var dAlpha = alpha8.sum(), dOmega = omega8.sum()
-            for e in body..<n {
-                let x = z[e], f0 = s0 * p0[e], f1 = s1 * p1[e], f2 = s2 * p2[e], f3 = s3 * p3[e]
-                let h1 = g1?[e] ?? 0, h2 = g2?[e] ?? 0, h3 = g3?[e] ?? 0
-                dAlpha += g0[e] * f0 + a * (h1 + h3) * f1 + a * a * h2 * f2
-                dOmega += g0[e] * x * f1 + (h1 + h3) * (f1 + a * x * f2) + h2 * (2 * a * f2 + a * a * x * f3)
-            }
-            amplitudeGradient[k] += s * dAlpha
-            slopeGradient[k] += term.frequency * alpha * s * dOmega
-        }
-    }
-
-    /// The gradients of all trainable sine and cosine terms of a layer from 12 dot products per term of the cached
-    /// sin, cos with six per-element vectors shared by all terms (h₀ = G₀, h₂ = G₂, h₁₃ = G₁ + G₃ and their
-    /// products with z). For a sine term (φ′ = cos, φ″ = −sin, φ‴ = −cos):
-    /// ```
-    /// ∂L/∂α = s (S·h₀ + a C·h₁₃ − a² S·h₂)
-    /// ∂L/∂ω = cαs (C·zh₀ + C·h₁₃ − a S·zh₁₃ − 2a S·h₂ − a² C·zh₂)
-    /// ```
-    /// and for a cosine term (φ′ = −sin, φ″ = −cos, φ‴ = sin):
-    /// ```
-    /// ∂L/∂α = s (C·h₀ − a S·h₁₃ − a² C·h₂)
-    /// ∂L/∂ω = cαs (−S·zh₀ − S·h₁₃ − a C·zh₁₃ − 2a C·h₂ + a² S·zh₂)
-    /// ```
-    static func accumulateTrigonometricGradients(
-        _ activation: LayerActivation, amplitudes: UnsafePointer<Double>, slopes: UnsafePointer<Double>,
-        z: UnsafePointer<Double>, count n: Int,
-        g0: UnsafePointer<Double>, g1: UnsafePointer<Double>?, g2: UnsafePointer<Double>?, g3: UnsafePointer<Double>?,
-        cache: [UnsafeMutablePointer<Double>], scratch: ArraySlice<UnsafeMutablePointer<Double>>,
-        amplitudeGradient: UnsafeMutablePointer<Double>, slopeGradient: UnsafeMutablePointer<Double>
-    ) {
-        let b = scratch.startIndex
-        let h13 = scratch[b], zh0 = scratch[b + 1], zh2 = scratch[b + 2], zh13 = scratch[b + 3], zeros = scratch[b + 4]
-        zeros.update(repeating: 0, count: n)
-        let h2 = g2 ?? UnsafePointer(zeros)
-        switch (g1, g3) {
-        case let (g1?, g3?): for e in 0..<n { h13[e] = g1[e] + g3[e] }
-        case let (g1?, nil): h13.update(from: g1, count: n)
-        default: h13.update(repeating: 0, count: n)
-        }
-        for e in 0..<n {
-            zh0[e] = z[e] * g0[e]
-            zh2[e] = z[e] * h2[e]
-            zh13[e] = z[e] * h13[e]
-        }
-        var dots = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)  // no heap allocation
-        for (k, term) in activation.terms.enumerated()
-        where (term.function == .sin || term.function == .cos) && (term.trainableAmplitude || term.trainableSlope) {
-            withUnsafeMutableBytes(of: &dots) { raw in
-                pinn_kronecker_trig_dots(cache[4 * k], cache[4 * k + 1], g0, h2, h13, zh0, zh2, zh13, n,
-                                         raw.baseAddress!.assumingMemoryBound(to: Double.self))
-            }
-            let (sH0, sH2, sH13, sZH0, sZH2, sZH13) = (dots.0, dots.1, dots.2, dots.3, dots.4, dots.5)
-            let (cH0, cH2, cH13, cZH0, cZH2, cZH13) = (dots.6, dots.7, dots.8, dots.9, dots.10, dots.11)
-            let a = term.frequency * slopes[k], s = term.scale, alpha = amplitudes[k]
-            let dAlpha: Double, dOmega: Double
-            if term.function == .sin {
-                dAlpha = sH0 + a * cH13 - a * a * sH2
-                dOmega = cZH0 + cH13 - a * sZH13 - 2 * a * sH2 - a * a * cZH2
-            } else {
-                dAlpha = cH0 - a * sH13 - a * a * cH2
-                dOmega = -sZH0 - sH13 - a * cZH13 - 2 * a * cH2 + a * a * sZH2
-            }
-            amplitudeGradient[k] += s * dAlpha
-            slopeGradient[k] += term.frequency * alpha * s * dOmega
-        }
+        preconditionFailure("layer-wise activations of several terms use accumulateKroneckerGradient")
     }
 
     // MARK: Neuron-wise parameters

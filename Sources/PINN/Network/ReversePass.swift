@@ -65,23 +65,47 @@ public enum ReversePass {
                 let place = layout.activation[l]
                 let sigma = (UnsafePointer(ws.activation[l]), UnsafePointer(ws.slope1[l]),
                              UnsafePointer(ws.slope2[l]), UnsafePointer(ws.slope3[l]))
-                if case let .sum(gradient) = sink, activation.hasTrainableParameters, streams == .laplacian,
-                   ActivationKernels.isSingleTerm(activation, amplitudes: theta + place.amplitudeOffset,
-                                                  slopes: theta + place.slopeOffset, rows: place.neuronCount) {
+                let amplitudes = theta + place.amplitudeOffset, slopes = theta + place.slopeOffset
+                if activation.hasTrainableParameters,
+                   ActivationKernels.usesFusedGradient(activation, amplitudes: amplitudes, slopes: slopes,
+                                                       rows: place.neuronCount) {
+                    // Layer-wise Kronecker sums (Rowdy): one fused pass over the streams.
+                    switch sink {
+                    case let .sum(gradient):
+                        ActivationKernels.accumulateKroneckerGradient(
+                            activation, amplitudes: amplitudes, slopes: slopes, z: z, adjoint: adjoint, count: block,
+                            stride: block, dimension: d, streams: streams, cache: ws.termCache[l],
+                            amplitudeGradient: gradient + place.amplitudeOffset,
+                            slopeGradient: gradient + place.slopeOffset)
+                    case let .perPoint(rows, stride):
+                        // Point p's elements are the p-th column of every n_l × N block.
+                        for p in 0..<n {
+                            let shift = p * width, row = rows + p * stride
+                            ActivationKernels.accumulateKroneckerGradient(
+                                activation, amplitudes: amplitudes, slopes: slopes, z: z + shift,
+                                adjoint: adjoint + shift, count: width, stride: block, dimension: d, streams: streams,
+                                cache: ws.termCache[l], cacheShift: shift,
+                                amplitudeGradient: row + place.amplitudeOffset, slopeGradient: row + place.slopeOffset)
+                        }
+                    }
+                } else if case let .sum(gradient) = sink, activation.hasTrainableParameters, streams == .laplacian,
+                   ActivationKernels.isSingleTerm(activation, amplitudes: amplitudes, slopes: slopes,
+                                                  rows: place.neuronCount) {
                     // The PDE-residual hot path of L-LAAF: one fused pass over the streams.
                     ActivationKernels.accumulateSingleTermGradientFromStreams(
-                        activation.terms[0], amplitude: theta[place.amplitudeOffset], slope: theta[place.slopeOffset],
+                        activation.terms[0], amplitude: amplitudes[0], slope: slopes[0],
                         z: z, adjoint: adjoint, block: block, dimension: d, sigma: sigma,
                         amplitudeGradient: gradient + place.amplitudeOffset, slopeGradient: gradient + place.slopeOffset)
                 } else if activation.hasTrainableParameters {
+                    // Single-term (L-LAAF off the hot path) and neuron-wise activations, from contracted adjoints.
                     let g = contractAdjoints(adjoint: adjoint, z: z, block: block, dimension: d, streams: streams,
                                              into: ws.scratch[5], ws.scratch[6], ws.scratch[7])
                     switch sink {
                     case let .sum(gradient):
                         ActivationKernels.accumulateParameterGradient(
-                            activation, amplitudes: theta + place.amplitudeOffset, slopes: theta + place.slopeOffset,
+                            activation, amplitudes: amplitudes, slopes: slopes,
                             z: z, count: block, g0: g.0, g1: g.1, g2: g.2, g3: g.3, cache: ws.termCache[l],
-                            scratch: ws.scratch[8..<13], rows: place.neuronCount, activationDerivatives: sigma,
+                            rows: place.neuronCount, activationDerivatives: sigma,
                             amplitudeGradient: gradient + place.amplitudeOffset,
                             slopeGradient: gradient + place.slopeOffset)
                     case let .perPoint(rows, stride):
@@ -93,11 +117,9 @@ public enum ReversePass {
                             for k in cache.indices { cache[k] = ws.termCache[l][k] + shift }
                             let row = rows + p * stride
                             ActivationKernels.accumulateParameterGradient(
-                                activation, amplitudes: theta + place.amplitudeOffset,
-                                slopes: theta + place.slopeOffset, z: z + shift, count: width,
+                                activation, amplitudes: amplitudes, slopes: slopes, z: z + shift, count: width,
                                 g0: g.0 + shift, g1: g.1.map { $0 + shift }, g2: g.2.map { $0 + shift },
-                                g3: g.3.map { $0 + shift }, cache: cache, scratch: ws.scratch[8..<13],
-                                rows: place.neuronCount,
+                                g3: g.3.map { $0 + shift }, cache: cache, rows: place.neuronCount,
                                 activationDerivatives: (sigma.0 + shift, sigma.1 + shift, sigma.2 + shift, sigma.3 + shift),
                                 amplitudeGradient: row + place.amplitudeOffset, slopeGradient: row + place.slopeOffset)
                         }

@@ -3,10 +3,10 @@ import CVectorMath
 import Dispatch
 
 /// The loss L(θ) = Σ terms and its gradient ∂L/∂θ, evaluated over all points of all terms by the batched engine,
-/// in fixed chunks of points spread over worker threads.
+/// in fixed chunks of points that worker threads take one at a time.
 ///
-/// Reproducibility: chunks are fixed by the point counts and ``chunkSize`` (never by the thread count), each chunk
-/// accumulates into its own gradient buffer, and the buffers are summed in chunk order, so the result is
+/// Reproducibility: chunks are fixed by the point counts and ``chunkSize`` (never by the thread count or by which
+/// thread takes a chunk), each chunk accumulates into its own gradient buffer, and the buffers are summed in chunk order, so the result is
 /// bit-identical for any number of threads.
 public final class Objective: @unchecked Sendable {
     /// The loss terms.
@@ -148,30 +148,20 @@ public final class Objective: @unchecked Sendable {
         let d = layout.inputDimension
         prepareConstraintJets(network)
         let wantsGradient = gradient != nil
-        let work: @Sendable (Int) -> Void = { [self] (worker: Int) in
+        forEachItemInParallel(count: chunks.count, threads: threads) { [self] worker, c in
             pinn_flush_subnormals_to_zero()
             let ws = self.workspaces[worker], seeds = self.seedBuffers[worker]
-            var c = worker
-            while c < self.chunks.count {
-                let (t, range) = self.chunks[c]
-                let term = self.terms[t]
-                let streams = term.streams
-                self.forward(network, chunk: c, workspace: ws)
-                self.chunkLosses[c] = term.lossAndSeeds(outputs: ws.output, range: range, dimension: d, seeds: seeds,
-                                                         residuals: self.residualBuffers[worker])
-                if wantsGradient {
-                    let g = self.chunkGradients + c * self.layout.parameterCount
-                    g.update(repeating: 0, count: self.layout.parameterCount)
-                    ReversePass.run(network, seeds: seeds, count: range.count, streams: streams, workspace: ws,
-                                    gradient: g)
-                }
-                c += self.threads
+            let (t, range) = self.chunks[c]
+            let term = self.terms[t]
+            self.forward(network, chunk: c, workspace: ws)
+            self.chunkLosses[c] = term.lossAndSeeds(outputs: ws.output, range: range, dimension: d, seeds: seeds,
+                                                     residuals: self.residualBuffers[worker])
+            if wantsGradient {
+                let g = self.chunkGradients + c * self.layout.parameterCount
+                g.update(repeating: 0, count: self.layout.parameterCount)
+                ReversePass.run(network, seeds: seeds, count: range.count, streams: term.streams, workspace: ws,
+                                gradient: g)
             }
-        }
-        if threads == 1 {
-            work(0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: threads, execute: work)
         }
         var losses = [Double](repeating: 0, count: terms.count)
         for (c, chunk) in chunks.enumerated() { losses[chunk.term] += chunkLosses[c] }
@@ -224,22 +214,17 @@ public final class Objective: @unchecked Sendable {
             let residuals: UnsafeMutablePointer<Double>, rows: UnsafeMutablePointer<Double>, offsets: [Int]
         }
         let destination = Destination(residuals: residuals, rows: rows, offsets: starts)
-        let work: @Sendable (Int) -> Void = { [self] (worker: Int) in
+        forEachItemInParallel(count: range.count, threads: threads) { [self] worker, i in
             pinn_flush_subnormals_to_zero()
             let ws = self.workspaces[worker], seeds = self.seedBuffers[worker]
-            var i = worker
-            while i < range.count {
-                let (t, points) = self.chunks[range.lowerBound + i]
-                let term = self.terms[t]
-                self.forward(network, chunk: range.lowerBound + i, workspace: ws)
-                term.scaledResiduals(outputs: ws.output, range: points, dimension: d, residuals: destination.residuals + destination.offsets[i],
-                                     jacobianSeeds: seeds)
-                ReversePass.run(network, seeds: seeds, count: points.count, streams: term.streams, workspace: ws,
-                                into: .perPoint(rows: destination.rows + destination.offsets[i] * p, stride: p))
-                i += self.threads
-            }
+            let (t, points) = self.chunks[range.lowerBound + i]
+            let term = self.terms[t]
+            self.forward(network, chunk: range.lowerBound + i, workspace: ws)
+            term.scaledResiduals(outputs: ws.output, range: points, dimension: d, residuals: destination.residuals + destination.offsets[i],
+                                 jacobianSeeds: seeds)
+            ReversePass.run(network, seeds: seeds, count: points.count, streams: term.streams, workspace: ws,
+                            into: .perPoint(rows: destination.rows + destination.offsets[i] * p, stride: p))
         }
-        if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
         return total
     }
 
@@ -254,17 +239,11 @@ public final class Objective: @unchecked Sendable {
         let blocks = (p + block - 1) / block
         struct Buffers: @unchecked Sendable { let rows: UnsafePointer<Double>, hessian: UnsafeMutablePointer<Double> }
         let buffers = Buffers(rows: rows, hessian: hessian)
-        let threads = self.threads
-        let work: @Sendable (Int) -> Void = { worker in
-            var b = worker
-            while b < blocks {
-                let c0 = b * block, c1 = min(p, c0 + block)
-                BLAS.gemm(transposeB: true, m: c1, n: c1 - c0, k: n, a: buffers.rows, lda: p, b: buffers.rows + c0, ldb: p,
-                          beta: 1, c: buffers.hessian + c0 * p, ldc: p)
-                b += threads
-            }
+        forEachItemInParallel(count: blocks, threads: threads) { _, b in
+            let c0 = b * block, c1 = min(p, c0 + block)
+            BLAS.gemm(transposeB: true, m: c1, n: c1 - c0, k: n, a: buffers.rows, lda: p, b: buffers.rows + c0, ldb: p,
+                      beta: 1, c: buffers.hessian + c0 * p, ldc: p)
         }
-        if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
     }
 
     /// The stacked scaled residuals ρ (all points of all terms in order; Σρ² = Σ of the term losses) and their

@@ -1,0 +1,301 @@
+/* The fused kernels of a layer-wise Kronecker activation phi~(z) = sum_k c0_k phi_k(a_k z) (c0 = alpha s,
+   a = c omega): one pass over the pre-activations for the value and its three derivatives with all terms added
+   in registers, and one pass over the adjoint streams for the gradients of every term's alpha and omega. The
+   equations are in docs/derivatives.md; ActivationKernels.swift states them next to the calls. */
+#include "vectormath.h"
+#include "vectors.h"
+#include <math.h>
+
+/* c_m = c0 a^m, with the signs of phi^(m) folded in for sine and cosine terms (whose derivatives cycle through
+   +-sin, +-cos): out_m += k_m * {p0, p1, p0, p1}[m], (p0, p1) = (sin, cos) for sine and (cos, sin) for cosine. */
+typedef struct { double k0, k1, k2, k3; } coefficients;
+
+static coefficients term_coefficients(const pinn_kronecker_term *term) {
+    double a = term->a, c0 = term->c0, c1 = c0 * a, c2 = c1 * a, c3 = c2 * a;
+    switch (term->kind) {
+    case PINN_TERM_SIN: return (coefficients){c0, c1, -c2, -c3};
+    case PINN_TERM_COS: return (coefficients){c0, -c1, -c2, c3};
+    default: return (coefficients){c0, c1, c2, c3};
+    }
+}
+
+/* phi, phi', phi'', phi''' of tanh from its value t: 1 - t^2, -2t(1 - t^2), (1 - t^2)(6t^2 - 2). */
+INLINE void tanh_derivatives(const vd *value, vd *d1, vd *d2, vd *d3) {
+    vd t = *value;
+    *d1 = 1.0 - t * t;
+    *d2 = -2.0 * t * *d1;
+    *d3 = *d1 * (6.0 * t * t - 2.0);
+}
+
+/* One element, all terms, in scalar code with libm's sin/cos: the rare elements whose sine or cosine argument is
+   beyond the vector reduction's range. Tanh terms reuse the cached tanh. */
+static void forward_element_libm(const double *z, size_t i, const pinn_kronecker_term *terms, size_t count,
+                                 double *value, double *first, double *second,
+                                 double *third) {
+    double o[4] = {0, 0, 0, 0};
+    for (size_t j = 0; j < count; j++) {
+        const pinn_kronecker_term *term = &terms[j];
+        double f[4];
+        switch (term->kind) {
+        case PINN_TERM_TANH: {
+            double t = term->cache[0][i], d1 = 1 - t * t;
+            f[0] = t; f[1] = d1; f[2] = -2 * t * d1; f[3] = d1 * (6 * t * t - 2);
+            break;
+        }
+        case PINN_TERM_SIN:
+        case PINN_TERM_COS: {
+            double t = term->a * z[i], sv = sin(t), cv = cos(t);
+            term->cache[0][i] = sv;
+            term->cache[1][i] = cv;
+            double p0 = term->kind == PINN_TERM_COS ? cv : sv, p1 = term->kind == PINN_TERM_COS ? sv : cv;
+            f[0] = p0; f[1] = p1; f[2] = p0; f[3] = p1;
+            break;
+        }
+        default:
+            for (int m = 0; m < 4; m++) f[m] = term->cache[m][i];
+        }
+        coefficients k = term_coefficients(term);
+        o[0] += k.k0 * f[0]; o[1] += k.k1 * f[1]; o[2] += k.k2 * f[2]; o[3] += k.k3 * f[3];
+    }
+    value[i] = o[0]; first[i] = o[1]; second[i] = o[2]; third[i] = o[3];
+}
+
+/* The forward body over n elements, n a multiple of LANES; keep_cache = 0 skips the cache stores (a lone tanh). */
+INLINE void forward_vectors(const double *z, size_t n, const pinn_kronecker_term *terms,
+                            const coefficients *coefficient, size_t count, int keep_cache, double *restrict value,
+                            double *restrict first, double *restrict second, double *restrict third,
+                            vi *needs_libm) {
+    for (size_t i = 0; i < n; i += LANES) {
+        vd x = load(z + i);
+        vd o0 = {0}, o1 = {0}, o2 = {0}, o3 = {0};
+        for (size_t j = 0; j < count; j++) {
+            const pinn_kronecker_term *term = &terms[j];
+            vd t = term->a * x;
+            const coefficients k = coefficient[j];
+            switch (term->kind) {
+            case PINN_TERM_TANH: {
+                vd v, d1, d2, d3;
+                tanh_v(&t, &v);
+                if (keep_cache) store(term->cache[0] + i, v);
+                tanh_derivatives(&v, &d1, &d2, &d3);
+                o0 += k.k0 * v; o1 += k.k1 * d1; o2 += k.k2 * d2; o3 += k.k3 * d3;
+                break;
+            }
+            case PINN_TERM_SIN:
+            case PINN_TERM_COS: {
+                vd sv, cv;
+                sincos_v(&t, &sv, &cv, needs_libm);
+                if (keep_cache) {
+                    store(term->cache[0] + i, sv);
+                    store(term->cache[1] + i, cv);
+                }
+                vd p0 = term->kind == PINN_TERM_COS ? cv : sv, p1 = term->kind == PINN_TERM_COS ? sv : cv;
+                o0 += k.k0 * p0; o1 += k.k1 * p1; o2 += k.k2 * p0; o3 += k.k3 * p1;
+                break;
+            }
+            default:
+                o0 += k.k0 * load(term->cache[0] + i);
+                o1 += k.k1 * load(term->cache[1] + i);
+                o2 += k.k2 * load(term->cache[2] + i);
+                o3 += k.k3 * load(term->cache[3] + i);
+            }
+        }
+        store(value + i, o0);
+        store(first + i, o1);
+        store(second + i, o2);
+        store(third + i, o3);
+    }
+}
+
+/* Runs forward_vectors on elements [start, n) (fewer than LANES) through zero-padded copies of z, the outputs and
+   the terms' caches, then copies the results back. */
+INLINE void forward_tail(const double *z, size_t start, size_t n, const pinn_kronecker_term *terms,
+                         const coefficients *coefficient, size_t count, int keep_cache, double *value,
+                         double *first, double *second, double *third, vi *needs_libm) {
+    size_t m = n - start;
+    double x[LANES] = {0}, out[4][LANES], cache[count > 0 ? count : 1][4][LANES];
+    pinn_kronecker_term padded[count > 0 ? count : 1];
+    memcpy(x, z + start, m * sizeof(double));
+    memset(cache, 0, sizeof cache);
+    for (size_t j = 0; j < count; j++) {
+        padded[j] = terms[j];
+        for (int s = 0; s < 4; s++) {
+            padded[j].cache[s] = cache[j][s];
+            if (terms[j].cache[s]) memcpy(cache[j][s], terms[j].cache[s] + start, m * sizeof(double));
+        }
+    }
+    forward_vectors(x, LANES, padded, coefficient, count, keep_cache, out[0], out[1], out[2], out[3], needs_libm);
+    for (size_t j = 0; j < count && keep_cache; j++) {
+        for (int s = 0; s < 4; s++) {
+            if (terms[j].cache[s]) memcpy(terms[j].cache[s] + start, cache[j][s], m * sizeof(double));
+        }
+    }
+    double *outputs[4] = {value, first, second, third};
+    for (int s = 0; s < 4; s++) memcpy(outputs[s] + start, out[s], m * sizeof(double));
+}
+
+CLONES void pinn_kronecker_forward(const double *z, size_t n, const pinn_kronecker_term *terms, size_t count,
+                                   double *restrict value, double *restrict first, double *restrict second,
+                                   double *restrict third) {
+    coefficients coefficient[count > 0 ? count : 1]; /* once per call, read as broadcast operands below */
+    for (size_t j = 0; j < count; j++) coefficient[j] = term_coefficients(&terms[j]);
+    vi needs_libm = {0};
+    size_t full = n - n % LANES;
+    forward_vectors(z, full, terms, coefficient, count, 1, value, first, second, third, &needs_libm);
+    if (full < n) forward_tail(z, full, n, terms, coefficient, count, 1, value, first, second, third, &needs_libm);
+    if (!__builtin_reduce_or(needs_libm)) return;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < count; j++) {
+            int trig = terms[j].kind == PINN_TERM_SIN || terms[j].kind == PINN_TERM_COS;
+            if (trig && !(fabs(terms[j].a * z[i]) < SINCOS_LARGE)) {
+                forward_element_libm(z, i, terms, count, value, first, second, third);
+                break;
+            }
+        }
+    }
+}
+
+CLONES void pinn_tanh_derivatives_scaled(const double *z, size_t n, double a, double c, double *value,
+                                         double *first, double *second, double *third) {
+    /* A one-term Kronecker sum through the same body, without the cache. */
+    pinn_kronecker_term term = {PINN_TERM_TANH, a, c, {0, 0, 0, 0}};
+    coefficients coefficient = term_coefficients(&term);
+    vi unused = {0};
+    size_t full = n - n % LANES;
+    forward_vectors(z, full, &term, &coefficient, 1, 0, value, first, second, third, &unused);
+    if (full < n) forward_tail(z, full, n, &term, &coefficient, 1, 0, value, first, second, third, &unused);
+}
+
+/* Elements per block of the gradient pass: the shared per-element vectors of one block stay in L1 while every
+   term's sums run over them. */
+#define BLOCK_VECTORS 32
+
+/* The contractions of the activation-output adjoints with the pre-activation streams for LANES elements at i (see
+   pinn_kronecker_gradient in vectormath.h): g0, g13 = G1 + G3 and g2. */
+INLINE void contract(const double *z, const double *adjoint, size_t i, size_t stride, size_t d, int streams,
+                     vd *g0, vd *g13, vd *g2) {
+    *g0 = load(adjoint + i);
+    *g13 = (vd){0};
+    *g2 = (vd){0};
+    if (streams == PINN_STREAMS_VALUE) return;
+    for (size_t r = 0; r < d; r++) {
+        vd zd = load(z + (1 + r) * stride + i);
+        *g13 += load(adjoint + (1 + r) * stride + i) * zd;
+        if (streams == PINN_STREAMS_PURE_SECOND) {
+            vd sbar = load(adjoint + (1 + d + r) * stride + i);
+            *g2 += sbar * zd * zd;
+            *g13 += sbar * load(z + (1 + d + r) * stride + i);
+        } else if (streams == PINN_STREAMS_LAPLACIAN) {
+            *g2 += zd * zd;
+        }
+    }
+    if (streams == PINN_STREAMS_LAPLACIAN) {
+        vd lbar = load(adjoint + (1 + d) * stride + i);
+        *g2 *= lbar;
+        *g13 += lbar * load(z + (1 + d) * stride + i);
+    }
+}
+
+/* The gradient sums over n elements, n a multiple of LANES, block by block: the per-element contractions of a
+   block stay in L1 while every term's sums run over them. */
+INLINE void gradient_vectors(const double *z, const double *adjoint, size_t n, size_t stride, size_t d, int streams,
+                             const pinn_kronecker_term *terms, size_t count, double *sums) {
+    vd x[BLOCK_VECTORS], g0[BLOCK_VECTORS], g13[BLOCK_VECTORS], g2[BLOCK_VECTORS], w[BLOCK_VECTORS];
+    for (size_t start = 0; start < n; start += BLOCK_VECTORS * LANES) {
+        size_t vectors = 0;
+        for (size_t i = start; i < n && vectors < BLOCK_VECTORS; i += LANES, vectors++) {
+            x[vectors] = load(z + i);
+            contract(z, adjoint, i, stride, d, streams, &g0[vectors], &g13[vectors], &g2[vectors]);
+            w[vectors] = x[vectors] * g13[vectors] + 2.0 * g2[vectors];
+        }
+        for (size_t j = 0; j < count; j++) {
+            const pinn_kronecker_term *term = &terms[j];
+            double a = term->a, aa = a * a;
+            if (term->kind == PINN_TERM_SIN || term->kind == PINN_TERM_COS) {
+                /* (P, Q) = (sin, cos) for a sine term, (cos, -sin) for a cosine term; Q's sign is applied below.
+                   dα = Σ P u + a Σ Q g13,  dω = Σ Q (z u + g13) - a Σ P w,  u = g0 - a² g2, w = z g13 + 2 g2. */
+                const double *p = term->cache[term->kind == PINN_TERM_SIN ? 0 : 1] + start;
+                const double *q = term->cache[term->kind == PINN_TERM_SIN ? 1 : 0] + start;
+                vd pu = {0}, qg = {0}, qv = {0}, pw = {0};
+                for (size_t v = 0; v < vectors; v++) {
+                    vd pv = load(p + v * LANES), qq = load(q + v * LANES);
+                    vd u = FMA(splat(-aa), g2[v], g0[v]);
+                    pu = FMA(pv, u, pu);
+                    qg = FMA(qq, g13[v], qg);
+                    qv = FMA(qq, FMA(x[v], u, g13[v]), qv);
+                    pw = FMA(pv, w[v], pw);
+                }
+                double sign = term->kind == PINN_TERM_SIN ? 1 : -1;
+                sums[2 * j] += sum_lanes(pu) + sign * a * sum_lanes(qg);
+                sums[2 * j + 1] += sign * sum_lanes(qv) - a * sum_lanes(pw);
+                continue;
+            }
+            /* dα = Σ [g0 f0 + a g13 f1 + a² g2 f2],  dω = Σ [g0 z f1 + g13 (f1 + a z f2) + g2 (2a f2 + a² z f3)] */
+            vd alpha = {0}, omega = {0};
+            for (size_t v = 0; v < vectors; v++) {
+                size_t i = start + v * LANES;
+                vd f0 = load(term->cache[0] + i), f1, f2, f3;
+                if (term->kind == PINN_TERM_TANH) {
+                    tanh_derivatives(&f0, &f1, &f2, &f3);
+                } else {
+                    f1 = load(term->cache[1] + i);
+                    f2 = load(term->cache[2] + i);
+                    f3 = load(term->cache[3] + i);
+                }
+                alpha += g0[v] * f0 + a * g13[v] * f1 + aa * g2[v] * f2;
+                omega += g0[v] * x[v] * f1 + g13[v] * (f1 + a * x[v] * f2) + g2[v] * (2 * a * f2 + aa * x[v] * f3);
+            }
+            sums[2 * j] += sum_lanes(alpha);
+            sums[2 * j + 1] += sum_lanes(omega);
+        }
+    }
+}
+
+/* gradient_vectors on all n elements: the full vectors in place, the last partial vector through zero-padded
+   copies of its streams and caches (zero adjoints add nothing). */
+INLINE void gradient_pass(const double *z, const double *adjoint, size_t n, size_t stride, size_t d, int streams,
+                          const pinn_kronecker_term *terms, size_t count, double *sums) {
+    size_t full = n - n % LANES;
+    gradient_vectors(z, adjoint, full, stride, d, streams, terms, count, sums);
+    if (full == n) return;
+    size_t m = n - full;
+    size_t blocks = streams == PINN_STREAMS_VALUE ? 1
+                  : streams == PINN_STREAMS_GRADIENT ? 1 + d
+                  : streams == PINN_STREAMS_LAPLACIAN ? 2 + d : 1 + 2 * d;
+    double zt[blocks][LANES], at[blocks][LANES], cache[count > 0 ? count : 1][4][LANES];
+    pinn_kronecker_term padded[count > 0 ? count : 1];
+    memset(zt, 0, sizeof zt);
+    memset(at, 0, sizeof at);
+    memset(cache, 0, sizeof cache);
+    for (size_t b = 0; b < blocks; b++) {
+        memcpy(zt[b], z + b * stride + full, m * sizeof(double));
+        memcpy(at[b], adjoint + b * stride + full, m * sizeof(double));
+    }
+    for (size_t j = 0; j < count; j++) {
+        padded[j] = terms[j];
+        for (int s = 0; s < 4; s++) {
+            padded[j].cache[s] = cache[j][s];
+            if (terms[j].cache[s]) memcpy(cache[j][s], terms[j].cache[s] + full, m * sizeof(double));
+        }
+    }
+    gradient_vectors(&zt[0][0], &at[0][0], LANES, LANES, d, streams, padded, count, sums);
+}
+
+CLONES void pinn_kronecker_gradient(const double *z, const double *adjoint, size_t n, size_t stride,
+                                    size_t dimension, int streams, const pinn_kronecker_term *terms, size_t count,
+                                    double *sums) {
+    /* One specialised copy per stream set (the branches inside `contract` fold away). */
+    switch (streams) {
+    case PINN_STREAMS_VALUE:
+        gradient_pass(z, adjoint, n, stride, dimension, PINN_STREAMS_VALUE, terms, count, sums);
+        break;
+    case PINN_STREAMS_GRADIENT:
+        gradient_pass(z, adjoint, n, stride, dimension, PINN_STREAMS_GRADIENT, terms, count, sums);
+        break;
+    case PINN_STREAMS_LAPLACIAN:
+        gradient_pass(z, adjoint, n, stride, dimension, PINN_STREAMS_LAPLACIAN, terms, count, sums);
+        break;
+    default:
+        gradient_pass(z, adjoint, n, stride, dimension, PINN_STREAMS_PURE_SECOND, terms, count, sums);
+    }
+}
