@@ -166,12 +166,12 @@ CLONES void pinn_tanh_derivatives_scaled(const double *z, size_t n, double a, do
     if (full < n) forward_tail(z, full, n, &term, &coefficient, 1, 0, value, first, second, third, &unused);
 }
 
-/* Elements per block of the gradient pass: the shared per-element vectors of one block stay in L1 while every
-   term's sums run over them. */
+/* Elements per block of the backward pass: the per-element contractions of a block stay in L1 while every term's
+   sums run over them. */
 #define BLOCK_VECTORS 32
 
 /* The contractions of the activation-output adjoints with the pre-activation streams for LANES elements at i (see
-   pinn_kronecker_gradient in vectormath.h): g0, g13 = G1 + G3 and g2. */
+   pinn_activation_backward in vectormath.h): g0, g13 = G1 + G3 and g2. */
 INLINE void contract(const double *z, const double *adjoint, size_t i, size_t stride, size_t d, int streams,
                      vd *g0, vd *g13, vd *g2) {
     *g0 = load(adjoint + i);
@@ -196,10 +196,38 @@ INLINE void contract(const double *z, const double *adjoint, size_t i, size_t st
     }
 }
 
-/* The gradient sums over n elements, n a multiple of LANES, block by block: the per-element contractions of a
-   block stay in L1 while every term's sums run over them. */
-INLINE void gradient_vectors(const double *z, const double *adjoint, size_t n, size_t stride, size_t d, int streams,
-                             const pinn_kronecker_term *terms, size_t count, double *sums) {
+/* In place, the adjoints of the activation streams become those of the pre-activation streams (docs/derivatives.md):
+   Zbar = s1 G0 + s2 G13 + s3 G2, Dbar_i = s1 Dbar_i + 2 s2 (Lbar or Sbar_i) Zdot_i, Lbar (or Sbar_i) *= s1. */
+INLINE void back_through(const double *z, double *adjoint, size_t i, size_t stride, size_t d, int streams,
+                         const double *const slope[3], const vd *g0, const vd *g13, const vd *g2) {
+    vd s1 = load(slope[0] + i);
+    if (streams == PINN_STREAMS_VALUE) {
+        store(adjoint + i, s1 * *g0);
+        return;
+    }
+    vd s2 = load(slope[1] + i);
+    if (streams == PINN_STREAMS_GRADIENT) {
+        store(adjoint + i, s1 * *g0 + s2 * *g13);
+        for (size_t r = 0; r < d; r++) store(adjoint + (1 + r) * stride + i, s1 * load(adjoint + (1 + r) * stride + i));
+        return;
+    }
+    vd s3 = load(slope[2] + i);
+    store(adjoint + i, s1 * *g0 + s2 * *g13 + s3 * *g2);
+    vd twice_s2 = 2.0 * s2;
+    for (size_t r = 0; r < d; r++) {
+        size_t second = streams == PINN_STREAMS_LAPLACIAN ? 1 + d : 1 + d + r;
+        double *dbar = adjoint + (1 + r) * stride + i;
+        vd sbar = load(adjoint + second * stride + i);
+        store(dbar, s1 * load(dbar) + twice_s2 * sbar * load(z + (1 + r) * stride + i));
+        if (streams == PINN_STREAMS_PURE_SECOND) store(adjoint + second * stride + i, s1 * sbar);
+    }
+    if (streams == PINN_STREAMS_LAPLACIAN) store(adjoint + (1 + d) * stride + i, s1 * load(adjoint + (1 + d) * stride + i));
+}
+
+/* The backward body over n elements, n a multiple of LANES, block by block. */
+INLINE void backward_vectors(const double *z, double *adjoint, size_t n, size_t stride, size_t d, int streams,
+                             const double *const slope[3], const pinn_kronecker_term *terms, size_t count,
+                             double *sums) {
     vd x[BLOCK_VECTORS], g0[BLOCK_VECTORS], g13[BLOCK_VECTORS], g2[BLOCK_VECTORS], w[BLOCK_VECTORS];
     for (size_t start = 0; start < n; start += BLOCK_VECTORS * LANES) {
         size_t vectors = 0;
@@ -207,6 +235,7 @@ INLINE void gradient_vectors(const double *z, const double *adjoint, size_t n, s
             x[vectors] = load(z + i);
             contract(z, adjoint, i, stride, d, streams, &g0[vectors], &g13[vectors], &g2[vectors]);
             w[vectors] = x[vectors] * g13[vectors] + 2.0 * g2[vectors];
+            if (slope[0]) back_through(z, adjoint, i, stride, d, streams, slope, &g0[vectors], &g13[vectors], &g2[vectors]);
         }
         for (size_t j = 0; j < count; j++) {
             const pinn_kronecker_term *term = &terms[j];
@@ -251,25 +280,33 @@ INLINE void gradient_vectors(const double *z, const double *adjoint, size_t n, s
     }
 }
 
-/* gradient_vectors on all n elements: the full vectors in place, the last partial vector through zero-padded
-   copies of its streams and caches (zero adjoints add nothing). */
-INLINE void gradient_pass(const double *z, const double *adjoint, size_t n, size_t stride, size_t d, int streams,
-                          const pinn_kronecker_term *terms, size_t count, double *sums) {
+/* backward_vectors on all n elements: the full vectors in place, the last partial vector through zero-padded
+   copies of its streams, slopes and caches (zero adjoints add nothing), whose adjoints are copied back. */
+INLINE void backward_pass(const double *z, double *adjoint, size_t n, size_t stride, size_t d, int streams,
+                          const double *const slope[3], const pinn_kronecker_term *terms, size_t count,
+                          double *sums) {
     size_t full = n - n % LANES;
-    gradient_vectors(z, adjoint, full, stride, d, streams, terms, count, sums);
+    backward_vectors(z, adjoint, full, stride, d, streams, slope, terms, count, sums);
     if (full == n) return;
     size_t m = n - full;
     size_t blocks = streams == PINN_STREAMS_VALUE ? 1
                   : streams == PINN_STREAMS_GRADIENT ? 1 + d
                   : streams == PINN_STREAMS_LAPLACIAN ? 2 + d : 1 + 2 * d;
-    double zt[blocks][LANES], at[blocks][LANES], cache[count > 0 ? count : 1][4][LANES];
+    double zt[blocks][LANES], at[blocks][LANES], st[3][LANES], cache[count > 0 ? count : 1][4][LANES];
     pinn_kronecker_term padded[count > 0 ? count : 1];
+    const double *padded_slope[3] = {0, 0, 0};
     memset(zt, 0, sizeof zt);
     memset(at, 0, sizeof at);
+    memset(st, 0, sizeof st);
     memset(cache, 0, sizeof cache);
     for (size_t b = 0; b < blocks; b++) {
         memcpy(zt[b], z + b * stride + full, m * sizeof(double));
         memcpy(at[b], adjoint + b * stride + full, m * sizeof(double));
+    }
+    for (int r = 0; r < 3; r++) {
+        if (!slope[r]) continue;
+        memcpy(st[r], slope[r] + full, m * sizeof(double));
+        padded_slope[r] = st[r];
     }
     for (size_t j = 0; j < count; j++) {
         padded[j] = terms[j];
@@ -278,24 +315,28 @@ INLINE void gradient_pass(const double *z, const double *adjoint, size_t n, size
             if (terms[j].cache[s]) memcpy(cache[j][s], terms[j].cache[s] + full, m * sizeof(double));
         }
     }
-    gradient_vectors(&zt[0][0], &at[0][0], LANES, LANES, d, streams, padded, count, sums);
+    backward_vectors(&zt[0][0], &at[0][0], LANES, LANES, d, streams, padded_slope, padded, count, sums);
+    if (slope[0]) {
+        for (size_t b = 0; b < blocks; b++) memcpy(adjoint + b * stride + full, at[b], m * sizeof(double));
+    }
 }
 
-CLONES void pinn_kronecker_gradient(const double *z, const double *adjoint, size_t n, size_t stride,
-                                    size_t dimension, int streams, const pinn_kronecker_term *terms, size_t count,
-                                    double *sums) {
-    /* One specialised copy per stream set (the branches inside `contract` fold away). */
+CLONES void pinn_activation_backward(const double *z, double *adjoint, size_t n, size_t stride, size_t dimension,
+                                     int streams, const double *slope1, const double *slope2, const double *slope3,
+                                     const pinn_kronecker_term *terms, size_t count, double *sums) {
+    const double *const slope[3] = {slope1, slope2, slope3};
+    /* One specialised copy per stream set (the branches inside `contract` and `back_through` fold away). */
     switch (streams) {
     case PINN_STREAMS_VALUE:
-        gradient_pass(z, adjoint, n, stride, dimension, PINN_STREAMS_VALUE, terms, count, sums);
+        backward_pass(z, adjoint, n, stride, dimension, PINN_STREAMS_VALUE, slope, terms, count, sums);
         break;
     case PINN_STREAMS_GRADIENT:
-        gradient_pass(z, adjoint, n, stride, dimension, PINN_STREAMS_GRADIENT, terms, count, sums);
+        backward_pass(z, adjoint, n, stride, dimension, PINN_STREAMS_GRADIENT, slope, terms, count, sums);
         break;
     case PINN_STREAMS_LAPLACIAN:
-        gradient_pass(z, adjoint, n, stride, dimension, PINN_STREAMS_LAPLACIAN, terms, count, sums);
+        backward_pass(z, adjoint, n, stride, dimension, PINN_STREAMS_LAPLACIAN, slope, terms, count, sums);
         break;
     default:
-        gradient_pass(z, adjoint, n, stride, dimension, PINN_STREAMS_PURE_SECOND, terms, count, sums);
+        backward_pass(z, adjoint, n, stride, dimension, PINN_STREAMS_PURE_SECOND, slope, terms, count, sums);
     }
 }

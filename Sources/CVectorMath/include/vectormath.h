@@ -42,21 +42,28 @@ void pinn_kronecker_forward(const double *z, size_t n, const pinn_kronecker_term
 void pinn_tanh_derivatives_scaled(const double *z, size_t n, double a, double c, double *value, double *first,
                                   double *second, double *third);
 
-/* The stream sets of the gradient kernel (DerivativeStreams): value only; value and first derivatives; plus the
+/* The stream sets of the backward kernel (DerivativeStreams): value only; value and first derivatives; plus the
    Laplacian as one stream; plus the d pure second derivatives. */
 enum { PINN_STREAMS_VALUE = 0, PINN_STREAMS_GRADIENT = 1, PINN_STREAMS_LAPLACIAN = 2, PINN_STREAMS_PURE_SECOND = 3 };
 
-/* Adds to sums[2k] and sums[2k + 1] the reductions over n elements that give the gradients of term k's alpha and
-   omega: dL/d alpha_k = s_k sums[2k], dL/d omega_k = c_k alpha_k s_k sums[2k + 1], with
-     sums[2k]     = sum [G0 f0 + a G13 f1 + a^2 G2 f2],
-     sums[2k + 1] = sum [G0 z f1 + G13 (f1 + a z f2) + G2 (2a f2 + a^2 z f3)],   f_m = phi_k^(m)(a_k z),
-   where G0 = Abar, G13 = sum_i Dbar_i Zdot_i + (Lbar Zddot or sum_i Sbar_i Zddot_i), G2 = Lbar sum_i Zdot_i^2 or
-   sum_i Sbar_i Zdot_i^2 are formed on the fly from the streams: z and adjoint hold the pre-activation streams and
-   the activation-output adjoints as consecutive blocks `stride` apart (value, d first derivatives, then the
-   Laplacian or d pure second derivatives), of which the first n elements of each are used. The terms' caches
-   must hold the forward kernel's values at the same elements. */
-void pinn_kronecker_gradient(const double *z, const double *adjoint, size_t n, size_t stride, size_t dimension,
-                             int streams, const pinn_kronecker_term *terms, size_t count, double *sums);
+/* The backward pass through one layer's activation, in one pass over its elements. z and adjoint hold the
+   pre-activation streams and the activation-output adjoints as consecutive blocks `stride` apart (value, d first
+   derivatives, then the Laplacian or d pure second derivatives), of which the first n elements of each are used.
+   With the per-element contractions
+     G0 = Abar,  G13 = sum_i Dbar_i Zdot_i + (Lbar Zddot or sum_i Sbar_i Zddot_i),
+     G2 = Lbar sum_i Zdot_i^2 (or sum_i Sbar_i Zdot_i^2):
+   - for each of the `count` terms, adds to sums[2k] and sums[2k + 1] the reductions that give its parameters'
+     gradients, dL/d alpha_k = s_k sums[2k] and dL/d omega_k = c_k alpha_k s_k sums[2k + 1]:
+       sums[2k]     = sum [G0 f0 + a G13 f1 + a^2 G2 f2],
+       sums[2k + 1] = sum [G0 z f1 + G13 (f1 + a z f2) + G2 (2a f2 + a^2 z f3)],   f_m = phi_k^(m)(a_k z),
+     from the caches the forward kernel filled at the same elements (count = 0: no parameters);
+   - when slope1 is not NULL, turns the adjoints in place into those of the pre-activation streams, given the
+     activation's first, second and third derivatives s1, s2, s3 at z (slope2 and slope3 may be NULL when the
+     streams do not use them):
+       Zbar = s1 G0 + s2 G13 + s3 G2,  Dbar_i = s1 Dbar_i + 2 s2 (Lbar or Sbar_i) Zdot_i,  Lbar or Sbar_i *= s1. */
+void pinn_activation_backward(const double *z, double *adjoint, size_t n, size_t stride, size_t dimension,
+                              int streams, const double *slope1, const double *slope2, const double *slope3,
+                              const pinn_kronecker_term *terms, size_t count, double *sums);
 
 /* Sets flush-to-zero and denormals-are-zero for the calling thread (x86 MXCSR; no-op elsewhere). Saturated
    activations produce subnormal products (e.g. tanh' at |z| ~ 350) that cost ~100 cycles each otherwise. */

@@ -103,33 +103,32 @@ enum ActivationKernels {
         }
     }
 
-    /// Whether a layer's activation-parameter gradients come from ``accumulateKroneckerGradient`` (layer-wise,
-    /// not a single term) rather than ``accumulateParameterGradient``.
-    static func usesFusedGradient(_ activation: LayerActivation, amplitudes: UnsafePointer<Double>,
-                                  slopes: UnsafePointer<Double>, rows: Int) -> Bool {
-        rows == 1 && !isSingleTerm(activation, amplitudes: amplitudes, slopes: slopes, rows: rows)
-    }
-
-    /// Adds ∂L/∂αₖ and ∂L/∂ωₖ of a layer-wise activation to the gradients, straight from the streams: `z` and
-    /// `adjoint` hold the pre-activation streams and the activation-output adjoints as blocks `stride` apart, of
-    /// which the first `count` elements are summed (all of a layer's elements for the summed gradient, one point's
-    /// neurons for a Jacobian row). With the per-element contractions
+    /// The backward pass through a layer-wise activation (or, with `parameterGradient` nil, through any
+    /// activation), in one C pass over the elements (`pinn_activation_backward`). `z` and `adjoint` hold the
+    /// pre-activation streams and the activation-output adjoints as blocks `stride` apart; the `count` elements from
+    /// `offset` are used (all of a layer's elements, or one point's neurons for a Jacobian row). With the
+    /// per-element contractions
     /// ```
     /// G₀ = Ā,  G₁₃ = Σᵢ D̄ᵢ⊙Żᵢ + Λ̄⊙Z̈ (or Σᵢ S̄ᵢ⊙Z̈ᵢ),  G₂ = Λ̄⊙Σᵢ Żᵢ² (or Σᵢ S̄ᵢ⊙Żᵢ²)
     /// ```
-    /// and φ⁽ᵐ⁾ = φₖ⁽ᵐ⁾(aₖz) from the forward pass's cache:
+    /// it adds to `parameterGradient`, for each term with a trainable parameter (φ⁽ᵐ⁾ = φₖ⁽ᵐ⁾(aₖz) from the
+    /// forward pass's cache),
     /// ```
     /// ∂L/∂αₖ = sₖ Σ [G₀ φ + aG₁₃ φ′ + a²G₂ φ″]
     /// ∂L/∂ωₖ = cₖαₖsₖ Σ [G₀ z φ′ + G₁₃ (φ′ + a z φ″) + G₂ (2a φ″ + a² z φ‴)]
     /// ```
-    /// A sine or cosine term needs four sums over its cached sin and cos (see kronecker.c).
-    static func accumulateKroneckerGradient(
+    /// (a single term, which keeps no cache, uses σ̃⁽ᵐ⁾ = αsaᵐφ⁽ᵐ⁾ instead: ∂L/∂α = Σ [G₀σ̃ + G₁₃σ̃′ + G₂σ̃″]/α and
+    /// ∂L/∂ω = (c/a) Σ [G₀zσ̃′ + G₁₃(σ̃′ + zσ̃″) + G₂(2σ̃″ + zσ̃‴)]), and with `throughActivation` it turns the
+    /// adjoints in place into those of the pre-activation streams,
+    /// Z̄ = σ̃′G₀ + σ̃″G₁₃ + σ̃‴G₂, D̄ᵢ ← σ̃′D̄ᵢ + 2σ̃″(Λ̄ or S̄ᵢ)Żᵢ, Λ̄ or S̄ᵢ ← σ̃′·(Λ̄ or S̄ᵢ).
+    static func backward(
         _ activation: LayerActivation, amplitudes: UnsafePointer<Double>, slopes: UnsafePointer<Double>,
-        z: UnsafePointer<Double>, adjoint: UnsafePointer<Double>, count n: Int, stride: Int, dimension d: Int,
-        streams: DerivativeStreams, cache: [UnsafeMutablePointer<Double>], cacheShift: Int = 0,
-        amplitudeGradient: UnsafeMutablePointer<Double>, slopeGradient: UnsafeMutablePointer<Double>
+        z: UnsafePointer<Double>, adjoint: UnsafeMutablePointer<Double>, offset: Int = 0, count n: Int, stride: Int,
+        dimension d: Int, streams: DerivativeStreams, cache: [UnsafeMutablePointer<Double>],
+        sigma: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>),
+        throughActivation: Bool,
+        parameterGradient: (amplitudes: UnsafeMutablePointer<Double>, slopes: UnsafeMutablePointer<Double>)?
     ) {
-        let count = activation.terms.count
         let mode: Int
         switch streams {
         case .value: mode = Int(PINN_STREAMS_VALUE)
@@ -137,47 +136,42 @@ enum ActivationKernels {
         case .laplacian: mode = Int(PINN_STREAMS_LAPLACIAN)
         case .pureSecond: mode = Int(PINN_STREAMS_PURE_SECOND)
         }
+        let derivatives = throughActivation ? (sigma.1 + offset, sigma.2 + offset, sigma.3 + offset) : nil
+        func run(_ terms: UnsafePointer<pinn_kronecker_term>?, _ count: Int, _ sums: UnsafeMutablePointer<Double>?) {
+            pinn_activation_backward(z + offset, adjoint + offset, n, stride, d, Int32(mode), derivatives?.0,
+                                     derivatives?.1, derivatives?.2, terms, count, sums)
+        }
+        guard let gradient = parameterGradient, activation.hasTrainableParameters else {
+            run(nil, 0, nil)
+            return
+        }
+        precondition(!activation.neuronWise, "neuron-wise parameters use accumulateNeuronWiseGradient")
+        if isSingleTerm(activation, amplitudes: amplitudes, slopes: slopes, rows: 1) {
+            // σ̃…σ̃‴ are the term, scaled: a tabulated term with a = 1.
+            let term = activation.terms[0]
+            let tabulated = pinn_kronecker_term(
+                kind: Int32(PINN_TERM_TABULATED), a: 1, c0: 1,
+                cache: (.init(mutating: sigma.0 + offset), .init(mutating: sigma.1 + offset),
+                        .init(mutating: sigma.2 + offset), .init(mutating: sigma.3 + offset)))
+            var sums = (0.0, 0.0)
+            withUnsafePointer(to: tabulated) { term in
+                withUnsafeMutableBytes(of: &sums) { run(term, 1, $0.baseAddress!.assumingMemoryBound(to: Double.self)) }
+            }
+            gradient.amplitudes[0] += sums.0 / amplitudes[0]
+            gradient.slopes[0] += term.frequency / (term.frequency * slopes[0]) * sums.1
+            return
+        }
+        let count = activation.terms.count
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * count) { sums in
             sums.initialize(repeating: 0)
-            withKernelTerms(activation, amplitudes: amplitudes, slopes: slopes, cache: cache, shift: cacheShift) {
-                terms, count in
-                pinn_kronecker_gradient(z, adjoint, n, stride, d, Int32(mode), terms, count, sums.baseAddress!)
+            withKernelTerms(activation, amplitudes: amplitudes, slopes: slopes, cache: cache, shift: offset) {
+                run($0, $1, sums.baseAddress!)
             }
             for (k, term) in activation.terms.enumerated() where term.trainableAmplitude || term.trainableSlope {
-                amplitudeGradient[k] += term.scale * sums[2 * k]
-                slopeGradient[k] += term.frequency * amplitudes[k] * term.scale * sums[2 * k + 1]
+                gradient.amplitudes[k] += term.scale * sums[2 * k]
+                gradient.slopes[k] += term.frequency * amplitudes[k] * term.scale * sums[2 * k + 1]
             }
         }
-    }
-
-    /// Adds ∂L/∂αₖ and ∂L/∂ωₖ of a single-term or neuron-wise activation to `gradient`, given the per-element
-    /// adjoint contractions
-    /// ```
-    /// G₀ = Ā,  G₁ = Σᵢ D̄ᵢ⊙Żᵢ,  G₂ = Σᵢ S̄ᵢ⊙Żᵢ² (or Λ̄⊙ΣŻᵢ²),  G₃ = Σᵢ S̄ᵢ⊙Z̈ᵢ (or Λ̄⊙Z̈)
-    /// ```
-    /// (nil where the stream set does not carry them), with the formulas of ``accumulateKroneckerGradient``
-    /// (G₁₃ = G₁ + G₃). Layer-wise activations of several terms use that one.
-    static func accumulateParameterGradient(
-        _ activation: LayerActivation, amplitudes: UnsafePointer<Double>, slopes: UnsafePointer<Double>,
-        z: UnsafePointer<Double>, count n: Int,
-        g0: UnsafePointer<Double>, g1: UnsafePointer<Double>?, g2: UnsafePointer<Double>?, g3: UnsafePointer<Double>?,
-        cache: [UnsafeMutablePointer<Double>], rows: Int = 1,
-        activationDerivatives sigma: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>),
-        amplitudeGradient: UnsafeMutablePointer<Double>, slopeGradient: UnsafeMutablePointer<Double>
-    ) {
-        if isSingleTerm(activation, amplitudes: amplitudes, slopes: slopes, rows: rows) {
-            accumulateSingleTermGradient(activation.terms[0], amplitude: amplitudes[0], slope: slopes[0], z: z, count: n,
-                                         g0: g0, g1: g1, g2: g2, g3: g3, sigma: sigma,
-                                         amplitudeGradient: amplitudeGradient, slopeGradient: slopeGradient)
-            return
-        }
-        if rows > 1 {
-            accumulateNeuronWiseGradient(activation, amplitudes: amplitudes, slopes: slopes, z: z, count: n, rows: rows,
-                                         g0: g0, g1: g1, g2: g2, g3: g3, cache: cache,
-                                         amplitudeGradient: amplitudeGradient, slopeGradient: slopeGradient)
-            return
-        }
-        preconditionFailure("layer-wise activations of several terms use accumulateKroneckerGradient")
     }
 
     // MARK: Neuron-wise parameters
@@ -254,125 +248,5 @@ enum ActivationKernels {
                 slopeGradient[k * m + j] += term.frequency * amplitudes[k * m + j] * term.scale * dOmega[j]
             }
         }
-    }
-
-    /// The gradients of a single term's α and ω from φ̃ = α·s·φ(a·z) and its derivatives (a = c·ω, α·s ≠ 0, a ≠ 0):
-    /// ```
-    /// ∂L/∂α = (1/α) Σ [G₀ φ̃ + G₁₃ φ̃′ + G₂ φ̃″]
-    /// ∂L/∂ω = (c/a) Σ [z G₀ φ̃′ + G₁₃ (φ̃′ + z φ̃″) + G₂ (2φ̃″ + z φ̃‴)]
-    /// ```
-    /// with G₁₃ = G₁ + G₃ — one vectorised pass over the layer.
-    static func accumulateSingleTermGradient(
-        _ term: KroneckerTerm, amplitude alpha: Double, slope omega: Double, z: UnsafePointer<Double>, count n: Int,
-        g0: UnsafePointer<Double>, g1: UnsafePointer<Double>?, g2: UnsafePointer<Double>?, g3: UnsafePointer<Double>?,
-        sigma: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>),
-        amplitudeGradient: UnsafeMutablePointer<Double>, slopeGradient: UnsafeMutablePointer<Double>
-    ) {
-        guard term.trainableAmplitude || term.trainableSlope else { return }
-        let (f0, f1, f2, f3) = sigma
-        let a = term.frequency * omega
-        var alpha8 = SIMD8<Double>(), omega8 = SIMD8<Double>()
-        let body = n - n % 8
-        @inline(__always) func v(_ p: UnsafePointer<Double>, _ e: Int) -> SIMD8<Double> {
-            UnsafeRawPointer(p + e).loadUnaligned(as: SIMD8<Double>.self)
-        }
-        if let g1, let g2, let g3 {
-            for e in stride(from: 0, to: body, by: 8) {
-                let x: SIMD8<Double> = v(z, e), h0: SIMD8<Double> = v(g0, e), h2: SIMD8<Double> = v(g2, e)
-                let h13: SIMD8<Double> = v(g1, e) + v(g3, e)
-                singleTermTerms(x: x, h0: h0, h13: h13, h2: h2, sigma: sigma, at: e, alpha: &alpha8, omega: &omega8)
-            }
-        } else if let g1 {
-            for e in stride(from: 0, to: body, by: 8) {
-                let x: SIMD8<Double> = v(z, e), h0: SIMD8<Double> = v(g0, e), h1: SIMD8<Double> = v(g1, e)
-                let s0: SIMD8<Double> = v(f0, e), s1: SIMD8<Double> = v(f1, e), s2: SIMD8<Double> = v(f2, e)
-                alpha8 += h0 * s0
-                alpha8 += h1 * s1
-                let t1: SIMD8<Double> = s1 + x * s2
-                omega8 += x * h0 * s1
-                omega8 += h1 * t1
-            }
-        } else {
-            for e in stride(from: 0, to: body, by: 8) {
-                let h0: SIMD8<Double> = v(g0, e)
-                alpha8 += h0 * v(f0, e)
-                omega8 += v(z, e) * h0 * v(f1, e)
-            }
-        }
-        var dAlpha = alpha8.sum(), dOmega = omega8.sum()
-        for e in body..<n {
-            let x = z[e], h13 = (g1?[e] ?? 0) + (g3?[e] ?? 0), h2 = g2?[e] ?? 0
-            dAlpha += g0[e] * f0[e] + h13 * f1[e] + h2 * f2[e]
-            dOmega += x * g0[e] * f1[e] + h13 * (f1[e] + x * f2[e]) + h2 * (2 * f2[e] + x * f3[e])
-        }
-        amplitudeGradient[0] += dAlpha / alpha
-        slopeGradient[0] += term.frequency / a * dOmega
-    }
-
-    /// ``accumulateSingleTermGradient`` reading the adjoint and pre-activation streams directly (G₁₃ = Σᵢ D̄ᵢŻᵢ + S̄⋅Z̈
-    /// and G₂ = S̄⋅Σ Żᵢ² formed on the fly for the Laplacian streams), so no contraction arrays are written.
-    static func accumulateSingleTermGradientFromStreams(
-        _ term: KroneckerTerm, amplitude alpha: Double, slope omega: Double,
-        z: UnsafePointer<Double>, adjoint: UnsafePointer<Double>, block n: Int, dimension d: Int,
-        sigma: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>),
-        amplitudeGradient: UnsafeMutablePointer<Double>, slopeGradient: UnsafeMutablePointer<Double>
-    ) {
-        guard term.trainableAmplitude || term.trainableSlope else { return }
-        let (f0, f1, f2, f3) = sigma
-        let a = term.frequency * omega
-        let lbar = adjoint + (1 + d) * n, zdd = z + (1 + d) * n
-        var alpha8 = SIMD8<Double>(), omega8 = SIMD8<Double>()
-        let body = n - n % 8
-        @inline(__always) func v(_ p: UnsafePointer<Double>, _ e: Int) -> SIMD8<Double> {
-            UnsafeRawPointer(p + e).loadUnaligned(as: SIMD8<Double>.self)
-        }
-        for e in stride(from: 0, to: body, by: 8) {
-            let l: SIMD8<Double> = v(lbar, e)
-            var h13: SIMD8<Double> = l * v(zdd, e)
-            var squares = SIMD8<Double>()
-            for i in 0..<d {
-                let zd: SIMD8<Double> = v(z + (1 + i) * n, e)
-                h13 += v(adjoint + (1 + i) * n, e) * zd
-                squares += zd * zd
-            }
-            let h2: SIMD8<Double> = l * squares
-            let x: SIMD8<Double> = v(z, e), h0: SIMD8<Double> = v(adjoint, e)
-            singleTermTerms(x: x, h0: h0, h13: h13, h2: h2, sigma: sigma, at: e, alpha: &alpha8, omega: &omega8)
-        }
-        var dAlpha = alpha8.sum(), dOmega = omega8.sum()
-        for e in body..<n {
-            var h13 = lbar[e] * zdd[e], squares = 0.0
-            for i in 0..<d {
-                let zd = z[(1 + i) * n + e]
-                h13 += adjoint[(1 + i) * n + e] * zd
-                squares += zd * zd
-            }
-            let h2 = lbar[e] * squares, x = z[e]
-            dAlpha += adjoint[e] * f0[e] + h13 * f1[e] + h2 * f2[e]
-            dOmega += x * adjoint[e] * f1[e] + h13 * (f1[e] + x * f2[e]) + h2 * (2 * f2[e] + x * f3[e])
-        }
-        amplitudeGradient[0] += dAlpha / alpha
-        slopeGradient[0] += term.frequency / a * dOmega
-    }
-
-    /// The eight-lane summands of the single-term gradients: α += h₀φ̃ + h₁₃φ̃′ + h₂φ̃″ and
-    /// ω += z h₀ φ̃′ + h₁₃(φ̃′ + z φ̃″) + h₂(2φ̃″ + z φ̃‴), with φ̃⁽ᵐ⁾ loaded at element e.
-    @inline(__always)
-    static func singleTermTerms(x: SIMD8<Double>, h0: SIMD8<Double>, h13: SIMD8<Double>, h2: SIMD8<Double>,
-                                sigma: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>),
-                                at e: Int, alpha: inout SIMD8<Double>, omega: inout SIMD8<Double>) {
-        @inline(__always) func v(_ p: UnsafePointer<Double>) -> SIMD8<Double> {
-            UnsafeRawPointer(p + e).loadUnaligned(as: SIMD8<Double>.self)
-        }
-        let s0: SIMD8<Double> = v(sigma.0), s1: SIMD8<Double> = v(sigma.1), s2: SIMD8<Double> = v(sigma.2)
-        let s3: SIMD8<Double> = v(sigma.3)
-        alpha += h0 * s0
-        alpha += h13 * s1
-        alpha += h2 * s2
-        let t1: SIMD8<Double> = s1 + x * s2
-        let t2: SIMD8<Double> = 2 * s2 + x * s3
-        omega += x * h0 * s1
-        omega += h13 * t1
-        omega += h2 * t2
     }
 }

@@ -66,67 +66,34 @@ public enum ReversePass {
                 let sigma = (UnsafePointer(ws.activation[l]), UnsafePointer(ws.slope1[l]),
                              UnsafePointer(ws.slope2[l]), UnsafePointer(ws.slope3[l]))
                 let amplitudes = theta + place.amplitudeOffset, slopes = theta + place.slopeOffset
-                if activation.hasTrainableParameters,
-                   ActivationKernels.usesFusedGradient(activation, amplitudes: amplitudes, slopes: slopes,
-                                                       rows: place.neuronCount) {
-                    // Layer-wise Kronecker sums (Rowdy): one fused pass over the streams.
-                    switch sink {
-                    case let .sum(gradient):
-                        ActivationKernels.accumulateKroneckerGradient(
-                            activation, amplitudes: amplitudes, slopes: slopes, z: z, adjoint: adjoint, count: block,
-                            stride: block, dimension: d, streams: streams, cache: ws.termCache[l],
-                            amplitudeGradient: gradient + place.amplitudeOffset,
-                            slopeGradient: gradient + place.slopeOffset)
-                    case let .perPoint(rows, stride):
-                        // Point p's elements are the p-th column of every n_l × N block.
-                        for p in 0..<n {
-                            let shift = p * width, row = rows + p * stride
-                            ActivationKernels.accumulateKroneckerGradient(
-                                activation, amplitudes: amplitudes, slopes: slopes, z: z + shift,
-                                adjoint: adjoint + shift, count: width, stride: block, dimension: d, streams: streams,
-                                cache: ws.termCache[l], cacheShift: shift,
-                                amplitudeGradient: row + place.amplitudeOffset, slopeGradient: row + place.slopeOffset)
-                        }
-                    }
-                } else if case let .sum(gradient) = sink, activation.hasTrainableParameters, streams == .laplacian,
-                   ActivationKernels.isSingleTerm(activation, amplitudes: amplitudes, slopes: slopes,
-                                                  rows: place.neuronCount) {
-                    // The PDE-residual hot path of L-LAAF: one fused pass over the streams.
-                    ActivationKernels.accumulateSingleTermGradientFromStreams(
-                        activation.terms[0], amplitude: amplitudes[0], slope: slopes[0],
-                        z: z, adjoint: adjoint, block: block, dimension: d, sigma: sigma,
-                        amplitudeGradient: gradient + place.amplitudeOffset, slopeGradient: gradient + place.slopeOffset)
-                } else if activation.hasTrainableParameters {
-                    // Single-term (L-LAAF off the hot path) and neuron-wise activations, from contracted adjoints.
-                    let g = contractAdjoints(adjoint: adjoint, z: z, block: block, dimension: d, streams: streams,
-                                             into: ws.scratch[5], ws.scratch[6], ws.scratch[7])
-                    switch sink {
-                    case let .sum(gradient):
-                        ActivationKernels.accumulateParameterGradient(
-                            activation, amplitudes: amplitudes, slopes: slopes,
-                            z: z, count: block, g0: g.0, g1: g.1, g2: g.2, g3: g.3, cache: ws.termCache[l],
-                            rows: place.neuronCount, activationDerivatives: sigma,
-                            amplitudeGradient: gradient + place.amplitudeOffset,
-                            slopeGradient: gradient + place.slopeOffset)
-                    case let .perPoint(rows, stride):
-                        // Point p's elements are the p-th column of every n_l × N block: the same reduction over
-                        // that column alone, on pointers shifted by p·n_l.
-                        var cache = ws.termCache[l]
-                        for p in 0..<n {
-                            let shift = p * width
-                            for k in cache.indices { cache[k] = ws.termCache[l][k] + shift }
-                            let row = rows + p * stride
-                            ActivationKernels.accumulateParameterGradient(
-                                activation, amplitudes: amplitudes, slopes: slopes, z: z + shift, count: width,
-                                g0: g.0 + shift, g1: g.1.map { $0 + shift }, g2: g.2.map { $0 + shift },
-                                g3: g.3.map { $0 + shift }, cache: cache, rows: place.neuronCount,
-                                activationDerivatives: (sigma.0 + shift, sigma.1 + shift, sigma.2 + shift, sigma.3 + shift),
-                                amplitudeGradient: row + place.amplitudeOffset, slopeGradient: row + place.slopeOffset)
-                        }
-                    }
+                func backward(offset: Int = 0, count: Int, throughActivation: Bool,
+                              into gradient: UnsafeMutablePointer<Double>?) {
+                    ActivationKernels.backward(
+                        activation, amplitudes: amplitudes, slopes: slopes, z: z, adjoint: adjoint, offset: offset,
+                        count: count, stride: block, dimension: d, streams: streams, cache: ws.termCache[l],
+                        sigma: sigma, throughActivation: throughActivation,
+                        parameterGradient: gradient.map { ($0 + place.amplitudeOffset, $0 + place.slopeOffset) })
                 }
-                backThroughActivation(adjoint: adjoint, z: z, slope1: ws.slope1[l], slope2: ws.slope2[l],
-                                      slope3: ws.slope3[l], block: block, dimension: d, streams: streams)
+                let trainable = activation.hasTrainableParameters
+                switch sink {
+                case let .sum(gradient) where place.neuronCount == 1:
+                    // The hot path: the parameter gradients and the adjoints' way back in one pass.
+                    backward(count: block, throughActivation: true, into: trainable ? gradient : nil)
+                case let .perPoint(rows, stride) where place.neuronCount == 1:
+                    // Point p's elements are the p-th column of every n_l × N block: one reduction per point, then
+                    // the adjoints of all points.
+                    if trainable {
+                        for p in 0..<n { backward(offset: p * width, count: width, throughActivation: false, into: rows + p * stride) }
+                    }
+                    backward(count: block, throughActivation: true, into: nil)
+                default:
+                    // Neuron-wise parameters, from contracted adjoints.
+                    if trainable {
+                        accumulateNeuronWiseGradient(network, layer: l, sink: sink, adjoint: adjoint, count: n,
+                                                     streams: streams, workspace: ws)
+                    }
+                    backward(count: block, throughActivation: true, into: nil)
+                }
                 let previous = l == 0 ? UnsafePointer(ws.input) : UnsafePointer(ws.activation[l - 1])
                 accumulateDenseGradient(sink, adjoint: adjoint, previous: previous, width: width, fanIn: layer.fanIn,
                                         count: n, streams: s, weightOffset: layer.weightOffset,
@@ -174,56 +141,44 @@ public enum ReversePass {
         }
     }
 
-    /// In place: turns the adjoints (Ā, D̄ᵢ, S̄ᵢ or Λ̄) of a layer's activation streams into those of its
-    /// pre-activation streams (Z̄, Ż̄ᵢ, Z̈̄ᵢ). One vectorisable loop per stream block.
-    static func backThroughActivation(adjoint: UnsafeMutablePointer<Double>, z: UnsafePointer<Double>,
-                                      slope1 s1: UnsafePointer<Double>, slope2 s2: UnsafePointer<Double>,
-                                      slope3 s3: UnsafePointer<Double>, block: Int, dimension d: Int,
-                                      streams: DerivativeStreams) {
-        let zbar = adjoint
-        for e in 0..<block { zbar[e] *= s1[e] }
-        guard streams.hasFirst else { return }
-        switch streams {
-        case .value:
-            return
-        case .gradient:
-            for i in 0..<d {
-                let dbar = adjoint + (1 + i) * block, zd = z + (1 + i) * block
-                for e in 0..<block {
-                    zbar[e] += dbar[e] * s2[e] * zd[e]
-                    dbar[e] *= s1[e]
-                }
-            }
-        case .laplacian:
-            let lbar = adjoint + (1 + d) * block, zdd = z + (1 + d) * block
-            for i in 0..<d {
-                let dbar = adjoint + (1 + i) * block, zd = z + (1 + i) * block
-                for e in 0..<block {
-                    let q = zd[e]
-                    zbar[e] += dbar[e] * s2[e] * q + lbar[e] * s3[e] * q * q
-                    dbar[e] = dbar[e] * s1[e] + 2 * lbar[e] * s2[e] * q
-                }
-            }
-            for e in 0..<block {
-                zbar[e] += lbar[e] * s2[e] * zdd[e]
-                lbar[e] *= s1[e]
-            }
-        case .pureSecond:
-            for i in 0..<d {
-                let dbar = adjoint + (1 + i) * block, sbar = adjoint + (1 + d + i) * block
-                let zd = z + (1 + i) * block, zdd = z + (1 + d + i) * block
-                for e in 0..<block {
-                    let q = zd[e]
-                    zbar[e] += dbar[e] * s2[e] * q + sbar[e] * (s3[e] * q * q + s2[e] * zdd[e])
-                    dbar[e] = dbar[e] * s1[e] + 2 * sbar[e] * s2[e] * q
-                    sbar[e] *= s1[e]
+    /// Adds the neuron-wise activation-parameter derivatives of layer `l` to the sink, from the contractions of
+    /// its activation-output adjoints (``contractAdjoints``).
+    static func accumulateNeuronWiseGradient(_ network: Network, layer l: Int, sink: Sink,
+                                             adjoint: UnsafePointer<Double>, count n: Int, streams: DerivativeStreams,
+                                             workspace ws: TaylorWorkspace) {
+        let layout = network.layout, d = layout.inputDimension
+        let place = layout.activation[l], width = layout.dense[l].fanOut, block = width * n
+        let z = UnsafePointer(ws.preActivation[l])
+        let g = contractAdjoints(adjoint: adjoint, z: z, block: block, dimension: d, streams: streams,
+                                 into: ws.scratch[5], ws.scratch[6], ws.scratch[7])
+        network.parameters.withUnsafeBufferPointer { theta in
+            let amplitudes = theta.baseAddress! + place.amplitudeOffset, slopes = theta.baseAddress! + place.slopeOffset
+            switch sink {
+            case let .sum(gradient):
+                ActivationKernels.accumulateNeuronWiseGradient(
+                    network.activations[l], amplitudes: amplitudes, slopes: slopes, z: z, count: block,
+                    rows: place.neuronCount, g0: g.0, g1: g.1, g2: g.2, g3: g.3, cache: ws.termCache[l],
+                    amplitudeGradient: gradient + place.amplitudeOffset, slopeGradient: gradient + place.slopeOffset)
+            case let .perPoint(rows, stride):
+                // Point p's elements are the p-th column of every n_l × N block: the same reduction over that
+                // column alone, on pointers shifted by p·n_l.
+                var cache = ws.termCache[l]
+                for p in 0..<n {
+                    let shift = p * width
+                    for k in cache.indices { cache[k] = ws.termCache[l][k] + shift }
+                    let row = rows + p * stride
+                    ActivationKernels.accumulateNeuronWiseGradient(
+                        network.activations[l], amplitudes: amplitudes, slopes: slopes, z: z + shift, count: width,
+                        rows: place.neuronCount, g0: g.0 + shift, g1: g.1.map { $0 + shift },
+                        g2: g.2.map { $0 + shift }, g3: g.3.map { $0 + shift }, cache: cache,
+                        amplitudeGradient: row + place.amplitudeOffset, slopeGradient: row + place.slopeOffset)
                 }
             }
         }
     }
 
     /// The contractions G₀…G₃ of the activation-output adjoints with the pre-activation streams that the
-    /// activation-parameter gradients need (see ``ActivationKernels/accumulateParameterGradient``).
+    /// neuron-wise activation-parameter gradients need (see ``ActivationKernels/accumulateNeuronWiseGradient``).
     static func contractAdjoints(adjoint: UnsafePointer<Double>, z: UnsafePointer<Double>, block: Int,
                                  dimension d: Int, streams: DerivativeStreams,
                                  into g1: UnsafeMutablePointer<Double>, _ g2: UnsafeMutablePointer<Double>,
