@@ -163,5 +163,21 @@ final class GradientTests: XCTestCase {
         }
         XCTAssertEqual(results[0], results[1])
         XCTAssertEqual(results[0], results[2])
+
+        // A gradient-buffer budget of 3 chunks' worth for 6 chunks makes groups of 2 consecutive chunks of a term
+        // (the residual's 5 chunks as 2 + 2 + 1, the boundary's 1 alone): the same gradient up to rounding, and
+        // still bit-identical for any thread count.
+        var grouped: [[Double]] = []
+        for threads in [1, 2] {
+            let objective = Objective(layout: net.layout, terms: terms, threads: threads, chunkSize: 64)
+            objective.gradientBufferBytes = 3 * net.parameters.count * 8
+            var g = [Double](repeating: 0, count: net.parameters.count)
+            g.withUnsafeMutableBufferPointer { _ = objective.evaluate(net, gradient: $0.baseAddress!) }
+            grouped.append(g)
+        }
+        XCTAssertEqual(grouped[0], grouped[1])
+        let scale = results[0].map(abs).max()!
+        for i in results[0].indices { XCTAssertEqual(grouped[0][i], results[0][i], accuracy: 1e-13 * scale) }
+        XCTAssertNotEqual(grouped[0], results[0], "grouping sums in a different order, so some bits should differ")
     }
 }

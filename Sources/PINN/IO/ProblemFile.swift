@@ -256,7 +256,7 @@ public struct ProblemFile: Sendable {
         }
         config.threads = try training.integer("threads", minimum: 1) ?? 1
         config.timeLimit = try training.positiveNumber("time_limit")
-        config.chunkSize = try training.integer("chunk_size", minimum: 1) ?? 512
+        config.chunkSize = try training.integer("chunk_size", minimum: 1) ?? 128
         config.scaleActivationSteps = try training.bool("scale_activation_steps") ?? true
         try training.rejectUnknownKeys()
 

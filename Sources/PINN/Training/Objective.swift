@@ -6,8 +6,8 @@ import Dispatch
 /// in fixed chunks of points that worker threads take one at a time.
 ///
 /// Reproducibility: chunks are fixed by the point counts and ``chunkSize`` (never by the thread count or by which
-/// thread takes a chunk), each chunk accumulates into its own gradient buffer, and the buffers are summed in chunk order, so the result is
-/// bit-identical for any number of threads.
+/// thread takes a chunk), each chunk (or fixed group of chunks) accumulates into its own gradient buffer, and the
+/// buffers are summed in chunk order, so the result is bit-identical for any number of threads.
 public final class Objective: @unchecked Sendable {
     /// The loss terms.
     public private(set) var terms: [LossTerm]
@@ -19,15 +19,24 @@ public final class Objective: @unchecked Sendable {
     public var slopeRecovery: SlopeRecovery?
     let layout: NetworkLayout
     private var chunks: [(term: Int, range: Range<Int>)] = []
+    /// Consecutive chunks of one term whose gradients share a buffer (one chunk each unless the buffers would
+    /// exceed ``gradientBufferBytes``); a worker takes a whole group and sums its chunks in order.
+    private var groups: [Range<Int>] = []
+    /// The most memory the per-group gradient buffers may take (groups × |θ| doubles): beyond, consecutive chunks
+    /// of a term share a buffer (fewer, larger work items for the threads).
+    public var gradientBufferBytes = 64 << 20 {
+        didSet { rebuildChunks() }
+    }
     private let workspaces: [TaylorWorkspace]
     private let seedBuffers: [UnsafeMutablePointer<Double>]
     private let residualBuffers: [UnsafeMutablePointer<Double>]
-    /// Per-chunk gradients (chunks × |θ|) and losses, as raw storage: workers write disjoint parts concurrently.
-    private var chunkGradients = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+    /// Per-group gradients (groups × |θ|) and per-chunk losses, as raw storage: workers write disjoint parts
+    /// concurrently.
+    private var groupGradients = UnsafeMutablePointer<Double>.allocate(capacity: 1)
     private var chunkLosses = UnsafeMutablePointer<Double>.allocate(capacity: 1)
 
     /// An objective over `terms` for networks of `layout`.
-    public init(layout: NetworkLayout, terms: [LossTerm], threads: Int = 1, chunkSize: Int = 512) {
+    public init(layout: NetworkLayout, terms: [LossTerm], threads: Int = 1, chunkSize: Int = 128) {
         self.layout = layout
         self.terms = terms
         // Parallelism is over chunks of points; OpenBLAS's own threads only contend with ours (docs/benchmarks.md).
@@ -51,7 +60,7 @@ public final class Objective: @unchecked Sendable {
         residualBuffers.forEach { $0.deallocate() }
         panel?.rows.deallocate()
         panel?.residuals.deallocate()
-        chunkGradients.deallocate()
+        groupGradients.deallocate()
         chunkLosses.deallocate()
     }
 
@@ -66,9 +75,9 @@ public final class Objective: @unchecked Sendable {
         let p = layout.parameterCount
         let weightsAndBiases = layout.activation.first?.amplitudeOffset ?? p
         var sums = [[Double]](repeating: [Double](repeating: 0, count: weightsAndBiases), count: terms.count)
-        for (c, chunk) in chunks.enumerated() {
-            let g = chunkGradients + c * p
-            for i in 0..<weightsAndBiases { sums[chunk.term][i] += g[i] }
+        for (k, group) in groups.enumerated() {
+            let g = groupGradients + k * p
+            for i in 0..<weightsAndBiases { sums[chunks[group.lowerBound].term][i] += g[i] }
         }
         return sums.map { g in
             (g.map(abs).max() ?? 0, g.map(abs).reduce(0, +) / Double(max(1, g.count)))
@@ -135,9 +144,19 @@ public final class Objective: @unchecked Sendable {
                 start = end
             }
         }
-        chunkGradients.deallocate()
+        let p = layout.parameterCount
+        let perGroup = max(1, (chunks.count * p * 8 + gradientBufferBytes - 1) / gradientBufferBytes)
+        groups = []
+        var first = 0
+        while first < chunks.count {
+            var end = first + 1
+            while end < chunks.count, end - first < perGroup, chunks[end].term == chunks[first].term { end += 1 }
+            groups.append(first..<end)
+            first = end
+        }
+        groupGradients.deallocate()
         chunkLosses.deallocate()
-        chunkGradients = .allocate(capacity: max(1, chunks.count * layout.parameterCount))
+        groupGradients = .allocate(capacity: max(1, groups.count * p))
         chunkLosses = .allocate(capacity: max(1, chunks.count))
     }
 
@@ -148,19 +167,21 @@ public final class Objective: @unchecked Sendable {
         let d = layout.inputDimension
         prepareConstraintJets(network)
         let wantsGradient = gradient != nil
-        forEachItemInParallel(count: chunks.count, threads: threads) { [self] worker, c in
+        forEachItemInParallel(count: groups.count, threads: threads) { [self] worker, k in
             pinn_flush_subnormals_to_zero()
             let ws = self.workspaces[worker], seeds = self.seedBuffers[worker]
-            let (t, range) = self.chunks[c]
-            let term = self.terms[t]
-            self.forward(network, chunk: c, workspace: ws)
-            self.chunkLosses[c] = term.lossAndSeeds(outputs: ws.output, range: range, dimension: d, seeds: seeds,
-                                                     residuals: self.residualBuffers[worker])
-            if wantsGradient {
-                let g = self.chunkGradients + c * self.layout.parameterCount
-                g.update(repeating: 0, count: self.layout.parameterCount)
-                ReversePass.run(network, seeds: seeds, count: range.count, streams: term.streams, workspace: ws,
-                                gradient: g)
+            let g = self.groupGradients + k * self.layout.parameterCount
+            if wantsGradient { g.update(repeating: 0, count: self.layout.parameterCount) }
+            for c in self.groups[k] {
+                let (t, range) = self.chunks[c]
+                let term = self.terms[t]
+                self.forward(network, chunk: c, workspace: ws)
+                self.chunkLosses[c] = term.lossAndSeeds(outputs: ws.output, range: range, dimension: d, seeds: seeds,
+                                                         residuals: self.residualBuffers[worker])
+                if wantsGradient {
+                    ReversePass.run(network, seeds: seeds, count: range.count, streams: term.streams, workspace: ws,
+                                    gradient: g)
+                }
             }
         }
         var losses = [Double](repeating: 0, count: terms.count)
@@ -168,8 +189,8 @@ public final class Objective: @unchecked Sendable {
         if let gradient {
             gradient.update(repeating: 0, count: layout.parameterCount)
             let p = layout.parameterCount
-            for c in 0..<chunks.count {
-                let g = chunkGradients + c * p
+            for k in 0..<groups.count {
+                let g = groupGradients + k * p
                 for i in 0..<p { gradient[i] += g[i] }
             }
         }

@@ -61,7 +61,7 @@ public struct SolverConfiguration: Sendable {
     /// Worker threads for the loss and gradient.
     public var threads = 1
     /// Points per engine sweep.
-    public var chunkSize = 512
+    public var chunkSize = 128
 
     public init() {}
 
