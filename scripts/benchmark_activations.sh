@@ -2,24 +2,47 @@
 # Cost of adaptive activations relative to fixed tanh on the paper's Helmholtz configuration (3x30, 6000 + 300
 # points, Adam, Float64), for pinn (1 and 2 threads) and the JAX reference, one right after the other.
 #
-# Usage: scripts/benchmark_activations.sh [ITERATIONS] [JAX_ITERATIONS] [JAX_PYTHON]
+# pinn: ROUNDS rounds, each running fixed, L-LAAF, Rowdy-5 and Rowdy-9 once in turn (so slow drifts of the machine
+# hit every activation alike); each run reports its median ms/iteration, and the table shows the median over the
+# rounds and its ratio to fixed tanh.
+#
+# Usage: scripts/benchmark_activations.sh [ITERATIONS] [ROUNDS] [JAX_ITERATIONS] [JAX_PYTHON]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-iterations=${1:-1000}
-jax_iterations=${2:-300}
-python=${3:-jaxenv/bin/python}
+iterations=${1:-300}
+rounds=${2:-5}
+jax_iterations=${3:-200}
+python=${4:-jaxenv/bin/python}
 peer=../shared/peers/jax_helmholtz.py
 out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
 swift build -c release >/dev/null
 sed 's/"terms": 5/"terms": 9/' problems/helmholtz-rowdy.json > "$out/helmholtz-rowdy9.json"
+problems=(problems/helmholtz.json problems/helmholtz-llaaf.json problems/helmholtz-rowdy.json "$out/helmholtz-rowdy9.json")
 for threads in 1 2; do
-  for problem in problems/helmholtz.json problems/helmholtz-llaaf.json problems/helmholtz-rowdy.json "$out/helmholtz-rowdy9.json"; do
-    name=$(basename "$problem" .json)
-    .build/release/pinn solve "$problem" --iterations "$iterations" --threads "$threads" -o "$out/$name-$threads.h5" --quiet
-    median=$(.build/release/pinn inspect "$out/$name-$threads.h5" | sed -n 's/.*(median \([0-9.]*\)).*/\1/p')
-    echo "pinn threads=$threads $name median_ms_per_iteration=$median"
+  for round in $(seq "$rounds"); do
+    for problem in "${problems[@]}"; do
+      name=$(basename "$problem" .json)
+      .build/release/pinn solve "$problem" --iterations "$iterations" --threads "$threads" -o "$out/run.h5" --quiet
+      median=$(.build/release/pinn inspect "$out/run.h5" | sed -n 's/.*(median \([0-9.]*\)).*/\1/p')
+      echo "$threads $name $median" >> "$out/pinn.txt"
+    done
   done
 done
+python3 - "$out/pinn.txt" <<'EOF'
+import collections, statistics, sys
+runs = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    threads, name, ms = line.split()
+    runs[(int(threads), name)].append(float(ms))
+for threads in (1, 2):
+    fixed = statistics.median(runs[(threads, "helmholtz")])
+    for name in ("helmholtz", "helmholtz-llaaf", "helmholtz-rowdy", "helmholtz-rowdy9"):
+        values = runs[(threads, name)]
+        ms = statistics.median(values)
+        print(f"pinn threads={threads} {name:17s} median_ms_per_iteration={ms:.3f} ratio_to_fixed={ms / fixed:.3f}"
+              f" (rounds: {' '.join(f'{v:.2f}' for v in values)})")
+EOF
 if [ -x "$python" ] && [ -f "$peer" ]; then
   for act in tanh laaf rowdy; do
     "$python" "$peer" --dtype float64 --act "$act" --iterations "$jax_iterations" --report-every "$jax_iterations" \
@@ -27,4 +50,3 @@ if [ -x "$python" ] && [ -f "$peer" ]; then
     "$python" -c "import json; d = json.load(open('$out/jax-$act.json')); print('jax $act median_ms_per_iteration=%.2f' % d['ms_per_iter_median'])"
   done
 fi
-rm -rf "$out"
