@@ -64,9 +64,11 @@ static void forward_element_libm(const double *z, size_t i, const pinn_kronecker
 INLINE void forward_vectors(const double *z, size_t n, const pinn_kronecker_term *terms,
                             const coefficients *coefficient, size_t count, int keep_cache, double *restrict value,
                             double *restrict first, double *restrict second, double *restrict third,
-                            vi *needs_libm) {
+                            double argument_limit, vi *needs_libm) {
     for (size_t i = 0; i < n; i += LANES) {
         vd x = load(z + i);
+        /* One test per element for all sine and cosine terms: |a_k z| < SINCOS_LARGE when |z| < argument_limit. */
+        *needs_libm |= ~(vi)(__builtin_elementwise_abs(x) < argument_limit);
         vd o0 = {0}, o1 = {0}, o2 = {0}, o3 = {0};
         for (size_t j = 0; j < count; j++) {
             const pinn_kronecker_term *term = &terms[j];
@@ -84,7 +86,7 @@ INLINE void forward_vectors(const double *z, size_t n, const pinn_kronecker_term
             case PINN_TERM_SIN:
             case PINN_TERM_COS: {
                 vd sv, cv;
-                sincos_v(&t, &sv, &cv, needs_libm);
+                sincos_v(&t, &sv, &cv);
                 if (keep_cache) {
                     store(term->cache[0] + i, sv);
                     store(term->cache[1] + i, cv);
@@ -111,7 +113,8 @@ INLINE void forward_vectors(const double *z, size_t n, const pinn_kronecker_term
    the terms' caches, then copies the results back. */
 INLINE void forward_tail(const double *z, size_t start, size_t n, const pinn_kronecker_term *terms,
                          const coefficients *coefficient, size_t count, int keep_cache, double *value,
-                         double *first, double *second, double *third, vi *needs_libm) {
+                         double *first, double *second, double *third, double argument_limit,
+                         vi *needs_libm) {
     size_t m = n - start;
     double x[LANES] = {0}, out[4][LANES], cache[count > 0 ? count : 1][4][LANES];
     pinn_kronecker_term padded[count > 0 ? count : 1];
@@ -124,7 +127,8 @@ INLINE void forward_tail(const double *z, size_t start, size_t n, const pinn_kro
             if (terms[j].cache[s]) memcpy(cache[j][s], terms[j].cache[s] + start, m * sizeof(double));
         }
     }
-    forward_vectors(x, LANES, padded, coefficient, count, keep_cache, out[0], out[1], out[2], out[3], needs_libm);
+    forward_vectors(x, LANES, padded, coefficient, count, keep_cache, out[0], out[1], out[2], out[3], argument_limit,
+                    needs_libm);
     for (size_t j = 0; j < count && keep_cache; j++) {
         for (int s = 0; s < 4; s++) {
             if (terms[j].cache[s]) memcpy(terms[j].cache[s] + start, cache[j][s], m * sizeof(double));
@@ -139,10 +143,17 @@ CLONES void pinn_kronecker_forward(const double *z, size_t n, const pinn_kroneck
                                    double *restrict third) {
     coefficients coefficient[count > 0 ? count : 1]; /* once per call, read as broadcast operands below */
     for (size_t j = 0; j < count; j++) coefficient[j] = term_coefficients(&terms[j]);
+    /* Half of SINCOS_LARGE / max |a_k| over the sine and cosine terms: a conservative bound (the fix-up below
+       checks every element and term exactly). */
+    double largest = 0;
+    for (size_t j = 0; j < count; j++) {
+        if (terms[j].kind == PINN_TERM_SIN || terms[j].kind == PINN_TERM_COS) largest = fmax(largest, fabs(terms[j].a));
+    }
+    double limit = largest > 0 ? 0.5 * SINCOS_LARGE / largest : INFINITY;
     vi needs_libm = {0};
     size_t full = n - n % LANES;
-    forward_vectors(z, full, terms, coefficient, count, 1, value, first, second, third, &needs_libm);
-    if (full < n) forward_tail(z, full, n, terms, coefficient, count, 1, value, first, second, third, &needs_libm);
+    forward_vectors(z, full, terms, coefficient, count, 1, value, first, second, third, limit, &needs_libm);
+    if (full < n) forward_tail(z, full, n, terms, coefficient, count, 1, value, first, second, third, limit, &needs_libm);
     if (!__builtin_reduce_or(needs_libm)) return;
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < count; j++) {
@@ -162,8 +173,8 @@ CLONES void pinn_tanh_derivatives_scaled(const double *z, size_t n, double a, do
     coefficients coefficient = term_coefficients(&term);
     vi unused = {0};
     size_t full = n - n % LANES;
-    forward_vectors(z, full, &term, &coefficient, 1, 0, value, first, second, third, &unused);
-    if (full < n) forward_tail(z, full, n, &term, &coefficient, 1, 0, value, first, second, third, &unused);
+    forward_vectors(z, full, &term, &coefficient, 1, 0, value, first, second, third, INFINITY, &unused);
+    if (full < n) forward_tail(z, full, n, &term, &coefficient, 1, 0, value, first, second, third, INFINITY, &unused);
 }
 
 /* Elements per block of the backward pass: the per-element contractions of a block stay in L1 while every term's

@@ -75,7 +75,8 @@ INLINE void sincos_vectors(const double *x, double a, double *restrict s, double
                            vi *needs_libm) {
     for (size_t i = 0; i < n; i += LANES) {
         vd t = a * load(x + i), sv, cv;
-        sincos_v(&t, &sv, &cv, needs_libm);
+        sincos_v(&t, &sv, &cv);
+        *needs_libm |= beyond_reduction(t);
         store(s + i, sv);
         store(c + i, cv);
     }

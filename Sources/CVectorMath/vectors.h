@@ -48,9 +48,11 @@ typedef int64_t vi __attribute__((vector_size(64)));
 #define SINCOS_LARGE 1048576.0            /* 2^20: beyond, the three-part reduction loses digits */
 
 /* sin and cos of t with one reduction: Cody-Waite by pi/2 in three parts with FMA, then the fdlibm minimax
-   kernels on [-pi/4, pi/4]; within 2 ulp for |t| < SINCOS_LARGE. Ors into *large the lanes that are not
-   (callers recompute those with libm). */
-INLINE void sincos_v(const vd *argument, vd *s, vd *c, vi *large) {
+   kernels on [-pi/4, pi/4]; within 2 ulp for |t| < SINCOS_LARGE (callers recompute larger arguments with libm;
+   beyond_reduction marks them). */
+#define beyond_reduction(t) (~(vi)(__builtin_elementwise_abs(t) < SINCOS_LARGE))
+
+INLINE void sincos_v(const vd *argument, vd *s, vd *c) {
     vd t = *argument;
     vd shifted = t * TWO_OVER_PI + ROUNDING_MAGIC;
     vu q = (vu)shifted;
@@ -67,7 +69,6 @@ INLINE void sincos_v(const vd *argument, vd *s, vd *c, vi *large) {
     vu cb = ((vu)cr & ~swap) | ((vu)sr & swap);
     *s = (vd)(sb ^ ((q & 2) << 62));
     *c = (vd)(cb ^ (((q + 1) & 2) << 62));
-    *large |= ~(vi)(__builtin_elementwise_abs(t) < SINCOS_LARGE);
 }
 
 /* tanh through expm1 of -2|x| (no cancellation for small |x|): expm1(y) = 2^k (expm1(r) + 1) - 1 with

@@ -107,6 +107,22 @@ final class TaylorEngineTests: XCTestCase {
                                            KroneckerTerm(.sin, scale: 1e-7, frequency: 3e6, amplitude: 0.5, slope: 1, trainableAmplitude: true),
                                            KroneckerTerm(.cos, scale: 1e-7, frequency: 2e6, amplitude: 0.3, slope: 1)])
         check(activation: huge, widths: [3], dimension: 1, seed: 31, checkFiniteDifferences: false)
+        // Around the threshold: |a·z| = 5e5·|z| crosses 2^20 for some pre-activations and not for others. One
+        // layer and d = 1, so that z is rounded alike on both paths (a = 5e5 turns one ulp of z into 1e-10 of sin).
+        let straddling = LayerActivation(terms: [KroneckerTerm(.tanh),
+                                                 KroneckerTerm(.sin, scale: 1e-6, frequency: 5e5, amplitude: 0.5, slope: 1),
+                                                 KroneckerTerm(.cos, scale: 1e-6, frequency: 1e5, amplitude: 0.3, slope: 1)])
+        check(activation: straddling, widths: [7], dimension: 1, seed: 32, pointScale: 3, checkFiniteDifferences: false)
+        // The same network and points as `check` builds: some |5e5·z| are beyond 2^20 and some are not.
+        var rng = Xoshiro256(seed: 32)
+        var net = Network(inputDimension: 1, hiddenWidths: [7], activation: straddling, rng: &rng)
+        for i in 0..<net.layout.activation[0].amplitudeOffset where net.parameters[i] == 0 { net.parameters[i] = 0.1 * rng.nextNormal() }
+        let points = randomPoints(5, dimension: 1, in: -3, 3, rng: &rng)
+        let layer = net.layout.dense[0]
+        let arguments = points.flatMap { x in
+            (0..<7).map { j in abs(5e5 * (net.parameters[layer.weightOffset + j] * x + net.parameters[layer.biasOffset + j])) }
+        }
+        XCTAssertTrue(arguments.contains { $0 > 1_048_576 } && arguments.contains { $0 < 1_048_576 }, "\(arguments)")
     }
 
     func testChunkedPointsGiveTheSameOutputsAsOneBatch() {
