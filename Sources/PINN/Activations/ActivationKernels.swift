@@ -184,34 +184,38 @@ enum ActivationKernels {
                                    second: UnsafeMutablePointer<Double>, third: UnsafeMutablePointer<Double>,
                                    cache: [UnsafeMutablePointer<Double>], scratch: UnsafeMutablePointer<Double>) {
         let columns = n / m
-        var a = [Double](repeating: 0, count: m), c = [[Double]](repeating: [Double](repeating: 0, count: m), count: 4)
-        for (k, term) in activation.terms.enumerated() {
-            for j in 0..<m {
-                a[j] = term.frequency * slopes[k * m + j]
-                c[0][j] = amplitudes[k * m + j] * term.scale
-                c[1][j] = c[0][j] * a[j]; c[2][j] = c[1][j] * a[j]; c[3][j] = c[2][j] * a[j]
-            }
-            for p in 0..<columns {
-                for j in 0..<m { scratch[p * m + j] = a[j] * z[p * m + j] }
-            }
-            let slots = cache[(4 * k)..<(4 * k + 4)]
-            if term.function == .sin || term.function == .cos {
-                pinn_vsincos(scratch, slots[4 * k], slots[4 * k + 1], n)
-            } else {
-                term.function.evaluate(scratch, count: n, value: slots[4 * k], first: slots[4 * k + 1],
-                                       second: slots[4 * k + 2], third: slots[4 * k + 3])
-            }
-            let phi = TermDerivatives(term.function, cache: slots)
-            let (p0, p1, p2, p3) = phi.source
-            let (s0, s1, s2, s3) = phi.sign
-            for p in 0..<columns {
+        // Per-neuron aⱼ and c·aⱼᵐ (m = 0…3) on the stack: no heap allocation per sweep.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 5 * m) { buffer in
+            let a = buffer.baseAddress!, c = (a + m, a + 2 * m, a + 3 * m, a + 4 * m)
+            for (k, term) in activation.terms.enumerated() {
                 for j in 0..<m {
-                    let e = p * m + j
-                    let v0 = c[0][j] * s0 * p0[e], v1 = c[1][j] * s1 * p1[e], v2 = c[2][j] * s2 * p2[e], v3 = c[3][j] * s3 * p3[e]
-                    if k == 0 {
-                        value[e] = v0; first[e] = v1; second[e] = v2; third[e] = v3
-                    } else {
-                        value[e] += v0; first[e] += v1; second[e] += v2; third[e] += v3
+                    a[j] = term.frequency * slopes[k * m + j]
+                    c.0[j] = amplitudes[k * m + j] * term.scale
+                    c.1[j] = c.0[j] * a[j]; c.2[j] = c.1[j] * a[j]; c.3[j] = c.2[j] * a[j]
+                }
+                for p in 0..<columns {
+                    for j in 0..<m { scratch[p * m + j] = a[j] * z[p * m + j] }
+                }
+                let slots = cache[(4 * k)..<(4 * k + 4)]
+                if term.function == .sin || term.function == .cos {
+                    pinn_vsincos(scratch, slots[4 * k], slots[4 * k + 1], n)
+                } else {
+                    term.function.evaluate(scratch, count: n, value: slots[4 * k], first: slots[4 * k + 1],
+                                           second: slots[4 * k + 2], third: slots[4 * k + 3])
+                }
+                let phi = TermDerivatives(term.function, cache: slots)
+                let (p0, p1, p2, p3) = phi.source
+                let (s0, s1, s2, s3) = phi.sign
+                for p in 0..<columns {
+                    for j in 0..<m {
+                        let e = p * m + j
+                        let v0 = c.0[j] * s0 * p0[e], v1 = c.1[j] * s1 * p1[e]
+                        let v2 = c.2[j] * s2 * p2[e], v3 = c.3[j] * s3 * p3[e]
+                        if k == 0 {
+                            value[e] = v0; first[e] = v1; second[e] = v2; third[e] = v3
+                        } else {
+                            value[e] += v0; first[e] += v1; second[e] += v2; third[e] += v3
+                        }
                     }
                 }
             }
@@ -227,25 +231,27 @@ enum ActivationKernels {
         amplitudeGradient: UnsafeMutablePointer<Double>, slopeGradient: UnsafeMutablePointer<Double>
     ) {
         let columns = n / m
-        var dAlpha = [Double](repeating: 0, count: m), dOmega = [Double](repeating: 0, count: m)
-        for (k, term) in activation.terms.enumerated() where term.trainableAmplitude || term.trainableSlope {
-            let phi = TermDerivatives(term.function, cache: cache[(4 * k)..<(4 * k + 4)])
-            let (p0, p1, p2, p3) = phi.source
-            let (s0, s1, s2, s3) = phi.sign
-            for j in 0..<m { dAlpha[j] = 0; dOmega[j] = 0 }
-            for p in 0..<columns {
-                for j in 0..<m {
-                    let e = p * m + j
-                    let a = term.frequency * slopes[k * m + j]
-                    let x = z[e], f0 = s0 * p0[e], f1 = s1 * p1[e], f2 = s2 * p2[e], f3 = s3 * p3[e]
-                    let h1 = g1?[e] ?? 0, h2 = g2?[e] ?? 0, h3 = g3?[e] ?? 0
-                    dAlpha[j] += g0[e] * f0 + a * (h1 + h3) * f1 + a * a * h2 * f2
-                    dOmega[j] += g0[e] * x * f1 + (h1 + h3) * (f1 + a * x * f2) + h2 * (2 * a * f2 + a * a * x * f3)
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * m) { buffer in
+            let dAlpha = buffer.baseAddress!, dOmega = dAlpha + m
+            for (k, term) in activation.terms.enumerated() where term.trainableAmplitude || term.trainableSlope {
+                let phi = TermDerivatives(term.function, cache: cache[(4 * k)..<(4 * k + 4)])
+                let (p0, p1, p2, p3) = phi.source
+                let (s0, s1, s2, s3) = phi.sign
+                for j in 0..<m { dAlpha[j] = 0; dOmega[j] = 0 }
+                for p in 0..<columns {
+                    for j in 0..<m {
+                        let e = p * m + j
+                        let a = term.frequency * slopes[k * m + j]
+                        let x = z[e], f0 = s0 * p0[e], f1 = s1 * p1[e], f2 = s2 * p2[e], f3 = s3 * p3[e]
+                        let h1 = g1?[e] ?? 0, h2 = g2?[e] ?? 0, h3 = g3?[e] ?? 0
+                        dAlpha[j] += g0[e] * f0 + a * (h1 + h3) * f1 + a * a * h2 * f2
+                        dOmega[j] += g0[e] * x * f1 + (h1 + h3) * (f1 + a * x * f2) + h2 * (2 * a * f2 + a * a * x * f3)
+                    }
                 }
-            }
-            for j in 0..<m {
-                amplitudeGradient[k * m + j] += term.scale * dAlpha[j]
-                slopeGradient[k * m + j] += term.frequency * amplitudes[k * m + j] * term.scale * dOmega[j]
+                for j in 0..<m {
+                    amplitudeGradient[k * m + j] += term.scale * dAlpha[j]
+                    slopeGradient[k * m + j] += term.frequency * amplitudes[k * m + j] * term.scale * dOmega[j]
+                }
             }
         }
     }

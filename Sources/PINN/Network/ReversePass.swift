@@ -78,7 +78,7 @@ public enum ReversePass {
                 switch sink {
                 case let .sum(gradient) where place.neuronCount == 1:
                     // The hot path: the parameter gradients and the adjoints' way back in one pass.
-                    backward(count: block, throughActivation: true, into: trainable ? gradient : nil)
+                    backward(count: block, throughActivation: true, into: gradient)
                 case let .perPoint(rows, stride) where place.neuronCount == 1:
                     // Point p's elements are the p-th column of every n_l × N block: one reduction per point, then
                     // the adjoints of all points.
@@ -150,7 +150,7 @@ public enum ReversePass {
         let place = layout.activation[l], width = layout.dense[l].fanOut, block = width * n
         let z = UnsafePointer(ws.preActivation[l])
         let g = contractAdjoints(adjoint: adjoint, z: z, block: block, dimension: d, streams: streams,
-                                 into: ws.scratch[5], ws.scratch[6], ws.scratch[7])
+                                 into: ws.scratch[1], ws.scratch[2], ws.scratch[3])
         network.parameters.withUnsafeBufferPointer { theta in
             let amplitudes = theta.baseAddress! + place.amplitudeOffset, slopes = theta.baseAddress! + place.slopeOffset
             switch sink {

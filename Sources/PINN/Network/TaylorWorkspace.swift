@@ -24,7 +24,8 @@ public final class TaylorWorkspace: @unchecked Sendable {
     let constraintJets: UnsafeMutablePointer<Double>
     /// Ping-pong adjoint buffers for the reverse pass, n_max × S·N.
     let adjointA, adjointB: UnsafeMutablePointer<Double>
-    /// Scratch for Kronecker terms and activation-parameter gradients, n_max × N each.
+    /// Scratch, n_max × N each: [0] for scaled pre-activations of tabulated Kronecker terms, [1…3] for the adjoint
+    /// contractions of neuron-wise activation parameters.
     let scratch: [UnsafeMutablePointer<Double>]
     /// Per hidden layer, 4 buffers per Kronecker term (n_l × N): the term's φ, φ′, φ″, φ‴ at aₖZ from the forward
     /// pass (sine and cosine terms keep only sin and cos in the first two), reused by the reverse pass.
@@ -54,7 +55,7 @@ public final class TaylorWorkspace: @unchecked Sendable {
         let widest = layout.maximumWidth
         adjointA = buffer(widest * s * capacity)
         adjointB = buffer(widest * s * capacity)
-        scratch = (0..<13).map { _ in buffer(widest * capacity) }
+        scratch = (0..<4).map { _ in buffer(widest * capacity) }
         termCache = zip(layout.hiddenWidths, layout.activation).map { width, place in
             (0..<(4 * place.termCount)).map { _ in buffer(width * capacity) }
         }
