@@ -48,8 +48,8 @@ typedef int64_t vi __attribute__((vector_size(64)));
 #define SINCOS_LARGE 1048576.0            /* 2^20: beyond, the three-part reduction loses digits */
 
 /* sin and cos of t with one reduction: Cody-Waite by pi/2 in three parts with FMA, then the fdlibm minimax
-   kernels on [-pi/4, pi/4]; within 2 ulp for |t| < SINCOS_LARGE (callers recompute larger arguments with libm;
-   beyond_reduction marks them). */
+   kernels on [-pi/4, pi/4]; within 2 ulp for |t| < SINCOS_LARGE except next to multiples of pi/2, where the
+   absolute error stays below 1e-24 (callers recompute larger arguments with libm; beyond_reduction marks them). */
 #define beyond_reduction(t) (~(vi)(__builtin_elementwise_abs(t) < SINCOS_LARGE))
 
 INLINE void sincos_v(const vd *argument, vd *s, vd *c) {
