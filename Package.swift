@@ -23,9 +23,11 @@ let package = Package(
         // Vectorised elementwise maths: array wrappers over SLEEF with run-time CPU dispatch.
         .target(name: "CVectorMath",
                 linkerSettings: [.linkedLibrary("sleef"), .linkedLibrary("m")]),
+        // cpuid and xgetbv: the CPU model and the vector instruction sets it can run (BLAS kernel choice).
+        .target(name: "CCPUInfo"),
         .target(name: "PINN",
                 dependencies: [
-                    "CBLAS", "CLAPACKE", "CHDF5", "CVectorMath",
+                    "CBLAS", "CLAPACKE", "CHDF5", "CVectorMath", "CCPUInfo",
                     .product(name: "RealModule", package: "swift-numerics"),
                 ]),
         .executableTarget(name: "PinnCLI",

@@ -25,6 +25,7 @@ final class Progress: TrainingObserver {
     }
 }
 
+BLASKernel.reexecuteWithBestKernelIfNeeded()  // OpenBLAS's best kernels for this CPU (a no-op where it chose them)
 let problem = Problem.manufactured(domain: Box.rectangle(x: 0...1, y: 0...1), residual: CubicPoisson(),
                                    exactSolution: Exact())
 var config = SolverConfiguration()

@@ -27,6 +27,9 @@ struct Inspect: ParsableCommand {
             if let constraint = try? h5.stringAttribute("output_constraint", on: "/model"), constraint != "none" {
                 lines.append("  constraint   \(constraint)")
             }
+            lines.append("  machine      \(text("cpu")), \(Int(number("logical_cores"))) logical cores")
+            lines.append("  blas         \(text("blas_kernel")), \(text("blas_library"))")
+            lines.append("  built with   pinn \(text("pinn_version")), Swift \(text("swift_version"))")
             lines.append("  status       \(text("status")) (\(text("stop_reason"))), seed \(Int64(number("seed"))), \(Int(number("threads"))) thread(s)")
             lines.append(String(format: "  iterations   %d in %.2f s, %.3f ms/iteration (median %.3f)", Int(number("iterations")),
                                 number("training_time_s"), number("ms_per_iteration"), number("median_ms_per_iteration")))

@@ -10,6 +10,13 @@ struct Pinn: ParsableCommand {
         version: PINNVersion.current,
         subcommands: [Solve.self, Validate.self, Inspect.self, Eval.self]
     )
+
+    /// Runs on OpenBLAS's best kernels for this CPU (re-executing once when OpenBLAS fell back to older ones), then
+    /// parses the command line.
+    static func main() {
+        BLASKernel.reexecuteWithBestKernelIfNeeded()
+        main(nil)
+    }
 }
 
 /// Exit codes, documented in docs/user-guide.md.

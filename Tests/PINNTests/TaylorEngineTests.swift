@@ -132,8 +132,11 @@ final class TaylorEngineTests: XCTestCase {
         let whole = Self.batched(net, points, streams: .laplacian)
         let first = Self.batched(net, Array(points[0..<20]), streams: .laplacian)
         let second = Self.batched(net, Array(points[20...]), streams: .laplacian)
+        // 37 points against 20 + 17: different GEMM shapes, so equal up to summation order only.
         for s in 0..<whole.count {
-            XCTAssertEqual(whole[s], first[s] + second[s])
+            let joined = first[s] + second[s], scale = whole[s].map(abs).max() ?? 1
+            XCTAssertEqual(whole[s].count, joined.count)
+            for (a, b) in zip(whole[s], joined) { assertEqualUpToSummationOrder(a, b, scale: scale, "stream \(s)") }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 @testable import PINN
 
 /// The one tolerance for central finite differences used as a test oracle (step h = 1e-5 in Float64 gives
@@ -31,4 +32,18 @@ func consistentLinearSystem(rows m: Int, columns n: Int, seed: UInt64) -> (a: [D
     let solution = (0..<n).map { _ in rng.nextNormal() }
     let b = (0..<m).map { i in (0..<n).reduce(0.0) { $0 + a[i * n + $1] * solution[$1] } }
     return (a, solution, b)
+}
+
+/// Tolerance for comparing values that pinn computed through BLAS calls of different shapes or code paths (one
+/// point against two, one chunk against several): BLAS promises no bit-equality there, and kernels for different
+/// CPUs sum in different orders. 64 units in the last place of the values' scale covers the reordering of the
+/// dot products of a small network (a few dozen terms each, through three layers); exact equality stays for
+/// comparisons pinn itself guarantees (same shapes, any thread count).
+func crossShapeTolerance(scale: Double) -> Double { 64 * max(abs(scale), 1).ulp }
+
+/// Asserts |a − b| ≤ ``crossShapeTolerance(scale:)``.
+func assertEqualUpToSummationOrder(_ a: Double, _ b: Double, scale: Double? = nil, _ message: String = "",
+                                   file: StaticString = #filePath, line: UInt = #line) {
+    let tolerance = crossShapeTolerance(scale: scale ?? max(abs(a), abs(b)))
+    XCTAssertLessThanOrEqual(abs(a - b), tolerance, "\(a) vs \(b) \(message)", file: file, line: line)
 }

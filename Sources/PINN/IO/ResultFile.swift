@@ -12,9 +12,12 @@ public enum ResultFile {
         public var seed: UInt64
         public var threads: Int
         public var effectiveRankEpsilons: [Double]
+        /// The machine the run was computed on.
+        public var machine: Machine
 
         public init(problemText: String, problemPath: String, description: String, seed: UInt64, threads: Int,
-                    effectiveRankEpsilons: [Double] = EffectiveRank.defaultEpsilons) {
+                    effectiveRankEpsilons: [Double] = EffectiveRank.defaultEpsilons, machine: Machine = .current) {
+            self.machine = machine
             self.problemText = problemText
             self.problemPath = problemPath
             self.description = description
@@ -150,6 +153,11 @@ public enum ResultFile {
         try file.setAttribute("ms_per_iteration", report.millisecondsPerIteration)
         try file.setAttribute("median_ms_per_iteration", report.medianMillisecondsPerIteration)
         try file.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
+        try file.setAttribute("cpu", info.machine.cpu)
+        try file.setAttribute("logical_cores", integer: Int64(info.machine.logicalCores))
+        try file.setAttribute("blas_library", info.machine.blasLibrary)
+        try file.setAttribute("blas_kernel", info.machine.blasKernel)
+        try file.setAttribute("swift_version", info.machine.swiftVersion)
     }
 
     /// The ε-ranks: `/history/erank` (R × E, the last hidden layer, or R × E per layer as `/history/erank_layer_k`

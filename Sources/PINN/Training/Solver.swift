@@ -196,6 +196,7 @@ public struct Solver: Sendable {
         self.problem = problem
         self.configuration = configuration
         try validate()
+        BLASKernel.warnOnceIfSlow()
     }
 
     private func validate() throws(SolverError) {
