@@ -54,7 +54,8 @@ public enum ReversePass {
             // Output layer (linear): Ḡ(W) = ū·A_Lᵀ, Ḡ(b) = Σ ū (value block), Ā_L = Wᵀ·ū.
             accumulateDenseGradient(sink, adjoint: seeds, previous: last, width: 1, fanIn: output.fanIn, count: n,
                                     streams: s, weightOffset: output.weightOffset, biasOffset: output.biasOffset)
-            BLAS.gemm(transposeA: true, m: output.fanIn, n: s * n, k: 1, a: theta + output.weightOffset, lda: 1,
+            // W is 1 × fanIn: its transpose is the same memory read as a fanIn × 1 column.
+            BLAS.gemm(m: output.fanIn, n: s * n, k: 1, a: theta + output.weightOffset, lda: output.fanIn,
                       b: seeds, ldb: 1, c: adjoint, ldc: output.fanIn)
 
             for l in stride(from: layout.depth - 1, through: 0, by: -1) {
@@ -99,11 +100,20 @@ public enum ReversePass {
                                         count: n, streams: s, weightOffset: layer.weightOffset,
                                         biasOffset: layer.biasOffset)
                 if l > 0 {
-                    BLAS.gemm(transposeA: true, m: layer.fanIn, n: s * n, k: width, a: theta + layer.weightOffset,
-                              lda: width, b: adjoint, ldb: width, c: spare, ldc: layer.fanIn)
+                    transpose(theta + layer.weightOffset, rows: width, columns: layer.fanIn, into: ws.transposedWeights)
+                    BLAS.gemm(m: layer.fanIn, n: s * n, k: width, a: ws.transposedWeights, lda: layer.fanIn,
+                              b: adjoint, ldb: width, c: spare, ldc: layer.fanIn)
                     swap(&adjoint, &spare)
                 }
             }
+        }
+    }
+
+    /// `into` ← `matrix`ᵀ, both column-major (rows × columns in, columns × rows out).
+    static func transpose(_ matrix: UnsafePointer<Double>, rows: Int, columns: Int,
+                          into result: UnsafeMutablePointer<Double>) {
+        for j in 0..<columns {
+            for i in 0..<rows { result[j + i * columns] = matrix[i + j * rows] }
         }
     }
 
