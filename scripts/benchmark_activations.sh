@@ -4,7 +4,8 @@
 #
 # pinn: ROUNDS rounds, each running fixed, L-LAAF, Rowdy-5 and Rowdy-9 once in turn (so slow drifts of the machine
 # hit every activation alike); each run reports its median ms/iteration, and the table shows the median over the
-# rounds and its ratio to fixed tanh.
+# rounds and its ratio to fixed tanh, and the fastest round and the ratio of the fastest rounds (on a machine with
+# noisy neighbours the minimum is the steadier figure). The CPU model and the BLAS kernels come first.
 #
 # Usage: scripts/benchmark_activations.sh [ITERATIONS] [ROUNDS] [JAX_ITERATIONS] [JAX_PYTHON]
 set -euo pipefail
@@ -17,6 +18,7 @@ peer=../shared/peers/jax_helmholtz.py
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 swift build -c release >/dev/null
+lscpu | grep -E '^Model name|^CPU family|^Model:' | tr -s ' '
 sed 's/"terms": 5/"terms": 9/' problems/helmholtz-rowdy.json > "$out/helmholtz-rowdy9.json"
 problems=(problems/helmholtz.json problems/helmholtz-llaaf.json problems/helmholtz-rowdy.json "$out/helmholtz-rowdy9.json")
 for threads in 1 2; do
@@ -40,7 +42,9 @@ for threads in (1, 2):
     for name in ("helmholtz", "helmholtz-llaaf", "helmholtz-rowdy", "helmholtz-rowdy9"):
         values = runs[(threads, name)]
         ms = statistics.median(values)
+        fastest = min(runs[(threads, "helmholtz")])
         print(f"pinn threads={threads} {name:17s} median_ms_per_iteration={ms:.3f} ratio_to_fixed={ms / fixed:.3f}"
+              f" min={min(values):.3f} ratio_of_minima={min(values) / fastest:.3f}"
               f" (rounds: {' '.join(f'{v:.2f}' for v in values)})")
 EOF
 if [ -x "$python" ] && [ -f "$peer" ]; then

@@ -189,6 +189,19 @@ INLINE void contract(const double *z, const double *adjoint, size_t i, size_t st
     *g13 = (vd){0};
     *g2 = (vd){0};
     if (streams == PINN_STREAMS_VALUE) return;
+    if (streams == PINN_STREAMS_HESSIAN) {
+        size_t q = 1 + d;
+        for (size_t r = 0; r < d; r++) {
+            vd zr = load(z + (1 + r) * stride + i);
+            *g13 += load(adjoint + (1 + r) * stride + i) * zr;
+            for (size_t c = r; c < d; c++, q++) {
+                vd sbar = load(adjoint + q * stride + i);
+                *g2 += sbar * zr * load(z + (1 + c) * stride + i);
+                *g13 += sbar * load(z + q * stride + i);
+            }
+        }
+        return;
+    }
     for (size_t r = 0; r < d; r++) {
         vd zd = load(z + (1 + r) * stride + i);
         *g13 += load(adjoint + (1 + r) * stride + i) * zd;
@@ -224,6 +237,28 @@ INLINE void back_through(const double *z, double *adjoint, size_t i, size_t stri
     }
     vd s3 = load(slope[2] + i);
     store(adjoint + i, s1 * *g0 + s2 * *g13 + s3 * *g2);
+    if (streams == PINN_STREAMS_HESSIAN) {
+        /* Dbar_r += s2 sum_c (1 + [r = c]) Sbar_rc Zdot_c over the pairs (r, c) holding r, from the unscaled Sbar;
+           then every Sbar_rc *= s1. */
+        vd dbar[d > 0 ? d : 1];
+        for (size_t r = 0; r < d; r++) dbar[r] = s1 * load(adjoint + (1 + r) * stride + i);
+        size_t q = 1 + d;
+        for (size_t r = 0; r < d; r++) {
+            vd zr = load(z + (1 + r) * stride + i);
+            for (size_t c = r; c < d; c++, q++) {
+                vd sbar = load(adjoint + q * stride + i);
+                if (c == r) {
+                    dbar[r] += 2.0 * s2 * sbar * zr;
+                } else {
+                    dbar[r] += s2 * sbar * load(z + (1 + c) * stride + i);
+                    dbar[c] += s2 * sbar * zr;
+                }
+                store(adjoint + q * stride + i, s1 * sbar);
+            }
+        }
+        for (size_t r = 0; r < d; r++) store(adjoint + (1 + r) * stride + i, dbar[r]);
+        return;
+    }
     vd twice_s2 = 2.0 * s2;
     for (size_t r = 0; r < d; r++) {
         size_t second = streams == PINN_STREAMS_LAPLACIAN ? 1 + d : 1 + d + r;
@@ -302,7 +337,8 @@ INLINE void backward_pass(const double *z, double *adjoint, size_t n, size_t str
     size_t m = n - full;
     size_t blocks = streams == PINN_STREAMS_VALUE ? 1
                   : streams == PINN_STREAMS_GRADIENT ? 1 + d
-                  : streams == PINN_STREAMS_LAPLACIAN ? 2 + d : 1 + 2 * d;
+                  : streams == PINN_STREAMS_LAPLACIAN ? 2 + d
+                  : streams == PINN_STREAMS_HESSIAN ? 1 + d + d * (d + 1) / 2 : 1 + 2 * d;
     double zt[blocks][LANES], at[blocks][LANES], st[3][LANES], cache[count > 0 ? count : 1][4][LANES];
     pinn_kronecker_term padded[count > 0 ? count : 1];
     const double *padded_slope[3] = {0, 0, 0};
@@ -346,6 +382,9 @@ CLONES void pinn_activation_backward(const double *z, double *adjoint, size_t n,
         break;
     case PINN_STREAMS_LAPLACIAN:
         backward_pass(z, adjoint, n, stride, dimension, PINN_STREAMS_LAPLACIAN, slope, terms, count, sums);
+        break;
+    case PINN_STREAMS_HESSIAN:
+        backward_pass(z, adjoint, n, stride, dimension, PINN_STREAMS_HESSIAN, slope, terms, count, sums);
         break;
     default:
         backward_pass(z, adjoint, n, stride, dimension, PINN_STREAMS_PURE_SECOND, slope, terms, count, sums);

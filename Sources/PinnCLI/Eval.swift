@@ -37,11 +37,14 @@ struct Eval: ParsableCommand {
         } catch {
             throw fail(error.description, code: ExitStatus.invalidInput)
         }
-        let streams: DerivativeStreams = derivatives ? .pureSecond : .value
+        let streams: DerivativeStreams = derivatives ? .hessian : .value
         let values = NetworkEvaluator(layout: network.layout).evaluate(network, at: coordinates, streams: streams)
-        let names = ["x", "y", "z"].prefix(d)
-        var header = Array(names) + ["u"]
-        if derivatives { header += names.map { "u_\($0)" } + names.map { "u_\($0)\($0)" } }
+        let names = Array(["x", "y", "z"].prefix(d))
+        var header = names + ["u"]
+        if derivatives {
+            header += names.map { "u_\($0)" }
+            header += DerivativeStreams.hessianPairs(dimension: d).map { "u_\(names[$0.0])\(names[$0.1])" }
+        }
         var out = header.joined(separator: ",") + "\n"
         for p in 0..<(coordinates.count / d) {
             let row = coordinates[(p * d)..<(p * d + d)].map { "\($0)" } + values.map { String(format: "%.17g", $0[p]) }

@@ -108,6 +108,30 @@ final class CommandLineTests: CommandLineTestCase {
         assertEqualUpToSummationOrder(row[3], expected[2][0])
     }
 
+    /// `pinn eval --derivatives` in 2D prints all second derivatives, the mixed one included, equal to the
+    /// hyper-dual derivatives of the stored network.
+    func testEvalPrintsMixedSecondDerivatives() throws {
+        let out = scratch.appendingPathComponent("mixed.h5").path
+        let run = try pinn(["solve", "problems/poisson.json", "-o", out, "--iterations", "5", "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let points = scratch.appendingPathComponent("p.csv")
+        try "0.3,0.7\n0.9,0.1\n".write(to: points, atomically: true, encoding: .utf8)
+        let eval = try pinn(["eval", out, "--points", points.path, "--derivatives"])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        let lines = eval.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.first, "x,y,u,u_x,u_y,u_xx,u_xy,u_yy")
+        let network = try ResultFile.readNetwork(from: try HDF5File.open(out))
+        for (line, x) in zip(lines.dropFirst(), [[0.3, 0.7], [0.9, 0.1]]) {
+            let row = line.split(separator: ",").map { Double($0)! }
+            let gradient = DifferentialOperators.gradient(of: network, at: x)
+            let second = DifferentialOperators.hessian(of: network, at: x)
+            let expected = [network(x)] + gradient + second
+            for (k, value) in expected.enumerated() {
+                XCTAssertEqual(row[2 + k], value, accuracy: 1e-12 * max(1, abs(value)), "column \(k) at \(x)")
+            }
+        }
+    }
+
     func testTwoDimensionalSolveWritesGridXDMFAndSameSeedSameResult() throws {
         let a = scratch.appendingPathComponent("a.h5").path, b = scratch.appendingPathComponent("b.h5").path
         for out in [a, b] {

@@ -49,6 +49,9 @@ final class HardConstraintTests: XCTestCase {
                     } else if streams == .pureSecond {
                         let second = DifferentialOperators.pureSecondDerivatives(of: net, at: x)
                         for i in 0..<d { XCTAssertEqual(out[1 + d + i][p], second[i], accuracy: 1e-11) }
+                    } else if streams == .hessian {
+                        let second = DifferentialOperators.hessian(of: net, at: x)
+                        for q in second.indices { XCTAssertEqual(out[1 + d + q][p], second[q], accuracy: 1e-11, "d=\(d) pair \(q)") }
                     }
                 }
             }

@@ -29,6 +29,8 @@ final class TaylorEngineTests: XCTestCase {
         let lap = Self.batched(net, points, streams: .laplacian)
         let value = Self.batched(net, points, streams: .value)
         let gradient = Self.batched(net, points, streams: .gradient)
+        let hessian = Self.batched(net, points, streams: .hessian)
+        let pairs = DerivativeStreams.hessianPairs(dimension: d)
         let label = "\(activation.terms.map(\.function)) widths \(widths) d \(d)"
         for p in 0..<n {
             let x = Array(points[(p * d)..<(p * d + d)])
@@ -44,6 +46,17 @@ final class TaylorEngineTests: XCTestCase {
                 XCTAssertLessThan(relativeError(pure[1 + d + i][p], h[i]), 1e-12, "∂²u/∂x\(i)² \(label)", file: file, line: line)
             }
             XCTAssertLessThan(relativeError(lap[1 + d][p], h.reduce(0, +)), 1e-12, "Δu \(label)", file: file, line: line)
+            // Every second derivative, mixed included, against the hyper-dual path (and the pure ones of both sets).
+            let mixed = DifferentialOperators.hessian(of: net, at: x)
+            XCTAssertLessThan(abs(hessian[0][p] - u) / scale, 1e-12, "u (hessian streams) \(label)", file: file, line: line)
+            for (q, (i, j)) in pairs.enumerated() {
+                XCTAssertLessThan(relativeError(hessian[1 + d + q][p], mixed[q]), 1e-12, "∂²u/∂x\(i)∂x\(j) \(label)",
+                                  file: file, line: line)
+                if i == j { XCTAssertLessThan(relativeError(mixed[q], h[i]), 1e-12, "hyper-dual pairs \(label)") }
+            }
+            for i in 0..<d {
+                XCTAssertLessThan(relativeError(hessian[1 + i][p], g[i]), 1e-12, "∂u/∂x\(i) (hessian) \(label)", file: file, line: line)
+            }
             if checkFiniteDifferences {
                 // First derivatives against central differences of u; second derivatives against central
                 // differences of the engine's own first-derivative stream (step 1e-5: error ~1e-10).
@@ -54,6 +67,12 @@ final class TaylorEngineTests: XCTestCase {
                     let slope: ([Double]) -> Double = { Self.batched(net, $0, streams: .gradient)[1 + i][0] }
                     XCTAssertLessThan(relativeError(pure[1 + d + i][p], centralDifference(slope, at: x, coordinate: i)),
                                       finiteDifferenceTolerance, "FD ∂²u/∂x\(i)² \(label)", file: file, line: line)
+                }
+                // Mixed: ∂/∂xⱼ of the engine's ∂u/∂xᵢ stream.
+                for (q, (i, j)) in pairs.enumerated() where i != j {
+                    let slope: ([Double]) -> Double = { Self.batched(net, $0, streams: .gradient)[1 + i][0] }
+                    XCTAssertLessThan(relativeError(hessian[1 + d + q][p], centralDifference(slope, at: x, coordinate: j)),
+                                      finiteDifferenceTolerance, "FD ∂²u/∂x\(i)∂x\(j) \(label)", file: file, line: line)
                 }
             }
         }

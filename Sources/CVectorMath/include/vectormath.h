@@ -44,15 +44,17 @@ void pinn_tanh_derivatives_scaled(const double *z, size_t n, double a, double c,
                                   double *second, double *third);
 
 /* The stream sets of the backward kernel (DerivativeStreams): value only; value and first derivatives; plus the
-   Laplacian as one stream; plus the d pure second derivatives. */
-enum { PINN_STREAMS_VALUE = 0, PINN_STREAMS_GRADIENT = 1, PINN_STREAMS_LAPLACIAN = 2, PINN_STREAMS_PURE_SECOND = 3 };
+   Laplacian as one stream; plus the d pure second derivatives; plus all d(d+1)/2 second derivatives S_ij, i <= j
+   (xx, xy, xz, yy, yz, zz). */
+enum { PINN_STREAMS_VALUE = 0, PINN_STREAMS_GRADIENT = 1, PINN_STREAMS_LAPLACIAN = 2, PINN_STREAMS_PURE_SECOND = 3,
+       PINN_STREAMS_HESSIAN = 4 };
 
 /* The backward pass through one layer's activation, in one pass over its elements. z and adjoint hold the
    pre-activation streams and the activation-output adjoints as consecutive blocks `stride` apart (value, d first
    derivatives, then the Laplacian or d pure second derivatives), of which the first n elements of each are used.
    With the per-element contractions
-     G0 = Abar,  G13 = sum_i Dbar_i Zdot_i + (Lbar Zddot or sum_i Sbar_i Zddot_i),
-     G2 = Lbar sum_i Zdot_i^2 (or sum_i Sbar_i Zdot_i^2):
+     G0 = Abar,  G13 = sum_i Dbar_i Zdot_i + (Lbar Zddot or sum_i Sbar_i Zddot_i or sum_{i<=j} Sbar_ij Zddot_ij),
+     G2 = Lbar sum_i Zdot_i^2 (or sum_i Sbar_i Zdot_i^2 or sum_{i<=j} Sbar_ij Zdot_i Zdot_j):
    - for each of the `count` terms, adds to sums[2k] and sums[2k + 1] the reductions that give its parameters'
      gradients, dL/d alpha_k = s_k sums[2k] and dL/d omega_k = c_k alpha_k s_k sums[2k + 1]:
        sums[2k]     = sum [G0 f0 + a G13 f1 + a^2 G2 f2],
@@ -61,7 +63,8 @@ enum { PINN_STREAMS_VALUE = 0, PINN_STREAMS_GRADIENT = 1, PINN_STREAMS_LAPLACIAN
    - when slope1 is not NULL, turns the adjoints in place into those of the pre-activation streams, given the
      activation's first, second and third derivatives s1, s2, s3 at z (slope2 and slope3 may be NULL when the
      streams do not use them):
-       Zbar = s1 G0 + s2 G13 + s3 G2,  Dbar_i = s1 Dbar_i + 2 s2 (Lbar or Sbar_i) Zdot_i,  Lbar or Sbar_i *= s1. */
+       Zbar = s1 G0 + s2 G13 + s3 G2,  Dbar_i = s1 Dbar_i + 2 s2 (Lbar or Sbar_i) Zdot_i,  Lbar or Sbar_i *= s1;
+     with all second derivatives Dbar_i = s1 Dbar_i + s2 sum_j (1 + [i = j]) Sbar_ij Zdot_j and Sbar_ij *= s1. */
 void pinn_activation_backward(const double *z, double *adjoint, size_t n, size_t stride, size_t dimension,
                               int streams, const double *slope1, const double *slope2, const double *slope3,
                               const pinn_kronecker_term *terms, size_t count, double *sums);

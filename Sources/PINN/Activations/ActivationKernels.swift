@@ -135,6 +135,7 @@ enum ActivationKernels {
         case .gradient: mode = Int(PINN_STREAMS_GRADIENT)
         case .laplacian: mode = Int(PINN_STREAMS_LAPLACIAN)
         case .pureSecond: mode = Int(PINN_STREAMS_PURE_SECOND)
+        case .hessian: mode = Int(PINN_STREAMS_HESSIAN)
         }
         let derivatives = throughActivation ? (sigma.1 + offset, sigma.2 + offset, sigma.3 + offset) : nil
         func run(_ terms: UnsafePointer<pinn_kronecker_term>?, _ count: Int, _ sums: UnsafeMutablePointer<Double>?) {

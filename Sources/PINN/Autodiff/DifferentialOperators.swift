@@ -26,6 +26,17 @@ public enum DifferentialOperators {
         (0..<x.count).map { i in f(hyperSeeded(x, direction: i)).derivative.derivative }
     }
 
+    /// Every second derivative ∂²f/∂xᵢ∂xⱼ, i ≤ j, in the order of ``DerivativeStreams/hessianPairs(dimension:)``
+    /// (xx, xy, …): one hyper-dual evaluation per pair, the inner tangent along xᵢ and the outer along xⱼ.
+    public static func hessian<T: Real>(of f: some ScalarField, at x: [T]) -> [T] {
+        DerivativeStreams.hessianPairs(dimension: x.count).map { i, j in
+            let point: [Dual<Dual<T>>] = x.indices.map { k in
+                Dual(Dual(x[k], derivative: k == i ? 1 : 0), derivative: Dual(k == j ? 1 : 0, derivative: 0))
+            }
+            return f(point).derivative.derivative
+        }
+    }
+
     /// The Laplacian Δf(x) = Σᵢ ∂²f/∂xᵢ².
     public static func laplacian<T: Real>(of f: some ScalarField, at x: [T]) -> T {
         pureSecondDerivatives(of: f, at: x).reduce(0, +)

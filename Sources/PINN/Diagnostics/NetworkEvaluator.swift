@@ -7,11 +7,12 @@ public final class NetworkEvaluator {
 
     public init(layout: NetworkLayout, chunkSize: Int = 1024) {
         self.chunkSize = chunkSize
-        workspace = TaylorWorkspace(layout: layout, capacity: chunkSize, streams: .pureSecond)
+        workspace = TaylorWorkspace(layout: layout, capacity: chunkSize,
+                                    streamCount: DerivativeStreams.maximumCount(inputDimension: layout.inputDimension))
     }
 
     /// The output streams at every point of `points` (point-major), as [stream][point]: u, then ∂u/∂xᵢ, then
-    /// Δu or ∂²u/∂xᵢ² as `streams` says.
+    /// Δu, ∂²u/∂xᵢ² or ∂²u/∂xᵢ∂xⱼ as `streams` says.
     public func evaluate(_ network: Network, at points: [Double], streams: DerivativeStreams = .value) -> [[Double]] {
         let d = network.layout.inputDimension
         let n = points.count / d

@@ -2,7 +2,8 @@
 /// in each layer's activation matrix (n_l × S·N, column-major, one N-column block per stream).
 ///
 /// Stream blocks, in order: the value A; the first derivatives ∂A/∂xᵢ (i = 1…d); then either nothing, the
-/// Laplacian Σᵢ ∂²A/∂xᵢ² (one block), or the d pure second derivatives ∂²A/∂xᵢ².
+/// Laplacian Σᵢ ∂²A/∂xᵢ² (one block), the d pure second derivatives ∂²A/∂xᵢ², or all d(d+1)/2 second derivatives
+/// ∂²A/∂xᵢ∂xⱼ (i ≤ j, in the order of ``hessianPairs(dimension:)``: xx, xy, xz, yy, yz, zz).
 public enum DerivativeStreams: Sendable, Equatable, CaseIterable {
     /// u only (boundary and data points): 1 stream.
     case value
@@ -12,6 +13,9 @@ public enum DerivativeStreams: Sendable, Equatable, CaseIterable {
     case laplacian
     /// u, ∇u and every ∂²u/∂xᵢ²: 1 + 2d streams.
     case pureSecond
+    /// u, ∇u and every ∂²u/∂xᵢ∂xⱼ, i ≤ j, mixed ones included: 1 + d + d(d+1)/2 streams. Costs d(d−1)/2 more
+    /// blocks than ``pureSecond``, so the engine carries it only for residuals that read a mixed derivative.
+    case hessian
 
     /// Number of stream blocks S for input dimension d.
     public func count(inputDimension d: Int) -> Int {
@@ -20,6 +24,7 @@ public enum DerivativeStreams: Sendable, Equatable, CaseIterable {
         case .gradient: return 1 + d
         case .laplacian: return 2 + d
         case .pureSecond: return 1 + 2 * d
+        case .hessian: return 1 + d + d * (d + 1) / 2
         }
     }
 
@@ -32,6 +37,23 @@ public enum DerivativeStreams: Sendable, Equatable, CaseIterable {
         case .value, .gradient: return 0
         case .laplacian: return 1
         case .pureSecond: return d
+        case .hessian: return d * (d + 1) / 2
         }
+    }
+
+    /// The index pairs (i, j), i ≤ j, of the second-derivative blocks of ``hessian``, in block order.
+    public static func hessianPairs(dimension d: Int) -> [(Int, Int)] {
+        (0..<d).flatMap { i in (i..<d).map { j in (i, j) } }
+    }
+
+    /// The block of ∂²/∂xᵢ∂xⱼ among the ``hessian`` second-derivative blocks (0-based, i and j in any order).
+    public static func hessianIndex(_ i: Int, _ j: Int, dimension d: Int) -> Int {
+        let (a, b) = i <= j ? (i, j) : (j, i)
+        return a * d - a * (a - 1) / 2 + (b - a)
+    }
+
+    /// The most stream blocks any stream set carries in dimension d (workspace sizes).
+    public static func maximumCount(inputDimension d: Int) -> Int {
+        allCases.map { $0.count(inputDimension: d) }.max()!
     }
 }

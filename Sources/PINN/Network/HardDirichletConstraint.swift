@@ -10,7 +10,7 @@ import RealModule
 /// engine applies it to all derivative streams after the output layer (product rule) and pulls the seeds back
 /// before the reverse sweep:
 /// ```
-/// uᵢ = gᵢ + DᵢN + DNᵢ,   uᵢᵢ = gᵢᵢ + DᵢᵢN + 2DᵢNᵢ + DNᵢᵢ,   Δu = Δg + ΔD·N + 2∇D·∇N + DΔN
+/// uᵢ = gᵢ + DᵢN + DNᵢ,   uᵢⱼ = gᵢⱼ + DᵢⱼN + DᵢNⱼ + DⱼNᵢ + DNᵢⱼ,   Δu = Δg + ΔD·N + 2∇D·∇N + DΔN
 /// ```
 /// g and D are evaluated with their derivatives by dual numbers once per set of points (``jets(points:count:dimension:into:)``).
 public struct HardDirichletConstraint: Sendable {
@@ -50,10 +50,20 @@ public struct HardDirichletConstraint: Sendable {
     /// A short description for result files.
     public var description: String { "u = g + D·N, D: \(distance)" }
 
-    /// Values per point in ``jets(points:count:dimension:into:)``: g, ∂g/∂xᵢ, ∂²g/∂xᵢ², D, ∂D/∂xᵢ, ∂²D/∂xᵢ².
-    public static func jetSize(dimension d: Int) -> Int { 2 * (1 + 2 * d) }
+    /// Values per point in ``jets(points:count:dimension:into:)``: g, ∂g/∂xᵢ, ∂²g/∂xᵢ∂xⱼ (i ≤ j), then the same
+    /// for D.
+    public static func jetSize(dimension d: Int) -> Int { 2 * fieldJetSize(dimension: d) }
 
-    /// Writes g and D with their first and pure second derivatives at n points (``jetSize(dimension:)`` values
+    /// Values of one field's jet: the value, d first and d(d+1)/2 second derivatives.
+    static func fieldJetSize(dimension d: Int) -> Int { 1 + d + d * (d + 1) / 2 }
+
+    /// Where ∂²/∂xᵢ∂xⱼ sits in a field's jet.
+    @inline(__always)
+    static func secondIndex(_ i: Int, _ j: Int, dimension d: Int) -> Int {
+        1 + d + DerivativeStreams.hessianIndex(i, j, dimension: d)
+    }
+
+    /// Writes g and D with their first and second (mixed included) derivatives at n points (``jetSize(dimension:)`` values
     /// per point, point-major), by dual numbers. They depend on the points only: callers that sweep the same
     /// points repeatedly compute them once (``Objective`` does).
     public func jets(points: UnsafePointer<Double>, count n: Int, dimension d: Int, into out: UnsafeMutablePointer<Double>) {
@@ -62,14 +72,11 @@ public struct HardDirichletConstraint: Sendable {
             let x = Array(UnsafeBufferPointer(start: points + p * d, count: d))
             let row = out + p * size
             for (f, field) in [lifting, distance].enumerated() {
-                let base = row + f * (1 + 2 * d)
+                let base = row + f * Self.fieldJetSize(dimension: d)
                 base[0] = field(x)
                 let first = DifferentialOperators.gradient(of: field, at: x)
-                let second = DifferentialOperators.pureSecondDerivatives(of: field, at: x)
-                for i in 0..<d {
-                    base[1 + i] = first[i]
-                    base[1 + d + i] = second[i]
-                }
+                for i in 0..<d { base[1 + i] = first[i] }
+                for (q, value) in DifferentialOperators.hessian(of: field, at: x).enumerated() { base[1 + d + q] = value }
             }
         }
     }
@@ -80,25 +87,40 @@ public struct HardDirichletConstraint: Sendable {
     static func apply(to outputs: UnsafeMutablePointer<Double>, jets: UnsafePointer<Double>, count n: Int,
                       dimension d: Int, streams: DerivativeStreams, distanceStreams dist: UnsafeMutablePointer<Double>) {
         let s = streams.count(inputDimension: d), size = jetSize(dimension: d)
+        let field = fieldJetSize(dimension: d)
         for p in 0..<n {
-            let g = jets + p * size, dj = g + 1 + 2 * d
-            // g: value g[0], first g[1+i], second g[1+d+i]; likewise D in dj.
+            let g = jets + p * size, dj = g + field
+            // g: value g[0], first g[1+i], second g[secondIndex(i, j)]; likewise D in dj.
             let value = outputs[p]
             dist[p] = dj[0]
             outputs[p] = g[0] + dj[0] * value
             guard s > 1 else { continue }
+            if streams == .hessian {
+                // Second derivatives first: they read the network's first derivatives Nᵢ, Nⱼ.
+                var q = 1 + d
+                for i in 0..<d {
+                    for j in i..<d {
+                        let k = secondIndex(i, j, dimension: d), second = outputs[q * n + p]
+                        dist[q * n + p] = dj[k]
+                        outputs[q * n + p] = g[k] + dj[k] * value + dj[1 + i] * outputs[(1 + j) * n + p]
+                            + dj[1 + j] * outputs[(1 + i) * n + p] + dj[0] * second
+                        q += 1
+                    }
+                }
+            }
             var gradientDot = 0.0, laplacianG = 0.0, laplacianD = 0.0
             for i in 0..<d {
                 let first = outputs[(1 + i) * n + p]  // Nᵢ, read before it is overwritten
+                let ii = secondIndex(i, i, dimension: d)
                 gradientDot += dj[1 + i] * first
-                laplacianG += g[1 + d + i]
-                laplacianD += dj[1 + d + i]
+                laplacianG += g[ii]
+                laplacianD += dj[ii]
                 dist[(1 + i) * n + p] = dj[1 + i]
                 outputs[(1 + i) * n + p] = g[1 + i] + dj[1 + i] * value + dj[0] * first
                 if streams == .pureSecond {
                     let second = outputs[(1 + d + i) * n + p]
-                    dist[(1 + d + i) * n + p] = dj[1 + d + i]
-                    outputs[(1 + d + i) * n + p] = g[1 + d + i] + dj[1 + d + i] * value + 2 * dj[1 + i] * first + dj[0] * second
+                    dist[(1 + d + i) * n + p] = dj[ii]
+                    outputs[(1 + d + i) * n + p] = g[ii] + dj[ii] * value + 2 * dj[1 + i] * first + dj[0] * second
                 }
             }
             if streams == .laplacian {
@@ -131,6 +153,20 @@ public struct HardDirichletConstraint: Sendable {
                     valueSeed += dist[(1 + d + i) * n + p] * second
                     seeds[(1 + i) * n + p] = dv * seeds[(1 + i) * n + p] + 2 * dist[(1 + i) * n + p] * second
                     seeds[(1 + d + i) * n + p] = dv * second
+                }
+            case .hessian:
+                // Seeds of Nᵢ: D·(seed of uᵢ) + Σ over the pairs holding i of Dⱼ·(seed of uᵢⱼ), twice for j = i.
+                var q = 1 + d
+                for i in 0..<d { seeds[(1 + i) * n + p] *= dv }
+                for i in 0..<d {
+                    for j in i..<d {
+                        let second = seeds[q * n + p]
+                        valueSeed += dist[q * n + p] * second
+                        seeds[(1 + i) * n + p] += dist[(1 + j) * n + p] * second
+                        seeds[(1 + j) * n + p] += dist[(1 + i) * n + p] * second
+                        seeds[q * n + p] = dv * second
+                        q += 1
+                    }
                 }
             case .gradient:
                 for i in 0..<d { seeds[(1 + i) * n + p] *= dv }

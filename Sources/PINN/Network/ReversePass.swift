@@ -5,6 +5,11 @@
 /// Z̈̄ᵢ = S̄ᵢ⊙σ′,   Ż̄ᵢ = D̄ᵢ⊙σ′ + 2S̄ᵢ⊙σ″⊙Żᵢ
 /// Z̄  = Ā⊙σ′ + Σᵢ [D̄ᵢ⊙σ″⊙Żᵢ + S̄ᵢ⊙(σ‴⊙Żᵢ² + σ″⊙Z̈ᵢ)]
 /// ```
+/// and with mixed second derivatives (``DerivativeStreams/hessian``), over the pairs i ≤ j,
+/// ```
+/// Z̈̄ᵢⱼ = S̄ᵢⱼ⊙σ′,   Ż̄ₖ = D̄ₖ⊙σ′ + σ″⊙Σ_{pairs ∋ k} (1 + δᵢⱼ) S̄ᵢⱼ⊙Ż_(other index)
+/// Z̄  = Ā⊙σ′ + Σᵢ D̄ᵢ⊙σ″⊙Żᵢ + Σᵢ≤ⱼ S̄ᵢⱼ⊙(σ‴⊙Żᵢ⊙Żⱼ + σ″⊙Z̈ᵢⱼ)
+/// ```
 /// and through a dense layer `Ḡ(W) = Z̄_all·A_allᵀ`, `Ḡ(b) = Z̄·1ᵀ`, `Ā_all = Wᵀ·Z̄_all`.
 public enum ReversePass {
     /// Where the parameter derivatives go.
@@ -212,6 +217,21 @@ public enum ReversePass {
                 for e in 0..<block { g2[e] += lbar[e] * zd[e] * zd[e] }
             }
             for e in 0..<block { g3[e] = lbar[e] * zdd[e] }
+        case .hessian:
+            g2.update(repeating: 0, count: block)
+            g3.update(repeating: 0, count: block)
+            var q = 1 + d
+            for i in 0..<d {
+                for j in i..<d {
+                    let sbar = adjoint + q * block, zi = z + (1 + i) * block, zj = z + (1 + j) * block
+                    let zdd = z + q * block
+                    for e in 0..<block {
+                        g2[e] += sbar[e] * zi[e] * zj[e]
+                        g3[e] += sbar[e] * zdd[e]
+                    }
+                    q += 1
+                }
+            }
         case .pureSecond:
             g2.update(repeating: 0, count: block)
             g3.update(repeating: 0, count: block)

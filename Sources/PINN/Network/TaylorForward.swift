@@ -1,7 +1,8 @@
 /// The batched Taylor-mode forward pass (equations in docs/derivatives.md):
 /// ```
 /// Z = W·A + b·1,  Żᵢ = W·Dᵢ,  Z̈ = W·S                       (one GEMM over all stream blocks)
-/// A = σ(Z),  Dᵢ = σ′(Z)⊙Żᵢ,  Sᵢ = σ″(Z)⊙Żᵢ² + σ′(Z)⊙Z̈ᵢ      (or Λ = σ″⊙Σᵢ Żᵢ² + σ′⊙Z̈)
+/// A = σ(Z),  Dᵢ = σ′(Z)⊙Żᵢ,  Sᵢ = σ″(Z)⊙Żᵢ² + σ′(Z)⊙Z̈ᵢ      (or Λ = σ″⊙Σᵢ Żᵢ² + σ′⊙Z̈,
+///                                                             or Sᵢⱼ = σ″⊙Żᵢ⊙Żⱼ + σ′⊙Z̈ᵢⱼ)
 /// ```
 /// Points are the columns: `points` holds N points of dimension d contiguously (point p at `points[p·d ..< p·d+d]`).
 public enum TaylorForward {
@@ -103,6 +104,17 @@ public enum TaylorForward {
             for i in 0..<d {
                 let zd = z + (1 + i) * block, zdd = z + (1 + d + i) * block, out = a + (1 + d + i) * block
                 for e in 0..<block { out[e] = s2[e] * zd[e] * zd[e] + s1[e] * zdd[e] }
+            }
+        case .hessian:
+            // Sᵢⱼ = σ″ŻᵢŻⱼ + σ′Z̈ᵢⱼ
+            var q = 0
+            for i in 0..<d {
+                for j in i..<d {
+                    let zi = z + (1 + i) * block, zj = z + (1 + j) * block
+                    let zdd = z + (1 + d + q) * block, out = a + (1 + d + q) * block
+                    for e in 0..<block { out[e] = s2[e] * zi[e] * zj[e] + s1[e] * zdd[e] }
+                    q += 1
+                }
             }
         }
     }

@@ -36,10 +36,14 @@ public final class TaylorWorkspace: @unchecked Sendable {
     let termCache: [[UnsafeMutablePointer<Double>]]
 
     /// Buffers for `capacity` points through `layout`, enough for any stream set up to `streams`.
-    public init(layout: NetworkLayout, capacity: Int, streams: DerivativeStreams = .pureSecond) {
+    public convenience init(layout: NetworkLayout, capacity: Int, streams: DerivativeStreams = .pureSecond) {
+        self.init(layout: layout, capacity: capacity, streamCount: streams.count(inputDimension: layout.inputDimension))
+    }
+
+    /// Buffers for `capacity` points through `layout`, for any stream set of at most `s` blocks.
+    public init(layout: NetworkLayout, capacity: Int, streamCount s: Int) {
         self.capacity = capacity
         self.layout = layout
-        let s = streams.count(inputDimension: layout.inputDimension)
         self.maxStreams = s
         func buffer(_ count: Int) -> UnsafeMutablePointer<Double> {
             let p = UnsafeMutablePointer<Double>.allocate(capacity: max(1, count))

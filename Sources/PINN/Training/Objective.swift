@@ -43,9 +43,13 @@ public final class Objective: @unchecked Sendable {
         BLAS.setThreads(1)
         self.threads = max(1, threads)
         self.chunkSize = max(1, chunkSize)
-        let streams: DerivativeStreams = .pureSecond
-        workspaces = (0..<self.threads).map { _ in TaylorWorkspace(layout: layout, capacity: max(1, chunkSize), streams: streams) }
-        let seedCount = streams.count(inputDimension: layout.inputDimension) * max(1, chunkSize)
+        // Room for the widest stream set of the terms (at least u, ∇u and the pure second derivatives).
+        let d = layout.inputDimension
+        let streamCount = ([DerivativeStreams.pureSecond] + terms.map(\.streams)).map { $0.count(inputDimension: d) }.max()!
+        workspaces = (0..<self.threads).map { _ in
+            TaylorWorkspace(layout: layout, capacity: max(1, chunkSize), streamCount: streamCount)
+        }
+        let seedCount = streamCount * max(1, chunkSize)
         seedBuffers = (0..<self.threads).map { _ in
             let p = UnsafeMutablePointer<Double>.allocate(capacity: seedCount)
             p.initialize(repeating: 0, count: seedCount)
