@@ -133,34 +133,39 @@ final class GradientTests: XCTestCase {
         }
     }
 
-    /// Per-point Jacobian rows (the Levenberg–Marquardt sink) through mixed second-derivative streams:
-    /// ρₚ = Σₛ cₛ·outₛ,ₚ for every point, rows against central differences of ρₚ, for layer-wise, Kronecker and
-    /// neuron-wise activations in 2D and 3D.
+    /// Per-point Jacobian rows (the Levenberg–Marquardt sink) through mixed second-derivative streams of one and of
+    /// two outputs: ρₚ = Σₖ,ₛ cₖₛ·outₖₛ,ₚ for every point, rows against central differences of ρₚ, for layer-wise,
+    /// Kronecker and neuron-wise activations in 2D and 3D.
     func testPerPointJacobianRowsThroughMixedSecondDerivatives() {
         let cases = Self.activations.filter { ["tanh", "Rowdy-3 tanh", "N-LAAF tanh", "neuron-wise Rowdy-3"].contains($0.0) }
         XCTAssertEqual(cases.count, 4)
         var seed: UInt64 = 900
         for (name, activation) in cases {
-            for d in [2, 3] {
+            for (d, m) in [(2, 1), (3, 1), (2, 2)] {
                 seed += 1
                 var rng = Xoshiro256(seed: seed)
-                var net = Network(inputDimension: d, hiddenWidths: [4, 3], activation: activation, rng: &rng)
+                var net = Network(inputDimension: d, hiddenWidths: [4, 3], activation: activation, outputs: m, rng: &rng)
                 for layer in net.layout.dense {
                     for j in 0..<layer.fanOut { net.parameters[layer.biasOffset + j] = 0.3 * rng.nextNormal() }
                 }
                 let n = 3, streams = DerivativeStreams.hessian
                 let s = streams.count(inputDimension: d), count = net.parameters.count
                 let points = randomPoints(n, dimension: d, rng: &rng)
-                let c = (0..<s).map { _ in rng.nextUniform(in: -1.5, 1.5) }
+                // c[k + m·s]: the weight of field k's stream s; output (k, s, p) sits at k + m·(s·n + p).
+                let c = (0..<(m * s)).map { _ in rng.nextUniform(in: -1.5, 1.5) }
                 let ws = TaylorWorkspace(layout: net.layout, capacity: n, streams: streams)
                 func residuals(_ net: Network) -> [Double] {
                     points.withUnsafeBufferPointer {
                         TaylorForward.run(net, points: $0.baseAddress!, count: n, streams: streams, workspace: ws)
                     }
-                    return (0..<n).map { p in (0..<s).reduce(0.0) { $0 + c[$1] * ws.output[$1 * n + p] } }
+                    return (0..<n).map { p in
+                        (0..<s).reduce(0.0) { sum, st in
+                            sum + (0..<m).reduce(0.0) { $0 + c[$1 + m * st] * ws.output[$1 + m * (st * n + p)] }
+                        }
+                    }
                 }
                 _ = residuals(net)
-                let seeds = (0..<(s * n)).map { c[$0 / n] }
+                let seeds = (0..<(m * s * n)).map { e in c[e % m + m * (e / m / n)] }
                 var rows = [Double](repeating: 0, count: n * count)
                 rows.withUnsafeMutableBufferPointer { r in
                     seeds.withUnsafeBufferPointer {
@@ -171,8 +176,46 @@ final class GradientTests: XCTestCase {
                 for p in 0..<n {
                     let fd = finiteDifferenceGradient(net) { residuals($0)[p] }
                     assertGradientsMatch(Array(rows[(p * count)..<((p + 1) * count)]), fd, mask: net.trainableMask,
-                                         "\(name) d=\(d) point \(p)")
+                                         "\(name) d=\(d) m=\(m) point \(p)")
                 }
+            }
+        }
+    }
+
+    /// The summed reverse pass of a network with two and three outputs, every stream set, against finite
+    /// differences of L = ½ Σ c·out² over all fields, streams and points.
+    func testReversePassWithSeveralOutputs() {
+        var seed: UInt64 = 1_500
+        for (name, activation) in Self.activations {
+            for streams in DerivativeStreams.allCases {
+                seed += 1
+                let m = seed.isMultiple(of: 2) ? 2 : 3, d = 2
+                var rng = Xoshiro256(seed: seed)
+                var net = Network(inputDimension: d, hiddenWidths: [4, 3], activation: activation, outputs: m, rng: &rng)
+                for layer in net.layout.dense {
+                    for j in 0..<layer.fanOut { net.parameters[layer.biasOffset + j] = 0.3 * rng.nextNormal() }
+                }
+                let n = 5, size = m * streams.count(inputDimension: d) * n
+                let points = randomPoints(n, dimension: d, rng: &rng)
+                let weights = (0..<size).map { _ in rng.nextUniform(in: 0.5, 1.5) }
+                let ws = TaylorWorkspace(layout: net.layout, capacity: n, streams: streams)
+                func loss(_ net: Network) -> Double {
+                    points.withUnsafeBufferPointer {
+                        TaylorForward.run(net, points: $0.baseAddress!, count: n, streams: streams, workspace: ws)
+                    }
+                    return (0..<size).reduce(0.0) { $0 + 0.5 * weights[$1] * ws.output[$1] * ws.output[$1] }
+                }
+                _ = loss(net)
+                let seeds = (0..<size).map { weights[$0] * ws.output[$0] }
+                var g = [Double](repeating: 0, count: net.parameters.count)
+                g.withUnsafeMutableBufferPointer { gp in
+                    seeds.withUnsafeBufferPointer {
+                        ReversePass.run(net, seeds: $0.baseAddress!, count: n, streams: streams, workspace: ws,
+                                        gradient: gp.baseAddress!)
+                    }
+                }
+                assertGradientsMatch(g, finiteDifferenceGradient(net, loss), mask: net.trainableMask,
+                                     "\(name) \(streams) m=\(m)")
             }
         }
     }

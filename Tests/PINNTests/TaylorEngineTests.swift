@@ -93,6 +93,74 @@ final class TaylorEngineTests: XCTestCase {
         }
     }
 
+    /// Networks with m = 1–3 outputs: every field's streams (value, gradient, Laplacian, pure and mixed second
+    /// derivatives) equal the hyper-dual derivatives of that field (≤ 1e-12) and central differences (≤ 1e-6), in
+    /// 1–3 dimensions, for fixed, Kronecker and neuron-wise activations.
+    func testEveryFieldOfASystemAgreesWithTheScalarPath() {
+        var rowdy = LayerActivation.rowdy(base: .tanh, terms: 3, scaleFactor: 2)
+        rowdy.terms[1].amplitude = 0.2
+        rowdy.terms[2].amplitude = -0.15
+        let activations: [LayerActivation] = [.fixed(.tanh), .fixed(.sin), rowdy, .neuronwiseAdaptive(.tanh, scaleFactor: 3)]
+        var seed: UInt64 = 700
+        for activation in activations {
+            for m in 1...3 {
+                for d in 1...3 {
+                    seed += 1
+                    var rng = Xoshiro256(seed: seed)
+                    var net = Network(inputDimension: d, hiddenWidths: [6, 5], activation: activation, outputs: m, rng: &rng)
+                    for layer in net.layout.dense {
+                        for j in 0..<layer.fanOut { net.parameters[layer.biasOffset + j] = 0.3 * rng.nextNormal() }
+                    }
+                    let n = 4
+                    let points = randomPoints(n, dimension: d, rng: &rng)
+                    let evaluator = NetworkEvaluator(layout: net.layout, chunkSize: 3)  // two chunks
+                    let hessian = evaluator.evaluateFields(net, at: points, streams: .hessian)
+                    let laplacian = evaluator.evaluateFields(net, at: points, streams: .laplacian)
+                    let pure = evaluator.evaluateFields(net, at: points, streams: .pureSecond)
+                    XCTAssertEqual(hessian.count, m)
+                    let label = "\(activation.terms.map(\.function)) m \(m) d \(d)"
+                    for k in 0..<m {
+                        let field = net.field(k)
+                        for p in 0..<n {
+                            let x = Array(points[(p * d)..<(p * d + d)])
+                            let u = field(x), g = DifferentialOperators.gradient(of: field, at: x)
+                            let second = DifferentialOperators.hessian(of: field, at: x)
+                            XCTAssertLessThan(relativeError(hessian[k][0][p], u), 1e-12, "u field \(k) \(label)")
+                            for i in 0..<d {
+                                XCTAssertLessThan(relativeError(hessian[k][1 + i][p], g[i]), 1e-12, "∂\(i) field \(k) \(label)")
+                                let fd = centralDifference({ field($0) }, at: x, coordinate: i)
+                                XCTAssertLessThan(relativeError(hessian[k][1 + i][p], fd), finiteDifferenceTolerance,
+                                                  "FD ∂\(i) field \(k) \(label)")
+                                let ii = DerivativeStreams.hessianIndex(i, i, dimension: d)
+                                XCTAssertLessThan(relativeError(pure[k][1 + d + i][p], second[ii]), 1e-12, "∂\(i)\(i) \(label)")
+                            }
+                            for q in second.indices {
+                                XCTAssertLessThan(relativeError(hessian[k][1 + d + q][p], second[q]), 1e-12,
+                                                  "pair \(q) field \(k) \(label)")
+                            }
+                            let trace = (0..<d).map { second[DerivativeStreams.hessianIndex($0, $0, dimension: d)] }.reduce(0, +)
+                            XCTAssertLessThan(relativeError(laplacian[k][1 + d][p], trace), 1e-12, "Δ field \(k) \(label)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A network with three outputs is stored and rebuilt with its output dimension; files without the attribute
+    /// (written before systems existed) read as one output.
+    func testSeveralOutputsRoundTripThroughTheModelGroup() throws {
+        var rng = Xoshiro256(seed: 5)
+        let net = Network(inputDimension: 2, hiddenWidths: [5, 4], activation: .fixed(.tanh), outputs: 3, rng: &rng)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("model-\(UUID().uuidString).h5").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let file = try HDF5File.create(path)
+        try ResultFile.writeModel(net, to: file)
+        XCTAssertEqual(try file.read("/model/output/weights").shape, [3, 4])
+        XCTAssertEqual(try ResultFile.readNetwork(from: file), net)
+        file.close()
+    }
+
     func testUnequalWidths() {
         check(activation: .fixed(.tanh), widths: [3, 17, 8], dimension: 2, seed: 99)
         check(activation: .fixed(.silu), widths: [64, 2], dimension: 3, seed: 98)

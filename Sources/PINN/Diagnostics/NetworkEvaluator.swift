@@ -12,12 +12,20 @@ public final class NetworkEvaluator {
     }
 
     /// The output streams at every point of `points` (point-major), as [stream][point]: u, then ∂u/∂xᵢ, then
-    /// Δu, ∂²u/∂xᵢ² or ∂²u/∂xᵢ∂xⱼ as `streams` says.
+    /// Δu, ∂²u/∂xᵢ² or ∂²u/∂xᵢ∂xⱼ as `streams` says. For a single-output network; ``evaluateFields(_:at:streams:)``
+    /// returns every field of a system.
     public func evaluate(_ network: Network, at points: [Double], streams: DerivativeStreams = .value) -> [[Double]] {
-        let d = network.layout.inputDimension
+        precondition(network.layout.outputDimension == 1, "a network with several outputs: use evaluateFields")
+        return evaluateFields(network, at: points, streams: streams)[0]
+    }
+
+    /// Every output field's streams at every point of `points` (point-major), as [field][stream][point].
+    public func evaluateFields(_ network: Network, at points: [Double],
+                               streams: DerivativeStreams = .value) -> [[[Double]]] {
+        let d = network.layout.inputDimension, m = network.layout.outputDimension
         let n = points.count / d
         let s = streams.count(inputDimension: d)
-        var result = [[Double]](repeating: [Double](repeating: 0, count: n), count: s)
+        var result = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: n), count: s), count: m)
         pinn_flush_subnormals_to_zero()
         var start = 0
         points.withUnsafeBufferPointer { pts in
@@ -25,8 +33,10 @@ public final class NetworkEvaluator {
                 let count = min(chunkSize, n - start)
                 TaylorForward.run(network, points: pts.baseAddress! + start * d, count: count, streams: streams,
                                   workspace: workspace)
-                for k in 0..<s {
-                    for p in 0..<count { result[k][start + p] = workspace.output[k * count + p] }
+                for field in 0..<m {
+                    for k in 0..<s {
+                        for p in 0..<count { result[field][k][start + p] = workspace.output[field + m * (k * count + p)] }
+                    }
                 }
                 start += count
             }

@@ -213,6 +213,7 @@ public enum ResultFile {
         }
         try file.setAttribute("input_dimension", integer: Int64(layout.inputDimension), on: "/model")
         try file.setAttribute("hidden_widths", array: layout.hiddenWidths.map(Double.init), on: "/model")
+        try file.setAttribute("output_dimension", integer: Int64(layout.outputDimension), on: "/model")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = (try? encoder.encode(network.activations)).flatMap { String(data: $0, encoding: .utf8) } ?? "[]"
@@ -242,8 +243,12 @@ public enum ResultFile {
         guard !widths.isEmpty, widths.count == activations.count else {
             throw HDF5Error(message: "'\(file.path)': /model does not describe a network")
         }
+        // Files written before systems existed have one output and no attribute.
+        let m = file.hasAttribute("output_dimension", on: "/model")
+            ? Int(try file.numberAttribute("output_dimension", on: "/model")) : 1
+        guard m >= 1 else { throw HDF5Error(message: "'\(file.path)': /model attribute 'output_dimension' is \(m)") }
         let layout = NetworkLayout(inputDimension: d, hiddenWidths: widths, termCounts: activations.map(\.termCount),
-                                   neuronWise: activations.map(\.neuronWise))
+                                   neuronWise: activations.map(\.neuronWise), outputDimension: m)
         let theta = try file.read("/model/parameters").values
         guard theta.count == layout.parameterCount else {
             throw HDF5Error(message: "'\(file.path)': /model/parameters has \(theta.count) values, the architecture needs \(layout.parameterCount)")

@@ -1,7 +1,8 @@
 import RealModule
 
-/// A fully connected network d → n₁ → … → n_L → 1 with a Kronecker activation after every hidden layer and a
-/// linear output, all of whose parameters live in one contiguous vector ``parameters`` (see ``NetworkLayout``).
+/// A fully connected network d → n₁ → … → n_L → m with a Kronecker activation after every hidden layer and a
+/// linear output of m fields (m = 1 for a scalar PDE), all of whose parameters live in one contiguous vector
+/// ``parameters`` (see ``NetworkLayout``).
 public struct Network: Sendable, Equatable {
     public static func == (a: Network, b: Network) -> Bool {
         a.layout == b.layout && a.activations == b.activations && a.parameters == b.parameters
@@ -21,10 +22,11 @@ public struct Network: Sendable, Equatable {
     /// A network with initial weights drawn by `initializer` from `rng`, zero biases, and the activations'
     /// initial amplitudes and slopes.
     public init(inputDimension: Int, hiddenWidths: [Int], activations: [LayerActivation],
-                initializer: WeightInitializer = .glorotNormal, rng: inout Xoshiro256) {
+                initializer: WeightInitializer = .glorotNormal, outputs: Int = 1, rng: inout Xoshiro256) {
         precondition(activations.count == hiddenWidths.count, "one activation per hidden layer")
         let layout = NetworkLayout(inputDimension: inputDimension, hiddenWidths: hiddenWidths,
-                                   termCounts: activations.map(\.termCount), neuronWise: activations.map(\.neuronWise))
+                                   termCounts: activations.map(\.termCount), neuronWise: activations.map(\.neuronWise),
+                                   outputDimension: outputs)
         self.layout = layout
         self.activations = activations
         var theta = [Double](repeating: 0, count: layout.parameterCount)
@@ -47,10 +49,10 @@ public struct Network: Sendable, Equatable {
 
     /// A network with the same activation on every hidden layer.
     public init(inputDimension: Int, hiddenWidths: [Int], activation: LayerActivation,
-                initializer: WeightInitializer = .glorotNormal, rng: inout Xoshiro256) {
+                initializer: WeightInitializer = .glorotNormal, outputs: Int = 1, rng: inout Xoshiro256) {
         self.init(inputDimension: inputDimension, hiddenWidths: hiddenWidths,
                   activations: Array(repeating: activation, count: hiddenWidths.count),
-                  initializer: initializer, rng: &rng)
+                  initializer: initializer, outputs: outputs, rng: &rng)
     }
 
     /// A network with the given layout, activations and parameter vector (e.g. read back from a result file).
@@ -98,7 +100,8 @@ public struct Network: Sendable, Equatable {
     public func keepingOnlyBaseActivationTerms() -> Network {
         let reduced = activations.map { LayerActivation(terms: [$0.terms[0]], neuronWise: $0.neuronWise) }
         let newLayout = NetworkLayout(inputDimension: layout.inputDimension, hiddenWidths: layout.hiddenWidths,
-                                      termCounts: reduced.map(\.termCount), neuronWise: reduced.map(\.neuronWise))
+                                      termCounts: reduced.map(\.termCount), neuronWise: reduced.map(\.neuronWise),
+                                      outputDimension: layout.outputDimension)
         var theta = Array(parameters[0..<layout.activation[0].amplitudeOffset])
         for place in layout.activation {
             theta += parameters[place.amplitudeOffset..<(place.amplitudeOffset + place.neuronCount)]
@@ -116,9 +119,12 @@ public struct Network: Sendable, Equatable {
                 Array(parameters[place.slopeOffset..<(place.slopeOffset + place.count)]))
     }
 
-    /// The network output u(x) at one point, on any `Real` type: the scalar path, used with dual numbers as the
-    /// oracle for the batched engine (it is slow: one point at a time).
-    public func callAsFunction<T: Real>(_ x: [T]) -> T {
+    /// The network output u(x) at one point (the first field of a system), on any `Real` type: the scalar path,
+    /// used with dual numbers as the oracle for the batched engine (it is slow: one point at a time).
+    public func callAsFunction<T: Real>(_ x: [T]) -> T { outputs(x)[0] }
+
+    /// Every output field at one point, on any `Real` type (the scalar path).
+    public func outputs<T: Real>(_ x: [T]) -> [T] {
         precondition(x.count == layout.inputDimension)
         var a = x
         for (l, layer) in layout.dense.enumerated() {
@@ -137,9 +143,23 @@ public struct Network: Sendable, Equatable {
                 a = z
             }
         }
-        guard let constraint = outputConstraint else { return a[0] }
-        return constraint.lifting(x) + constraint.distance(x) * a[0]
+        guard let constraint = outputConstraint else { return a }
+        return [constraint.lifting(x) + constraint.distance(x) * a[0]]
     }
+
+    /// Output field k as a ``ScalarField`` (for dual-number derivatives of one field of a system).
+    public func field(_ k: Int) -> NetworkField {
+        precondition(k >= 0 && k < layout.outputDimension)
+        return NetworkField(network: self, index: k)
+    }
+}
+
+/// One output field of a network, as a scalar function of the point.
+public struct NetworkField: ScalarField {
+    public let network: Network
+    public let index: Int
+    public var inputDimension: Int { network.layout.inputDimension }
+    public func callAsFunction<T: Real>(_ x: [T]) -> T { network.outputs(x)[index] }
 }
 
 extension Network: ScalarField {

@@ -34,22 +34,26 @@ public struct NetworkLayout: Sendable, Equatable {
     public let inputDimension: Int
     /// Widths of the hidden layers.
     public let hiddenWidths: [Int]
-    /// The dense layers, hidden ones first, then the output layer (width 1).
+    /// The dense layers, hidden ones first, then the output layer (``outputDimension`` wide).
     public let dense: [Dense]
+    /// Number of outputs m (fields of a system; 1 for a scalar PDE).
+    public let outputDimension: Int
     /// Activation parameters of each hidden layer.
     public let activation: [ActivationParameters]
     /// Total number of parameters |θ|.
     public let parameterCount: Int
 
-    /// The layout of a d → widths… → 1 network whose hidden layers have the given numbers of activation terms.
-    public init(inputDimension: Int, hiddenWidths: [Int], termCounts: [Int], neuronWise: [Bool]? = nil) {
+    /// The layout of a d → widths… → m network whose hidden layers have the given numbers of activation terms.
+    public init(inputDimension: Int, hiddenWidths: [Int], termCounts: [Int], neuronWise: [Bool]? = nil,
+                outputDimension: Int = 1) {
         precondition(inputDimension >= 1 && !hiddenWidths.isEmpty && hiddenWidths.allSatisfy { $0 >= 1 })
-        precondition(termCounts.count == hiddenWidths.count)
+        precondition(termCounts.count == hiddenWidths.count && outputDimension >= 1)
         self.inputDimension = inputDimension
         self.hiddenWidths = hiddenWidths
+        self.outputDimension = outputDimension
         var offset = 0
         var dense: [Dense] = []
-        let sizes = [inputDimension] + hiddenWidths + [1]
+        let sizes = [inputDimension] + hiddenWidths + [outputDimension]
         for l in 0..<(sizes.count - 1) {
             let layer = Dense(fanIn: sizes[l], fanOut: sizes[l + 1], weightOffset: offset,
                               biasOffset: offset + sizes[l] * sizes[l + 1])
@@ -69,6 +73,6 @@ public struct NetworkLayout: Sendable, Equatable {
 
     /// Number of hidden layers L.
     public var depth: Int { hiddenWidths.count }
-    /// The widest layer (input included).
-    public var maximumWidth: Int { max(inputDimension, hiddenWidths.max() ?? 1) }
+    /// The widest layer (input and output included).
+    public var maximumWidth: Int { max(inputDimension, outputDimension, hiddenWidths.max() ?? 1) }
 }

@@ -21,8 +21,9 @@ public enum ReversePass {
         case perPoint(rows: UnsafeMutablePointer<Double>, stride: Int)
     }
 
-    /// Adds ∂L/∂θ to `gradient` (|θ| entries), for the points of the preceding ``TaylorForward/run(_:points:count:streams:workspace:)`` with the same
-    /// workspace and streams. `seeds` holds ∂L/∂(output stream) laid out like `workspace.output` (S·N entries).
+    /// Adds ∂L/∂θ to `gradient` (|θ| entries), for the points of the preceding
+    /// ``TaylorForward/run(_:points:count:streams:workspace:constraintJets:)`` with the same workspace and streams.
+    /// `seeds` holds ∂L/∂(output stream) laid out like `workspace.output` (m·S·N entries).
     public static func run(_ network: Network, seeds: UnsafePointer<Double>, count n: Int,
                            streams: DerivativeStreams, workspace ws: TaylorWorkspace,
                            gradient: UnsafeMutablePointer<Double>) {
@@ -56,12 +57,13 @@ public enum ReversePass {
             var adjoint = ws.adjointA, spare = ws.adjointB
             let output = layout.dense[layout.depth]
             let last = ws.activation[layout.depth - 1]
-            // Output layer (linear): Ḡ(W) = ū·A_Lᵀ, Ḡ(b) = Σ ū (value block), Ā_L = Wᵀ·ū.
-            accumulateDenseGradient(sink, adjoint: seeds, previous: last, width: 1, fanIn: output.fanIn, count: n,
+            // Output layer (linear, m outputs): Ḡ(W) = ū·A_Lᵀ, Ḡ(b) = Σ ū (value block), Ā_L = Wᵀ·ū.
+            let m = output.fanOut
+            accumulateDenseGradient(sink, adjoint: seeds, previous: last, width: m, fanIn: output.fanIn, count: n,
                                     streams: s, weightOffset: output.weightOffset, biasOffset: output.biasOffset)
-            // W is 1 × fanIn: its transpose is the same memory read as a fanIn × 1 column.
-            BLAS.gemm(m: output.fanIn, n: s * n, k: 1, a: theta + output.weightOffset, lda: output.fanIn,
-                      b: seeds, ldb: 1, c: adjoint, ldc: output.fanIn)
+            transpose(theta + output.weightOffset, rows: m, columns: output.fanIn, into: ws.transposedWeights)
+            BLAS.gemm(m: output.fanIn, n: s * n, k: m, a: ws.transposedWeights, lda: output.fanIn,
+                      b: seeds, ldb: m, c: adjoint, ldc: output.fanIn)
 
             for l in stride(from: layout.depth - 1, through: 0, by: -1) {
                 let layer = layout.dense[l]

@@ -7,7 +7,8 @@
 /// Points are the columns: `points` holds N points of dimension d contiguously (point p at `points[p·d ..< p·d+d]`).
 public enum TaylorForward {
     /// Runs the forward pass for `count` points and returns the output streams in `workspace.output`:
-    /// `u` at `[0 ..< N]`, `∂u/∂xᵢ` at block i, then the Laplacian or the pure second derivatives.
+    /// `u` at `[0 ..< N]`, `∂u/∂xᵢ` at block i, then the Laplacian or the second derivatives; with m outputs each
+    /// block is m × N (field k of point p at `k + m·p` within the block).
     ///
     /// With a hard Dirichlet constraint on the network, `constraintJets` may hold the jets of its g and D at these
     /// points (``HardDirichletConstraint/jets(points:count:dimension:into:)``); without them they are computed here.
@@ -45,6 +46,7 @@ public enum TaylorForward {
             }
         }
         if let constraint = network.outputConstraint {
+            precondition(layout.outputDimension == 1, "hard Dirichlet constraints apply to single-output networks")
             var jets = constraintJets
             if jets == nil {
                 constraint.jets(points: points, count: n, dimension: d, into: ws.constraintJets)

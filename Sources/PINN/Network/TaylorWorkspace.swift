@@ -14,7 +14,7 @@ public final class TaylorWorkspace: @unchecked Sendable {
     let activation: [UnsafeMutablePointer<Double>]
     /// σ′, σ″, σ‴ at Z per hidden layer, n_l × N each.
     let slope1, slope2, slope3: [UnsafeMutablePointer<Double>]
-    /// Output streams u, ∂u/∂xᵢ, …, 1 × S·N.
+    /// Output streams u, ∂u/∂xᵢ, …, m × S·N (column-major: field k of stream s at point p at k + m·(s·N + p)).
     public let output: UnsafeMutablePointer<Double>
     /// The streams of D for a hard Dirichlet constraint, 1 × S·N (see ``HardDirichletConstraint``).
     let distanceStreams: UnsafeMutablePointer<Double>
@@ -56,7 +56,7 @@ public final class TaylorWorkspace: @unchecked Sendable {
         slope1 = layout.hiddenWidths.map { buffer($0 * capacity) }
         slope2 = layout.hiddenWidths.map { buffer($0 * capacity) }
         slope3 = layout.hiddenWidths.map { buffer($0 * capacity) }
-        output = buffer(s * capacity)
+        output = buffer(layout.outputDimension * s * capacity)
         distanceStreams = buffer(s * capacity)
         constrainedSeeds = buffer(s * capacity)
         constraintJets = buffer(HardDirichletConstraint.jetSize(dimension: layout.inputDimension) * capacity)

@@ -49,7 +49,7 @@ public final class Objective: @unchecked Sendable {
         workspaces = (0..<self.threads).map { _ in
             TaylorWorkspace(layout: layout, capacity: max(1, chunkSize), streamCount: streamCount)
         }
-        let seedCount = streamCount * max(1, chunkSize)
+        let seedCount = layout.outputDimension * streamCount * max(1, chunkSize)
         seedBuffers = (0..<self.threads).map { _ in
             let p = UnsafeMutablePointer<Double>.allocate(capacity: seedCount)
             p.initialize(repeating: 0, count: seedCount)
