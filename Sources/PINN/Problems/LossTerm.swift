@@ -4,7 +4,9 @@
 /// custom residual:  (w/N) Σₚ (r(xₚ, u, ∇u, ∂²u) − fₚ)²
 /// Dirichlet/data:   (w/N) Σₚ (u(xₚ) − gₚ)²
 /// Robin:            (w/N) Σₚ (α·u(xₚ) + β·n(xₚ)·∇u(xₚ) − gₚ)²   (Neumann: α = 0, β = 1)
+/// system:           (w/N) Σₚ (r(xₚ, fields and their derivatives, n(xₚ)) − gₚ)²   (any number of outputs)
 /// ```
+/// The other kinds read a single-output network.
 public struct LossTerm: Sendable {
     /// What the term penalises.
     public enum Kind: Sendable {
@@ -19,6 +21,9 @@ public struct LossTerm: Sendable {
         case robin(alpha: Double, beta: Double)
         /// u − data at observation points (plain function fitting when alone).
         case data
+        /// A residual over the fields of a system (an equation in the interior or a condition on a region), with
+        /// the outward normals in ``LossTerm/normals`` when it reads them.
+        case system(SystemResidual)
     }
 
     public var kind: Kind
@@ -33,6 +38,9 @@ public struct LossTerm: Sendable {
 
     public init(kind: Kind, points: [Double], targets: [Double], weight: Double = 1, normals: [Double] = []) {
         if case .robin = kind { precondition(normals.count == points.count, "a Robin term needs one normal per point") }
+        if case let .system(r) = kind, r.readsNormals {
+            precondition(normals.count == points.count, "a residual reading n_x… needs one normal per point")
+        }
         self.kind = kind
         self.points = points
         self.targets = targets
@@ -53,6 +61,7 @@ public struct LossTerm: Sendable {
         switch kind {
         case .residual: return .laplacian
         case let .customResidual(r): return r.streams
+        case let .system(r): return r.streams
         case .robin: return .gradient
         case .dirichlet, .data: return .value
         }
@@ -64,6 +73,7 @@ public struct LossTerm: Sendable {
         case .residual, .customResidual: return "pde"
         case .dirichlet, .robin: return "boundary"
         case .data: return "data"
+        case .system: return "system"
         }
     }
 
@@ -72,13 +82,25 @@ public struct LossTerm: Sendable {
     /// streams) written into `jacobianSeeds` (same S·n layout as `outputs`; entries of streams ρ does not depend on
     /// are set to 0). These seeds drive the per-point reverse pass (Levenberg–Marquardt) and, times 2ρₚ, the loss
     /// gradient.
-    func scaledResiduals(outputs: UnsafePointer<Double>, range: Range<Int>, dimension d: Int,
+    func scaledResiduals(outputs: UnsafePointer<Double>, range: Range<Int>, dimension d: Int, outputCount m: Int = 1,
                          residuals: UnsafeMutablePointer<Double>, jacobianSeeds seeds: UnsafeMutablePointer<Double>) {
         let n = range.count
         let scale = (weight / Double(count)).squareRoot()
+        if case .system = kind {} else {
+            precondition(m == 1, "only system residuals read networks with several outputs")
+        }
         targets.withUnsafeBufferPointer { targets in
             let target = targets.baseAddress! + range.lowerBound
             switch kind {
+            case let .system(r):
+                points.withUnsafeBufferPointer { pts in
+                    normals.withUnsafeBufferPointer { normals in
+                        r.scaledResiduals(points: pts.baseAddress! + range.lowerBound * d,
+                                          normals: r.readsNormals ? normals.baseAddress! + range.lowerBound * d : nil,
+                                          targets: target, outputs: outputs, count: n, outputCount: m, scale: scale,
+                                          residuals: residuals, seeds: seeds)
+                    }
+                }
             case let .residual(pde):
                 let a = pde.laplacianCoefficient, c = pde.valueCoefficient
                 let laplacian = outputs + (1 + d) * n
@@ -118,15 +140,18 @@ public struct LossTerm: Sendable {
 
     /// The term's loss Σₚ ρₚ² over points `range` and the seeds ∂(loss)/∂(output streams) = 2ρₚ·∂ρₚ/∂(streams)
     /// written into `seeds` (same layout as `outputs`). `residuals` is scratch for n values.
-    func lossAndSeeds(outputs: UnsafePointer<Double>, range: Range<Int>, dimension d: Int,
+    func lossAndSeeds(outputs: UnsafePointer<Double>, range: Range<Int>, dimension d: Int, outputCount m: Int = 1,
                       seeds: UnsafeMutablePointer<Double>, residuals: UnsafeMutablePointer<Double>) -> Double {
         let n = range.count
-        scaledResiduals(outputs: outputs, range: range, dimension: d, residuals: residuals, jacobianSeeds: seeds)
+        scaledResiduals(outputs: outputs, range: range, dimension: d, outputCount: m, residuals: residuals,
+                        jacobianSeeds: seeds)
         var sum = 0.0
         for p in 0..<n { sum += residuals[p] * residuals[p] }
         for block in 0..<streams.count(inputDimension: d) {
-            let column = seeds + block * n
-            for p in 0..<n { column[p] *= 2 * residuals[p] }
+            let column = seeds + block * n * m
+            for p in 0..<n {
+                for k in 0..<m { column[k + m * p] *= 2 * residuals[p] }
+            }
         }
         return sum
     }

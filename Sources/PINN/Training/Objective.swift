@@ -180,8 +180,9 @@ public final class Objective: @unchecked Sendable {
                 let (t, range) = self.chunks[c]
                 let term = self.terms[t]
                 self.forward(network, chunk: c, workspace: ws)
-                self.chunkLosses[c] = term.lossAndSeeds(outputs: ws.output, range: range, dimension: d, seeds: seeds,
-                                                         residuals: self.residualBuffers[worker])
+                self.chunkLosses[c] = term.lossAndSeeds(outputs: ws.output, range: range, dimension: d,
+                                                        outputCount: self.layout.outputDimension, seeds: seeds,
+                                                        residuals: self.residualBuffers[worker])
                 if wantsGradient {
                     ReversePass.run(network, seeds: seeds, count: range.count, streams: term.streams, workspace: ws,
                                     gradient: g)
@@ -245,7 +246,8 @@ public final class Objective: @unchecked Sendable {
             let (t, points) = self.chunks[range.lowerBound + i]
             let term = self.terms[t]
             self.forward(network, chunk: range.lowerBound + i, workspace: ws)
-            term.scaledResiduals(outputs: ws.output, range: points, dimension: d, residuals: destination.residuals + destination.offsets[i],
+            term.scaledResiduals(outputs: ws.output, range: points, dimension: d, outputCount: self.layout.outputDimension,
+                                 residuals: destination.residuals + destination.offsets[i],
                                  jacobianSeeds: seeds)
             ReversePass.run(network, seeds: seeds, count: points.count, streams: term.streams, workspace: ws,
                             into: .perPoint(rows: destination.rows + destination.offsets[i] * p, stride: p))

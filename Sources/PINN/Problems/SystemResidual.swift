@@ -1,0 +1,149 @@
+import RealModule
+
+/// A residual formula over the fields of a system: the coordinates, every field, its first derivatives and all its
+/// second derivatives, mixed ones included, and (for conditions on a boundary) the outward normal. The one form of
+/// every equation and condition of a general problem: `-(u_xx + u_yy) - f` in the interior, `v - 1` on a lid,
+/// `n_x*u_x + n_y*u_y - g` on a Neumann face.
+///
+/// Names, for fields `[u, v, …]` in d dimensions with coordinates x, y, z: `u`, `u_x`, `u_y`, `u_xx`, `u_xy` (also
+/// written `u_yx`), `u_yy`, … for every field; `n_x`, `n_y`, `n_z` when the residual is evaluated with normals.
+/// The engine carries only the derivative streams the formula reads: values only, first derivatives, pure second
+/// derivatives, or all second derivatives when a mixed one appears.
+///
+/// At each point the residual is evaluated on `Double` and, for each network output it reads, on dual numbers
+/// seeded in that output: the partial derivatives ∂r/∂(field k, stream s) are the reverse pass's seeds (gradient and
+/// Levenberg–Marquardt Jacobian rows).
+public struct SystemResidual: Sendable, CustomStringConvertible {
+    /// What one formula variable after the coordinates reads.
+    enum Input: Sendable, Equatable {
+        /// Output stream `stream` of field `field` (stream numbering of ``DerivativeStreams/hessian``).
+        case output(field: Int, stream: Int)
+        /// Component i of the outward normal.
+        case normal(Int)
+    }
+
+    public let formula: Formula
+    /// The system's field names, in network-output order.
+    public let fields: [String]
+    public let dimension: Int
+    /// Whether the formula reads the normal (it must then be evaluated at boundary points with normals).
+    public let readsNormals: Bool
+    /// The streams the engine must carry for it.
+    public let streams: DerivativeStreams
+    /// The fields the formula mentions.
+    public let referencedFields: Set<Int>
+    /// Formula variables after the coordinates, in order.
+    let inputs: [Input]
+    /// The indices (into the formula's variables) of the outputs it reads, with where each sits in the streams.
+    let used: [(variable: Int, field: Int, stream: Int)]
+
+    public var description: String { formula.source }
+
+    /// The names a residual over `fields` may use in d dimensions (normals included when `normals`), in the
+    /// formula's variable order after the coordinates.
+    public static func variableNames(fields: [String], dimension d: Int, normals: Bool) -> [String] {
+        variables(fields: fields, dimension: d, normals: normals).map(\.name)
+    }
+
+    private static func variables(fields: [String], dimension d: Int, normals: Bool) -> [(name: String, input: Input)] {
+        let axes = Array(FormulaParser.coordinateNames.prefix(d))
+        var result: [(String, Input)] = []
+        for (k, field) in fields.enumerated() {
+            result.append((field, .output(field: k, stream: 0)))
+            for i in 0..<d { result.append(("\(field)_\(axes[i])", .output(field: k, stream: 1 + i))) }
+            for i in 0..<d {
+                for j in 0..<d {
+                    let stream = 1 + d + DerivativeStreams.hessianIndex(i, j, dimension: d)
+                    result.append(("\(field)_\(axes[i])\(axes[j])", .output(field: k, stream: stream)))
+                }
+            }
+        }
+        if normals { for i in 0..<d { result.append(("n_\(axes[i])", .normal(i))) } }
+        return result
+    }
+
+    /// Parses `source` as a residual over `fields` in `dimension` dimensions with the named constants
+    /// `parameters`; `normals` allows `n_x`, `n_y`, `n_z`.
+    public init(_ source: String, fields: [String], dimension d: Int, parameters: [String: Double] = [:],
+                normals: Bool = false) throws(FormulaError) {
+        let variables = Self.variables(fields: fields, dimension: d, normals: normals)
+        formula = try Formula(source, dimension: d, parameters: parameters, fields: variables.map(\.name))
+        self.fields = fields
+        dimension = d
+        inputs = variables.map(\.input)
+        var used: [(Int, Int, Int)] = []
+        var fieldsUsed = Set<Int>(), readsNormals = false, order = 0, mixed = false
+        for variable in formula.referencedVariables.sorted() where variable >= d {
+            switch inputs[variable - d] {
+            case let .output(field, stream):
+                used.append((variable, field, stream))
+                fieldsUsed.insert(field)
+                if stream > d {
+                    order = 2
+                    let pair = DerivativeStreams.hessianPairs(dimension: d)[stream - 1 - d]
+                    if pair.0 != pair.1 { mixed = true }
+                } else if stream > 0 {
+                    order = max(order, 1)
+                }
+            case .normal:
+                readsNormals = true
+            }
+        }
+        self.used = used
+        self.referencedFields = fieldsUsed
+        self.readsNormals = readsNormals
+        // Pure second derivatives are carried in the hessian layout too when a mixed one is read; otherwise the
+        // cheaper pure-second set is used and the stream indices are mapped (see `streamOffset`).
+        streams = order == 0 ? .value : order == 1 ? .gradient : (mixed ? .hessian : .pureSecond)
+    }
+
+    /// Where hessian-numbered stream `stream` sits in this residual's stream set.
+    func streamIndex(_ stream: Int) -> Int {
+        let d = dimension
+        guard streams == .pureSecond, stream > d else { return stream }
+        // A pure second derivative (i, i) of the hessian numbering → block 1 + d + i of the pure-second set.
+        let (i, _) = DerivativeStreams.hessianPairs(dimension: d)[stream - 1 - d]
+        return 1 + d + i
+    }
+
+    /// Writes, for n points, ρₚ = scale·(r(xₚ) − targetₚ) and the seeds scale·∂r/∂(output) in the layout of
+    /// `outputs` (m fields × this residual's S streams × n points: field k of stream s at point p at k + m·(s·n + p);
+    /// every entry is written, zero where r does not read it). `normals` holds n·d components when
+    /// ``readsNormals``.
+    func scaledResiduals(points: UnsafePointer<Double>, normals: UnsafePointer<Double>?, targets: UnsafePointer<Double>,
+                         outputs: UnsafePointer<Double>, count n: Int, outputCount m: Int, scale: Double,
+                         residuals: UnsafeMutablePointer<Double>, seeds: UnsafeMutablePointer<Double>) {
+        let d = dimension, s = streams.count(inputDimension: d)
+        seeds.update(repeating: 0, count: m * s * n)
+        var plain = [Double](repeating: 0, count: d + inputs.count)
+        var dual = [Dual<Double>](repeating: Dual(constant: 0), count: d + inputs.count)
+        // Per variable: where its output sits (field + m·block, plus m·(… ·n + p) per point); unread outputs may lie
+        // outside the carried streams and stay 0.
+        var slot = [(field: Int, block: Int)?](repeating: nil, count: inputs.count)
+        for u in used { slot[u.variable - d] = (u.field, streamIndex(u.stream)) }
+        for p in 0..<n {
+            for i in 0..<d {
+                plain[i] = points[p * d + i]
+                dual[i] = Dual(constant: plain[i])
+            }
+            for (v, input) in inputs.enumerated() {
+                var value = 0.0
+                if let place = slot[v] {
+                    value = outputs[place.field + m * (place.block * n + p)]
+                } else if case let .normal(i) = input, let normals {
+                    value = normals[p * d + i]
+                }
+                plain[d + v] = value
+                dual[d + v] = Dual(constant: value)
+            }
+            residuals[p] = scale * (formula(plain) - targets[p])
+            for u in used {
+                let place = slot[u.variable - d]!
+                dual[u.variable] = Dual(plain[u.variable], derivative: 1)
+                // += : aliases (u_xy, u_yx) read the same output, whose seed is the sum of their partials.
+                seeds[place.field + m * (place.block * n + p)] += scale * formula(dual).derivative
+                dual[u.variable] = Dual(constant: plain[u.variable])
+            }
+        }
+    }
+}
