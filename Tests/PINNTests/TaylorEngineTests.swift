@@ -147,17 +147,20 @@ final class TaylorEngineTests: XCTestCase {
         }
     }
 
-    /// A network with three outputs is stored and rebuilt with its output dimension; files without the attribute
-    /// (written before systems existed) read as one output.
+    /// A network with three outputs and two unknown parameters is stored and rebuilt with both; files without the
+    /// attributes (written before systems existed) read as one output and no unknowns.
     func testSeveralOutputsRoundTripThroughTheModelGroup() throws {
         var rng = Xoshiro256(seed: 5)
-        let net = Network(inputDimension: 2, hiddenWidths: [5, 4], activation: .fixed(.tanh), outputs: 3, rng: &rng)
+        let net = Network(inputDimension: 2, hiddenWidths: [5, 4], activation: .fixed(.tanh), outputs: 3,
+                          unknowns: [1.5, -0.25], rng: &rng)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("model-\(UUID().uuidString).h5").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let file = try HDF5File.create(path)
         try ResultFile.writeModel(net, to: file)
         XCTAssertEqual(try file.read("/model/output/weights").shape, [3, 4])
-        XCTAssertEqual(try ResultFile.readNetwork(from: file), net)
+        let read = try ResultFile.readNetwork(from: file)
+        XCTAssertEqual(read, net)
+        XCTAssertEqual(read.unknowns, [1.5, -0.25])
         file.close()
     }
 

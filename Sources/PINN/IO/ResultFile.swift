@@ -214,6 +214,7 @@ public enum ResultFile {
         try file.setAttribute("input_dimension", integer: Int64(layout.inputDimension), on: "/model")
         try file.setAttribute("hidden_widths", array: layout.hiddenWidths.map(Double.init), on: "/model")
         try file.setAttribute("output_dimension", integer: Int64(layout.outputDimension), on: "/model")
+        try file.setAttribute("unknown_count", integer: Int64(layout.unknownCount), on: "/model")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = (try? encoder.encode(network.activations)).flatMap { String(data: $0, encoding: .utf8) } ?? "[]"
@@ -247,8 +248,11 @@ public enum ResultFile {
         let m = file.hasAttribute("output_dimension", on: "/model")
             ? Int(try file.numberAttribute("output_dimension", on: "/model")) : 1
         guard m >= 1 else { throw HDF5Error(message: "'\(file.path)': /model attribute 'output_dimension' is \(m)") }
+        let unknowns = file.hasAttribute("unknown_count", on: "/model")
+            ? Int(try file.numberAttribute("unknown_count", on: "/model")) : 0
+        guard unknowns >= 0 else { throw HDF5Error(message: "'\(file.path)': /model attribute 'unknown_count' is \(unknowns)") }
         let layout = NetworkLayout(inputDimension: d, hiddenWidths: widths, termCounts: activations.map(\.termCount),
-                                   neuronWise: activations.map(\.neuronWise), outputDimension: m)
+                                   neuronWise: activations.map(\.neuronWise), outputDimension: m, unknownCount: unknowns)
         let theta = try file.read("/model/parameters").values
         guard theta.count == layout.parameterCount else {
             throw HDF5Error(message: "'\(file.path)': /model/parameters has \(theta.count) values, the architecture needs \(layout.parameterCount)")

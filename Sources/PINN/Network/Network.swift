@@ -21,12 +21,14 @@ public struct Network: Sendable, Equatable {
 
     /// A network with initial weights drawn by `initializer` from `rng`, zero biases, and the activations'
     /// initial amplitudes and slopes.
+    /// `unknowns` are the initial values of an inverse problem's unknown parameters, stored after the network's.
     public init(inputDimension: Int, hiddenWidths: [Int], activations: [LayerActivation],
-                initializer: WeightInitializer = .glorotNormal, outputs: Int = 1, rng: inout Xoshiro256) {
+                initializer: WeightInitializer = .glorotNormal, outputs: Int = 1, unknowns: [Double] = [],
+                rng: inout Xoshiro256) {
         precondition(activations.count == hiddenWidths.count, "one activation per hidden layer")
         let layout = NetworkLayout(inputDimension: inputDimension, hiddenWidths: hiddenWidths,
                                    termCounts: activations.map(\.termCount), neuronWise: activations.map(\.neuronWise),
-                                   outputDimension: outputs)
+                                   outputDimension: outputs, unknownCount: unknowns.count)
         self.layout = layout
         self.activations = activations
         var theta = [Double](repeating: 0, count: layout.parameterCount)
@@ -44,15 +46,20 @@ public struct Network: Sendable, Equatable {
                 }
             }
         }
+        for (j, value) in unknowns.enumerated() { theta[layout.unknownOffset + j] = value }
         self.parameters = theta
     }
 
+    /// The current values of the unknown parameters.
+    public var unknowns: [Double] { Array(parameters[layout.unknownOffset...]) }
+
     /// A network with the same activation on every hidden layer.
     public init(inputDimension: Int, hiddenWidths: [Int], activation: LayerActivation,
-                initializer: WeightInitializer = .glorotNormal, outputs: Int = 1, rng: inout Xoshiro256) {
+                initializer: WeightInitializer = .glorotNormal, outputs: Int = 1, unknowns: [Double] = [],
+                rng: inout Xoshiro256) {
         self.init(inputDimension: inputDimension, hiddenWidths: hiddenWidths,
                   activations: Array(repeating: activation, count: hiddenWidths.count),
-                  initializer: initializer, outputs: outputs, rng: &rng)
+                  initializer: initializer, outputs: outputs, unknowns: unknowns, rng: &rng)
     }
 
     /// A network with the given layout, activations and parameter vector (e.g. read back from a result file).
@@ -101,12 +108,13 @@ public struct Network: Sendable, Equatable {
         let reduced = activations.map { LayerActivation(terms: [$0.terms[0]], neuronWise: $0.neuronWise) }
         let newLayout = NetworkLayout(inputDimension: layout.inputDimension, hiddenWidths: layout.hiddenWidths,
                                       termCounts: reduced.map(\.termCount), neuronWise: reduced.map(\.neuronWise),
-                                      outputDimension: layout.outputDimension)
+                                      outputDimension: layout.outputDimension, unknownCount: layout.unknownCount)
         var theta = Array(parameters[0..<layout.activation[0].amplitudeOffset])
         for place in layout.activation {
             theta += parameters[place.amplitudeOffset..<(place.amplitudeOffset + place.neuronCount)]
             theta += parameters[place.slopeOffset..<(place.slopeOffset + place.neuronCount)]
         }
+        theta += parameters[layout.unknownOffset...]
         var network = Network(layout: newLayout, activations: reduced, parameters: theta)
         network.outputConstraint = outputConstraint
         return network

@@ -2,7 +2,9 @@
 ///
 /// Layer l (1-based hidden layers, then the output layer) maps `fanIn` to `fanOut` units with a column-major
 /// weight matrix `W` (fanOut × fanIn, entry (j, i) at `weightOffset + j + i·fanOut`) and a bias `b` (fanOut).
-/// Each hidden layer's activation has K amplitudes αₖ and K slopes ωₖ after all dense-layer parameters.
+/// Each hidden layer's activation has K amplitudes αₖ and K slopes ωₖ after all dense-layer parameters; the
+/// unknown scalar parameters of an inverse problem (a wave number, a diffusivity, …) come last, trained with the
+/// network but not read by it.
 public struct NetworkLayout: Sendable, Equatable {
     /// One dense layer's place in θ.
     public struct Dense: Sendable, Equatable {
@@ -40,14 +42,18 @@ public struct NetworkLayout: Sendable, Equatable {
     public let outputDimension: Int
     /// Activation parameters of each hidden layer.
     public let activation: [ActivationParameters]
-    /// Total number of parameters |θ|.
+    /// Number of unknown scalar parameters, stored at ``unknownOffset``…``parameterCount`` − 1.
+    public let unknownCount: Int
+    /// Where the unknowns start in θ.
+    public var unknownOffset: Int { parameterCount - unknownCount }
+    /// Total number of parameters |θ| (unknowns included).
     public let parameterCount: Int
 
     /// The layout of a d → widths… → m network whose hidden layers have the given numbers of activation terms.
     public init(inputDimension: Int, hiddenWidths: [Int], termCounts: [Int], neuronWise: [Bool]? = nil,
-                outputDimension: Int = 1) {
+                outputDimension: Int = 1, unknownCount: Int = 0) {
         precondition(inputDimension >= 1 && !hiddenWidths.isEmpty && hiddenWidths.allSatisfy { $0 >= 1 })
-        precondition(termCounts.count == hiddenWidths.count && outputDimension >= 1)
+        precondition(termCounts.count == hiddenWidths.count && outputDimension >= 1 && unknownCount >= 0)
         self.inputDimension = inputDimension
         self.hiddenWidths = hiddenWidths
         self.outputDimension = outputDimension
@@ -68,7 +74,8 @@ public struct NetworkLayout: Sendable, Equatable {
         }
         self.dense = dense
         self.activation = activation
-        self.parameterCount = offset
+        self.unknownCount = unknownCount
+        self.parameterCount = offset + unknownCount
     }
 
     /// Number of hidden layers L.

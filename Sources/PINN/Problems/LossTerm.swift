@@ -82,8 +82,13 @@ public struct LossTerm: Sendable {
     /// streams) written into `jacobianSeeds` (same S·n layout as `outputs`; entries of streams ρ does not depend on
     /// are set to 0). These seeds drive the per-point reverse pass (Levenberg–Marquardt) and, times 2ρₚ, the loss
     /// gradient.
+    ///
+    /// A system residual that reads unknown parameters takes their values from `unknownValues` and writes
+    /// ∂ρₚ/∂λⱼ into `unknownSeeds` (n × |unknowns|, point-major); other terms leave `unknownSeeds` untouched.
     func scaledResiduals(outputs: UnsafePointer<Double>, range: Range<Int>, dimension d: Int, outputCount m: Int = 1,
-                         residuals: UnsafeMutablePointer<Double>, jacobianSeeds seeds: UnsafeMutablePointer<Double>) {
+                         residuals: UnsafeMutablePointer<Double>, jacobianSeeds seeds: UnsafeMutablePointer<Double>,
+                         unknownValues: UnsafePointer<Double>? = nil,
+                         unknownSeeds: UnsafeMutablePointer<Double>? = nil) {
         let n = range.count
         let scale = (weight / Double(count)).squareRoot()
         if case .system = kind {} else {
@@ -98,7 +103,8 @@ public struct LossTerm: Sendable {
                         r.scaledResiduals(points: pts.baseAddress! + range.lowerBound * d,
                                           normals: r.readsNormals ? normals.baseAddress! + range.lowerBound * d : nil,
                                           targets: target, outputs: outputs, count: n, outputCount: m, scale: scale,
-                                          residuals: residuals, seeds: seeds)
+                                          residuals: residuals, seeds: seeds, unknownValues: unknownValues,
+                                          unknownSeeds: r.unknowns.isEmpty ? nil : unknownSeeds)
                     }
                 }
             case let .residual(pde):
@@ -140,11 +146,20 @@ public struct LossTerm: Sendable {
 
     /// The term's loss Σₚ ρₚ² over points `range` and the seeds ∂(loss)/∂(output streams) = 2ρₚ·∂ρₚ/∂(streams)
     /// written into `seeds` (same layout as `outputs`). `residuals` is scratch for n values.
+    /// With unknowns, adds ∂(loss)/∂λⱼ = Σₚ 2ρₚ·∂ρₚ/∂λⱼ to `unknownGradient` (`unknownScratch`: n × |unknowns|).
     func lossAndSeeds(outputs: UnsafePointer<Double>, range: Range<Int>, dimension d: Int, outputCount m: Int = 1,
-                      seeds: UnsafeMutablePointer<Double>, residuals: UnsafeMutablePointer<Double>) -> Double {
+                      seeds: UnsafeMutablePointer<Double>, residuals: UnsafeMutablePointer<Double>,
+                      unknownValues: UnsafePointer<Double>? = nil, unknownScratch: UnsafeMutablePointer<Double>? = nil,
+                      unknownGradient: UnsafeMutablePointer<Double>? = nil) -> Double {
         let n = range.count
         scaledResiduals(outputs: outputs, range: range, dimension: d, outputCount: m, residuals: residuals,
-                        jacobianSeeds: seeds)
+                        jacobianSeeds: seeds, unknownValues: unknownValues, unknownSeeds: unknownScratch)
+        if case let .system(r) = kind, !r.unknowns.isEmpty, let unknownScratch, let unknownGradient {
+            let u = r.unknowns.count
+            for p in 0..<n {
+                for j in 0..<u { unknownGradient[j] += 2 * residuals[p] * unknownScratch[p * u + j] }
+            }
+        }
         var sum = 0.0
         for p in 0..<n { sum += residuals[p] * residuals[p] }
         for block in 0..<streams.count(inputDimension: d) {

@@ -20,6 +20,8 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
         case output(field: Int, stream: Int)
         /// Component i of the outward normal.
         case normal(Int)
+        /// Unknown parameter j (trained with the network).
+        case unknown(Int)
     }
 
     public let formula: Formula
@@ -32,6 +34,10 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
     public let streams: DerivativeStreams
     /// The fields the formula mentions.
     public let referencedFields: Set<Int>
+    /// The names of the unknown parameters it may read: all of the network's unknowns, in θ's order (or none).
+    public let unknowns: [String]
+    /// The unknowns it reads: formula variable and unknown index.
+    let usedUnknowns: [(variable: Int, index: Int)]
     /// Formula variables after the coordinates, in order.
     let inputs: [Input]
     /// The indices (into the formula's variables) of the outputs it reads, with where each sits in the streams.
@@ -41,11 +47,12 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
 
     /// The names a residual over `fields` may use in d dimensions (normals included when `normals`), in the
     /// formula's variable order after the coordinates.
-    public static func variableNames(fields: [String], dimension d: Int, normals: Bool) -> [String] {
-        variables(fields: fields, dimension: d, normals: normals).map(\.name)
+    public static func variableNames(fields: [String], dimension d: Int, normals: Bool, unknowns: [String] = []) -> [String] {
+        variables(fields: fields, dimension: d, normals: normals, unknowns: unknowns).map(\.name)
     }
 
-    private static func variables(fields: [String], dimension d: Int, normals: Bool) -> [(name: String, input: Input)] {
+    private static func variables(fields: [String], dimension d: Int, normals: Bool,
+                                  unknowns: [String]) -> [(name: String, input: Input)] {
         let axes = Array(FormulaParser.coordinateNames.prefix(d))
         var result: [(String, Input)] = []
         for (k, field) in fields.enumerated() {
@@ -59,19 +66,22 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
             }
         }
         if normals { for i in 0..<d { result.append(("n_\(axes[i])", .normal(i))) } }
+        for (j, name) in unknowns.enumerated() { result.append((name, .unknown(j))) }
         return result
     }
 
     /// Parses `source` as a residual over `fields` in `dimension` dimensions with the named constants
-    /// `parameters`; `normals` allows `n_x`, `n_y`, `n_z`.
+    /// `parameters` and the unknown parameters `unknowns` (values taken from the network's θ at each evaluation);
+    /// `normals` allows `n_x`, `n_y`, `n_z`.
     public init(_ source: String, fields: [String], dimension d: Int, parameters: [String: Double] = [:],
-                normals: Bool = false) throws(FormulaError) {
-        let variables = Self.variables(fields: fields, dimension: d, normals: normals)
+                unknowns: [String] = [], normals: Bool = false) throws(FormulaError) {
+        let variables = Self.variables(fields: fields, dimension: d, normals: normals, unknowns: unknowns)
+        self.unknowns = unknowns
         formula = try Formula(source, dimension: d, parameters: parameters, fields: variables.map(\.name))
         self.fields = fields
         dimension = d
         inputs = variables.map(\.input)
-        var used: [(Int, Int, Int)] = []
+        var used: [(Int, Int, Int)] = [], usedUnknowns: [(Int, Int)] = []
         var fieldsUsed = Set<Int>(), readsNormals = false, order = 0, mixed = false
         for variable in formula.referencedVariables.sorted() where variable >= d {
             switch inputs[variable - d] {
@@ -87,9 +97,12 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
                 }
             case .normal:
                 readsNormals = true
+            case let .unknown(j):
+                usedUnknowns.append((variable, j))
             }
         }
         self.used = used
+        self.usedUnknowns = usedUnknowns
         self.referencedFields = fieldsUsed
         self.readsNormals = readsNormals
         // Pure second derivatives are carried in the hessian layout too when a mixed one is read; otherwise the
@@ -109,10 +122,15 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
     /// Writes, for n points, ρₚ = scale·(r(xₚ) − targetₚ) and the seeds scale·∂r/∂(output) in the layout of
     /// `outputs` (m fields × this residual's S streams × n points: field k of stream s at point p at k + m·(s·n + p);
     /// every entry is written, zero where r does not read it). `normals` holds n·d components when
-    /// ``readsNormals``.
+    /// ``readsNormals``; `unknownValues` the values of ``unknowns``, and `unknownSeeds` (n × |unknowns|,
+    /// point-major, overwritten) receives scale·∂r/∂λⱼ: the unknowns' Jacobian columns.
     func scaledResiduals(points: UnsafePointer<Double>, normals: UnsafePointer<Double>?, targets: UnsafePointer<Double>,
                          outputs: UnsafePointer<Double>, count n: Int, outputCount m: Int, scale: Double,
-                         residuals: UnsafeMutablePointer<Double>, seeds: UnsafeMutablePointer<Double>) {
+                         residuals: UnsafeMutablePointer<Double>, seeds: UnsafeMutablePointer<Double>,
+                         unknownValues: UnsafePointer<Double>? = nil,
+                         unknownSeeds: UnsafeMutablePointer<Double>? = nil) {
+        precondition(unknowns.isEmpty || unknownValues != nil, "a residual with unknowns needs their values")
+        unknownSeeds?.update(repeating: 0, count: n * unknowns.count)
         let d = dimension, s = streams.count(inputDimension: d)
         seeds.update(repeating: 0, count: m * s * n)
         var plain = [Double](repeating: 0, count: d + inputs.count)
@@ -132,6 +150,8 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
                     value = outputs[place.field + m * (place.block * n + p)]
                 } else if case let .normal(i) = input, let normals {
                     value = normals[p * d + i]
+                } else if case let .unknown(j) = input {
+                    value = unknownValues![j]
                 }
                 plain[d + v] = value
                 dual[d + v] = Dual(constant: value)
@@ -143,6 +163,13 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
                 // += : aliases (u_xy, u_yx) read the same output, whose seed is the sum of their partials.
                 seeds[place.field + m * (place.block * n + p)] += scale * formula(dual).derivative
                 dual[u.variable] = Dual(constant: plain[u.variable])
+            }
+            if let unknownSeeds {
+                for u in usedUnknowns {
+                    dual[u.variable] = Dual(plain[u.variable], derivative: 1)
+                    unknownSeeds[p * unknowns.count + u.index] = scale * formula(dual).derivative
+                    dual[u.variable] = Dual(constant: plain[u.variable])
+                }
             }
         }
     }

@@ -30,6 +30,8 @@ public final class Objective: @unchecked Sendable {
     private let workspaces: [TaylorWorkspace]
     private let seedBuffers: [UnsafeMutablePointer<Double>]
     private let residualBuffers: [UnsafeMutablePointer<Double>]
+    /// Per worker, ∂ρₚ/∂λⱼ of a chunk's points for the unknown parameters (chunk × |unknowns|).
+    private let unknownSeedBuffers: [UnsafeMutablePointer<Double>]
     /// Per-group gradients (groups × |θ|) and per-chunk losses, as raw storage: workers write disjoint parts
     /// concurrently.
     private var groupGradients = UnsafeMutablePointer<Double>.allocate(capacity: 1)
@@ -37,6 +39,12 @@ public final class Objective: @unchecked Sendable {
 
     /// An objective over `terms` for networks of `layout`.
     public init(layout: NetworkLayout, terms: [LossTerm], threads: Int = 1, chunkSize: Int = 128) {
+        for term in terms {
+            if case let .system(r) = term.kind, !r.unknowns.isEmpty {
+                precondition(r.unknowns.count == layout.unknownCount,
+                             "a system residual names all \(layout.unknownCount) unknowns of the network, in θ's order")
+            }
+        }
         self.layout = layout
         self.terms = terms
         // Parallelism is over chunks of points; OpenBLAS's own threads only contend with ours (docs/benchmarks.md).
@@ -56,12 +64,14 @@ public final class Objective: @unchecked Sendable {
             return p
         }
         residualBuffers = (0..<self.threads).map { _ in .allocate(capacity: max(1, chunkSize)) }
+        unknownSeedBuffers = (0..<self.threads).map { _ in .allocate(capacity: max(1, chunkSize * layout.unknownCount)) }
         rebuildChunks()
     }
 
     deinit {
         seedBuffers.forEach { $0.deallocate() }
         residualBuffers.forEach { $0.deallocate() }
+        unknownSeedBuffers.forEach { $0.deallocate() }
         panel?.rows.deallocate()
         panel?.residuals.deallocate()
         groupGradients.deallocate()
@@ -180,9 +190,14 @@ public final class Objective: @unchecked Sendable {
                 let (t, range) = self.chunks[c]
                 let term = self.terms[t]
                 self.forward(network, chunk: c, workspace: ws)
-                self.chunkLosses[c] = term.lossAndSeeds(outputs: ws.output, range: range, dimension: d,
-                                                        outputCount: self.layout.outputDimension, seeds: seeds,
-                                                        residuals: self.residualBuffers[worker])
+                self.chunkLosses[c] = network.parameters.withUnsafeBufferPointer { theta in
+                    term.lossAndSeeds(outputs: ws.output, range: range, dimension: d,
+                                      outputCount: self.layout.outputDimension, seeds: seeds,
+                                      residuals: self.residualBuffers[worker],
+                                      unknownValues: theta.baseAddress! + self.layout.unknownOffset,
+                                      unknownScratch: self.unknownSeedBuffers[worker],
+                                      unknownGradient: wantsGradient ? g + self.layout.unknownOffset : nil)
+                }
                 if wantsGradient {
                     ReversePass.run(network, seeds: seeds, count: range.count, streams: term.streams, workspace: ws,
                                     gradient: g)
@@ -246,11 +261,23 @@ public final class Objective: @unchecked Sendable {
             let (t, points) = self.chunks[range.lowerBound + i]
             let term = self.terms[t]
             self.forward(network, chunk: range.lowerBound + i, workspace: ws)
-            term.scaledResiduals(outputs: ws.output, range: points, dimension: d, outputCount: self.layout.outputDimension,
-                                 residuals: destination.residuals + destination.offsets[i],
-                                 jacobianSeeds: seeds)
+            let unknownSeeds = self.unknownSeedBuffers[worker], u = self.layout.unknownCount
+            network.parameters.withUnsafeBufferPointer { theta in
+                term.scaledResiduals(outputs: ws.output, range: points, dimension: d,
+                                     outputCount: self.layout.outputDimension,
+                                     residuals: destination.residuals + destination.offsets[i], jacobianSeeds: seeds,
+                                     unknownValues: theta.baseAddress! + self.layout.unknownOffset,
+                                     unknownSeeds: unknownSeeds)
+            }
+            let rows = destination.rows + destination.offsets[i] * p
             ReversePass.run(network, seeds: seeds, count: points.count, streams: term.streams, workspace: ws,
-                            into: .perPoint(rows: destination.rows + destination.offsets[i] * p, stride: p))
+                            into: .perPoint(rows: rows, stride: p))
+            // The unknowns' columns come from the residual directly (the network does not read them).
+            if case let .system(r) = term.kind, !r.unknowns.isEmpty {
+                for q in 0..<points.count {
+                    for j in 0..<r.unknowns.count { rows[q * p + self.layout.unknownOffset + j] = unknownSeeds[q * u + j] }
+                }
+            }
         }
         return total
     }
