@@ -69,6 +69,19 @@ void pinn_activation_backward(const double *z, double *adjoint, size_t n, size_t
                               int streams, const double *slope1, const double *slope2, const double *slope3,
                               const pinn_kronecker_term *terms, size_t count, double *sums);
 
+/* z[:, p] += bias for every column p of the rows x columns column-major matrix z. */
+void pinn_add_bias(double *z, const double *bias, size_t rows, size_t columns);
+
+/* sums[j] += sum_p matrix[j + p*rows] (the bias gradient from the value block's adjoints). */
+void pinn_sum_columns(const double *matrix, size_t rows, size_t columns, double *sums);
+
+/* The derivative streams of an activation's output from those of its input (blocks of `block` elements, laid out as
+   for pinn_activation_backward), given s1 = sigma' and s2 = sigma'' at the values: D_i = s1 Zdot_i, then
+   Lambda = s2 sum_i Zdot_i^2 + s1 Zddot, or S_i = s2 Zdot_i^2 + s1 Zddot_i, or S_ij = s2 Zdot_i Zdot_j + s1 Zddot_ij.
+   The value block of `a` is not touched. */
+void pinn_propagate_streams(const double *z, double *a, const double *s1, const double *s2, size_t block, size_t d,
+                            int streams);
+
 /* Sets flush-to-zero and denormals-are-zero for the calling thread (x86 MXCSR; no-op elsewhere). Saturated
    activations produce subnormal products (e.g. tanh' at |z| ~ 350) that cost ~100 cycles each otherwise. */
 void pinn_flush_subnormals_to_zero(void);

@@ -129,14 +129,7 @@ enum ActivationKernels {
         throughActivation: Bool,
         parameterGradient: (amplitudes: UnsafeMutablePointer<Double>, slopes: UnsafeMutablePointer<Double>)?
     ) {
-        let mode: Int
-        switch streams {
-        case .value: mode = Int(PINN_STREAMS_VALUE)
-        case .gradient: mode = Int(PINN_STREAMS_GRADIENT)
-        case .laplacian: mode = Int(PINN_STREAMS_LAPLACIAN)
-        case .pureSecond: mode = Int(PINN_STREAMS_PURE_SECOND)
-        case .hessian: mode = Int(PINN_STREAMS_HESSIAN)
-        }
+        let mode = streams.kernelMode
         let derivatives = throughActivation ? (sigma.1 + offset, sigma.2 + offset, sigma.3 + offset) : nil
         func run(_ terms: UnsafePointer<pinn_kronecker_term>?, _ count: Int, _ sums: UnsafeMutablePointer<Double>?) {
             pinn_activation_backward(z + offset, adjoint + offset, n, stride, d, Int32(mode), derivatives?.0,

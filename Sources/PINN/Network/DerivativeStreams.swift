@@ -1,3 +1,5 @@
+import CVectorMath
+
 /// Which input derivatives of the network the batched Taylor-mode pass carries, as "streams" stacked side by side
 /// in each layer's activation matrix (n_l × S·N, column-major, one N-column block per stream).
 ///
@@ -55,5 +57,16 @@ public enum DerivativeStreams: Sendable, Equatable, CaseIterable {
     /// The most stream blocks any stream set carries in dimension d (workspace sizes).
     public static func maximumCount(inputDimension d: Int) -> Int {
         allCases.map { $0.count(inputDimension: d) }.max()!
+    }
+
+    /// The stream set's code in the C kernels (PINN_STREAMS_…).
+    var kernelMode: Int {
+        switch self {
+        case .value: return Int(PINN_STREAMS_VALUE)
+        case .gradient: return Int(PINN_STREAMS_GRADIENT)
+        case .laplacian: return Int(PINN_STREAMS_LAPLACIAN)
+        case .pureSecond: return Int(PINN_STREAMS_PURE_SECOND)
+        case .hessian: return Int(PINN_STREAMS_HESSIAN)
+        }
     }
 }

@@ -1,3 +1,5 @@
+import CVectorMath
+
 /// The hand-derived reverse pass through ``TaylorForward`` (docs/derivatives.md): given the seeds ∂L/∂u,
 /// ∂L/∂(∂u/∂xᵢ), ∂L/∂(Δu or ∂²u/∂xᵢ²) per point, one backward sweep of GEMMs gives ∂L/∂θ for every weight, bias
 /// and activation parameter. Through an activation (σ′, σ″, σ‴ at Z):
@@ -134,11 +136,7 @@ public enum ReversePass {
         case let .sum(gradient):
             BLAS.gemm(transposeB: true, m: width, n: fanIn, k: s * n, a: adjoint, lda: width,
                       b: previous, ldb: fanIn, beta: 1, c: gradient + weightOffset, ldc: width)
-            let biasGradient = gradient + biasOffset
-            for p in 0..<n {
-                let column = adjoint + p * width
-                for i in 0..<width { biasGradient[i] += column[i] }
-            }
+            pinn_sum_columns(adjoint, width, n, gradient + biasOffset)
         case let .perPoint(rows, stride):
             let adjointBlock = width * n, inputBlock = fanIn * n
             for p in 0..<n {

@@ -1,3 +1,5 @@
+import CVectorMath
+
 /// The batched Taylor-mode forward pass (equations in docs/derivatives.md):
 /// ```
 /// Z = W·A + b·1,  Żᵢ = W·Dᵢ,  Z̈ = W·S                       (one GEMM over all stream blocks)
@@ -76,48 +78,15 @@ public enum TaylorForward {
     /// Adds b to every column of the value block (rows × columns).
     @inline(__always)
     static func addBias(_ b: UnsafePointer<Double>, to z: UnsafeMutablePointer<Double>, rows: Int, columns: Int) {
-        for p in 0..<columns {
-            let column = z + p * rows
-            for j in 0..<rows { column[j] += b[j] }
-        }
+        pinn_add_bias(z, b, rows, columns)
     }
 
     /// Carries the derivative streams through the activation, given σ(Z) already in the value block of `a` and
-    /// σ′, σ″ at Z. Each loop runs over one contiguous block and vectorises.
+    /// σ′, σ″ at Z: Dᵢ = σ′Żᵢ, then Λ = σ″ΣᵢŻᵢ² + σ′Z̈, Sᵢ = σ″Żᵢ² + σ′Z̈ᵢ or Sᵢⱼ = σ″ŻᵢŻⱼ + σ′Z̈ᵢⱼ, in one C pass
+    /// compiled for the CPU's vector width.
     static func propagateStreams(z: UnsafeMutablePointer<Double>, a: UnsafeMutablePointer<Double>,
                                  slope1 s1: UnsafeMutablePointer<Double>, slope2 s2: UnsafeMutablePointer<Double>,
                                  block: Int, dimension d: Int, streams: DerivativeStreams) {
-        guard streams.hasFirst else { return }
-        for i in 0..<d {
-            let zd = z + (1 + i) * block, out = a + (1 + i) * block
-            for e in 0..<block { out[e] = s1[e] * zd[e] }
-        }
-        switch streams {
-        case .value, .gradient:
-            return
-        case .laplacian:
-            let zdd = z + (1 + d) * block, lap = a + (1 + d) * block
-            for e in 0..<block { lap[e] = s1[e] * zdd[e] }
-            for i in 0..<d {
-                let zd = z + (1 + i) * block
-                for e in 0..<block { lap[e] += s2[e] * zd[e] * zd[e] }
-            }
-        case .pureSecond:
-            for i in 0..<d {
-                let zd = z + (1 + i) * block, zdd = z + (1 + d + i) * block, out = a + (1 + d + i) * block
-                for e in 0..<block { out[e] = s2[e] * zd[e] * zd[e] + s1[e] * zdd[e] }
-            }
-        case .hessian:
-            // Sᵢⱼ = σ″ŻᵢŻⱼ + σ′Z̈ᵢⱼ
-            var q = 0
-            for i in 0..<d {
-                for j in i..<d {
-                    let zi = z + (1 + i) * block, zj = z + (1 + j) * block
-                    let zdd = z + (1 + d + q) * block, out = a + (1 + d + q) * block
-                    for e in 0..<block { out[e] = s2[e] * zi[e] * zj[e] + s1[e] * zdd[e] }
-                    q += 1
-                }
-            }
-        }
+        pinn_propagate_streams(z, a, s1, s2, block, d, Int32(streams.kernelMode))
     }
 }
