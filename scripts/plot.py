@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Plot a pinn result file: prediction, exact solution, error map, and loss / error curves.
+"""Plot a pinn result file: prediction, exact solution, error map, and loss / error curves. For 3D results the maps
+are the slice through the middle of the z axis (or the one given by --z).
 
 Usage: python3 scripts/plot.py RESULT.h5 [-o RESULT.png]
 Needs h5py and matplotlib (pip install h5py matplotlib).
@@ -18,6 +19,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("result")
     p.add_argument("-o", "--output")
+    p.add_argument("--z", type=float, help="3D results: the z of the slice to plot (default: the middle of the grid)")
     args = p.parse_args()
     out = args.output or args.result.rsplit(".", 1)[0] + ".png"
 
@@ -25,10 +27,18 @@ def main():
         x = f["grid/x"][:]
         two_d = "grid/y" in f
         y = f["grid/y"][:] if two_d else None
-        u = f["solution/u"][:]
-        u_exact = f["solution/u_exact"][:] if "solution/u_exact" in f else None
-        err = f["solution/abs_error"][:] if "solution/abs_error" in f else None
-        residual = f["solution/residual"][:]
+        # 3D: the (ny, nx) slice k of every (nz, ny, nx) field.
+        z = f["grid/z"][:] if "grid/z" in f else None
+        k = None if z is None else (len(z) // 2 if args.z is None else int(np.argmin(np.abs(z - args.z))))
+        def field(name):
+            if name not in f:
+                return None
+            values = f[name][:]
+            return values if k is None else values[k]
+        u = field("solution/u")
+        u_exact = field("solution/u_exact")
+        err = field("solution/abs_error")
+        residual = field("solution/residual")
         it = f["history/iteration"][:]
         loss = f["history/loss"][:]
         # Terms present in this run: pde, boundary (absent with hard Dirichlet constraints), data, slope recovery.
@@ -74,7 +84,8 @@ def main():
     ax.set_xlabel("iteration")
     ax.legend(fontsize=8)
     ax.set_title("training")
-    fig.suptitle(f"{title} ({status})")
+    slice_note = "" if k is None else f", slice z = {z[k]:g}"
+    fig.suptitle(f"{title} ({status}{slice_note})")
     fig.tight_layout()
     fig.savefig(out, dpi=110)
     print(f"wrote {out}")

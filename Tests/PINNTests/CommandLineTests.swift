@@ -132,6 +132,29 @@ final class CommandLineTests: CommandLineTestCase {
         }
     }
 
+    /// A 3D problem writes an nz × ny × nx grid and an XDMF 3DRectMesh whose every data item points at a dataset of
+    /// the result file with the stated dimensions (checked by parsing the XDMF).
+    func testThreeDimensionalResultHasAGridAndAnXDMFThatPointsAtIt() throws {
+        let out = scratch.appendingPathComponent("cube.h5").path
+        let run = try pinn(["solve", "problems/poisson-3d.json", "-o", out, "--iterations", "5", "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let file = try HDF5File.open(out)
+        XCTAssertEqual(try file.read("/solution/u").shape, [41, 41, 41])
+        XCTAssertEqual(try file.read("/grid/z").values.count, 41)
+        let xmf = try String(contentsOfFile: scratch.appendingPathComponent("cube.xmf").path, encoding: .utf8)
+        XCTAssertTrue(xmf.contains(#"<Topology TopologyType="3DRectMesh" Dimensions="41 41 41"/>"#), xmf)
+        XCTAssertTrue(xmf.contains(#"<Geometry GeometryType="VXVYVZ">"#), xmf)
+        let items = try NSRegularExpression(pattern: #"<DataItem Dimensions="([0-9 ]+)"[^>]*>cube\.h5:([^<]+)</DataItem>"#)
+        let matches = items.matches(in: xmf, range: NSRange(xmf.startIndex..., in: xmf))
+        XCTAssertEqual(matches.count, 3 + 4)  // three axes; u, residual, u_exact, abs_error
+        for match in matches {
+            let dimensions = String(xmf[Range(match.range(at: 1), in: xmf)!]).split(separator: " ").map { Int($0)! }
+            let dataset = String(xmf[Range(match.range(at: 2), in: xmf)!])
+            XCTAssertEqual(try file.read(dataset).shape, dimensions, dataset)
+        }
+        file.close()
+    }
+
     func testTwoDimensionalSolveWritesGridXDMFAndSameSeedSameResult() throws {
         let a = scratch.appendingPathComponent("a.h5").path, b = scratch.appendingPathComponent("b.h5").path
         for out in [a, b] {

@@ -143,7 +143,8 @@ public struct ProblemFile: Sendable {
 
         var config = SolverConfiguration()
         config.hardDirichlet = hard
-        config.evaluationResolution = Array(repeating: d == 1 ? 1001 : 201, count: d)
+        // 1001 points in 1D, 201² in 2D, 41³ (69 thousand) in 3D by default.
+        config.evaluationResolution = Array(repeating: [1001, 201, 41][min(d, 3) - 1], count: d)
         config.seed = UInt64(try root.integer("seed", minimum: 0) ?? 0)
 
         // Network.
@@ -357,8 +358,10 @@ public struct ProblemFile: Sendable {
     }
 
     private static func readDomain(_ r: inout JSONObjectReader) throws(ProblemFileError) -> any Domain {
-        let type = try r.choice("type", [("interval", 1), ("rectangle", 2), ("disk", 3), ("polygon", 4)])
-        guard let type else { throw r.fail("type", "required field is missing; allowed: interval, rectangle, disk, polygon") }
+        let type = try r.choice("type", [("interval", 1), ("rectangle", 2), ("disk", 3), ("polygon", 4), ("box", 5)])
+        guard let type else {
+            throw r.fail("type", "required field is missing; allowed: interval, rectangle, box, disk, polygon")
+        }
         func bounds(_ key: String, _ r: inout JSONObjectReader) throws(ProblemFileError) -> (Double, Double) {
             guard let items = try r.array(key) else { throw r.fail(key, "required field is missing (e.g. [-1, 1])") }
             guard items.count == 2, case let .number(a) = items[0], case let .number(b) = items[1] else {
@@ -380,6 +383,9 @@ public struct ProblemFile: Sendable {
         case 2:
             let x = try bounds("x", &r), y = try bounds("y", &r)
             return Box(lower: [x.0, y.0], upper: [x.1, y.1])
+        case 5:
+            let x = try bounds("x", &r), y = try bounds("y", &r), z = try bounds("z", &r)
+            return Box(lower: [x.0, y.0, z.0], upper: [x.1, y.1, z.1])
         case 3:
             guard let c = r.value("center") else { throw r.fail("center", "required field is missing (e.g. [0, 0])") }
             let center = try point(c, "center", r)

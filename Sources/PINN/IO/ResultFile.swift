@@ -54,9 +54,9 @@ public enum ResultFile {
             try? FileManager.default.removeItem(atPath: temporary)
             throw error
         }
-        if grid.axes.count == 2 {
+        if grid.axes.count >= 2 {
             let xmfPath = url.deletingPathExtension().appendingPathExtension("xmf").path
-            let xmf = XDMF.document(h5Name: url.lastPathComponent, nx: grid.axes[0].count, ny: grid.axes[1].count,
+            let xmf = XDMF.document(h5Name: url.lastPathComponent, counts: grid.axes.map(\.count),
                                     hasExact: solution.problem.exactSolution != nil)
             let xmfTemporary = folder + "/.\(URL(fileURLWithPath: xmfPath).lastPathComponent).tmp-\(getpid())"
             do {
@@ -276,28 +276,38 @@ public enum ResultFile {
 
 /// The XDMF sidecar that lets ParaView and VisIt open a 2D result directly.
 enum XDMF {
-    static func document(h5Name: String, nx: Int, ny: Int, hasExact: Bool) -> String {
+    /// The sidecar of a 2D or 3D result: a rectilinear grid (`2DRectMesh` or `3DRectMesh` with `VXVY` or `VXVYVZ`
+    /// geometry) over /grid/x, /grid/y (and /grid/z), and the node-centred datasets of /solution, whose HDF5 shape
+    /// (ny × nx or nz × ny × nx, the last axis fastest) is XDMF's dimension order. `counts` are nx, ny (, nz).
+    static func document(h5Name: String, counts: [Int], hasExact: Bool) -> String {
+        precondition(counts.count == 2 || counts.count == 3)
+        let axes = Array(["x", "y", "z"].prefix(counts.count))
+        let dimensions = counts.reversed().map(String.init).joined(separator: " ")
         func attribute(_ name: String, _ dataset: String) -> String {
             """
                   <Attribute Name="\(name)" AttributeType="Scalar" Center="Node">
-                    <DataItem Dimensions="\(ny) \(nx)" NumberType="Float" Precision="8" Format="HDF">\(h5Name):\(dataset)</DataItem>
+                    <DataItem Dimensions="\(dimensions)" NumberType="Float" Precision="8" Format="HDF">\(h5Name):\(dataset)</DataItem>
                   </Attribute>
 
             """
         }
         var fields = attribute("u", "/solution/u") + attribute("residual", "/solution/residual")
         if hasExact { fields += attribute("u_exact", "/solution/u_exact") + attribute("abs_error", "/solution/abs_error") }
+        let geometry = zip(axes, counts).map { axis, count in
+            """
+                    <DataItem Dimensions="\(count)" NumberType="Float" Precision="8" Format="HDF">\(h5Name):/grid/\(axis)</DataItem>
+
+            """
+        }.joined()
         return """
         <?xml version="1.0" ?>
         <!DOCTYPE Xdmf SYSTEM "Xdmf.dtd" []>
         <Xdmf Version="3.0">
           <Domain>
             <Grid Name="pinn" GridType="Uniform">
-              <Topology TopologyType="2DRectMesh" Dimensions="\(ny) \(nx)"/>
-              <Geometry GeometryType="VXVY">
-                <DataItem Dimensions="\(nx)" NumberType="Float" Precision="8" Format="HDF">\(h5Name):/grid/x</DataItem>
-                <DataItem Dimensions="\(ny)" NumberType="Float" Precision="8" Format="HDF">\(h5Name):/grid/y</DataItem>
-              </Geometry>
+              <Topology TopologyType="\(counts.count)DRectMesh" Dimensions="\(dimensions)"/>
+              <Geometry GeometryType="\(axes.map { "V" + $0.uppercased() }.joined())">
+        \(geometry)      </Geometry>
         \(fields)    </Grid>
           </Domain>
         </Xdmf>
