@@ -1,14 +1,15 @@
 import RealModule
 
-/// Up to three components (one per input dimension) stored inline, so building one per point allocates nothing.
+/// Up to three components (one per input dimension, or one per mixed pair) stored inline, so building one per
+/// point allocates nothing.
 public struct Components<T: Real> {
     private var storage: (T, T, T)
-    /// The number of components d (1…3).
+    /// The number of components (0…3).
     public let count: Int
 
-    /// d components, all zero.
+    /// `count` components, all zero.
     public init(count: Int) {
-        precondition((1...3).contains(count), "pinn handles 1 to 3 input dimensions")
+        precondition((0...3).contains(count), "pinn handles 1 to 3 input dimensions")
         self.count = count
         storage = (0, 0, 0)
     }
@@ -33,6 +34,7 @@ public struct Components<T: Real> {
 
     /// Σᵢ of the components (e.g. the Laplacian from the pure second derivatives).
     public var sum: T {
+        if count == 0 { return 0 }
         var s = storage.0
         if count > 1 { s += storage.1 }
         if count > 2 { s += storage.2 }
@@ -51,14 +53,45 @@ public struct PointState<T: Real> {
     public var u: T
     /// ∂u/∂xᵢ.
     public var du: Components<T>
-    /// ∂²u/∂xᵢ² (no mixed derivatives).
+    /// ∂²u/∂xᵢ².
     public var d2u: Components<T>
+    /// The mixed second derivatives ∂²u/∂xᵢ∂xⱼ, i < j, in the order xy, xz, yz (none in 1D, one in 2D, three in 3D);
+    /// filled only for residuals that declare ``PointwiseResidual/readsMixedDerivatives``.
+    public var mixed: Components<T>
     /// The term's target at this point (the forcing f of a problem, or 0), which the engine subtracts from the
     /// residual; available here for residuals that need it inside a nonlinearity.
     public var target: Double
 
     /// Δu = Σᵢ ∂²u/∂xᵢ².
     public var laplacian: T { d2u.sum }
+
+    /// ∂²u/∂xᵢ∂xⱼ for any i, j (pure or mixed).
+    public func secondDerivative(_ i: Int, _ j: Int) -> T {
+        if i == j { return d2u[i] }
+        return mixed[PointState.mixedIndex(i, j, dimension: x.count)]
+    }
+
+    /// Where ∂²/∂xᵢ∂xⱼ (i ≠ j) sits in ``mixed``.
+    public static func mixedIndex(_ i: Int, _ j: Int, dimension d: Int) -> Int {
+        let (a, b) = i < j ? (i, j) : (j, i)
+        return a * d - a * (a + 1) / 2 + (b - a - 1)
+    }
+
+    /// A state with every entry zero, for d dimensions.
+    public init(dimension d: Int, target: Double = 0) {
+        self.init(x: Components(count: d), u: 0, du: Components(count: d), d2u: Components(count: d),
+                  mixed: Components(count: d * (d - 1) / 2), target: target)
+    }
+
+    public init(x: Components<T>, u: T, du: Components<T>, d2u: Components<T>,
+                mixed: Components<T>? = nil, target: Double) {
+        self.x = x
+        self.u = u
+        self.du = du
+        self.d2u = d2u
+        self.mixed = mixed ?? Components(count: x.count * (x.count - 1) / 2)
+        self.target = target
+    }
 
     /// A plain number as `T` (constants and coefficients in generic code).
     @inlinable
@@ -88,6 +121,9 @@ public protocol PointwiseResidual: Sendable {
     /// The highest derivative order the residual reads: 0 (u only), 1 (u and ∇u) or 2 (also ∂²u/∂xᵢ²). Lower
     /// orders let the engine carry fewer derivative streams.
     var order: Int { get }
+    /// Whether it reads mixed second derivatives (``PointState/mixed``); the engine then carries all second
+    /// derivatives. Provided: false.
+    var readsMixedDerivatives: Bool { get }
     /// r at one point.
     func callAsFunction<T: Real>(_ state: PointState<T>) -> T
     /// r on plain numbers. Provided (it calls ``callAsFunction(_:)``): a concrete entry point, so that the engine's
@@ -98,6 +134,7 @@ public protocol PointwiseResidual: Sendable {
 }
 
 extension PointwiseResidual {
+    public var readsMixedDerivatives: Bool { false }
     @inlinable
     public func residual(_ state: PointState<Double>) -> Double { self(state) }
     @inlinable
@@ -110,7 +147,7 @@ extension PointwiseResidual {
         switch order {
         case ...0: return .value
         case 1: return .gradient
-        default: return .pureSecond
+        default: return readsMixedDerivatives ? .hessian : .pureSecond
         }
     }
 
@@ -121,15 +158,35 @@ extension PointwiseResidual {
                          residuals: UnsafeMutablePointer<Double>, seeds: UnsafeMutablePointer<Double>) {
         let streams = self.streams
         let s = streams.count(inputDimension: d)
-        // Inputs of r in stream order: u, ∂u/∂xᵢ (order ≥ 1), ∂²u/∂xᵢ² (order 2). Concrete types only: generic
-        // code here would look up type metadata at run time for every point.
-        var plain = PointState<Double>(x: Components(count: d), u: 0, du: Components(count: d),
-                                       d2u: Components(count: d), target: 0)
-        var dual = PointState<Dual<Double>>(x: Components(count: d), u: Dual(constant: 0), du: Components(count: d),
-                                            d2u: Components(count: d), target: 0)
+        // Inputs of r in stream order: u, ∂u/∂xᵢ (order ≥ 1), ∂²u/∂xᵢ² (order 2) or all ∂²u/∂xᵢ∂xⱼ, i ≤ j (mixed).
+        // Concrete types only: generic code here would look up type metadata at run time for every point.
+        var plain = PointState<Double>(dimension: d)
+        var dual = PointState<Dual<Double>>(dimension: d)
+        let hessian = streams == .hessian
+        /// Second-derivative block q (0-based after u and ∇u) as the pair (i, j) it holds.
+        func pair(_ q: Int) -> (Int, Int) {
+            guard hessian else { return (q, q) }
+            var k = 0
+            for i in 0..<d {
+                for j in i..<d {
+                    if k == q { return (i, j) }
+                    k += 1
+                }
+            }
+            return (0, 0)
+        }
+        func set<T>(_ state: inout PointState<T>, _ b: Int, _ value: T) {
+            if b == 0 {
+                state.u = value
+            } else if b <= d {
+                state.du[b - 1] = value
+            } else {
+                let (i, j) = pair(b - 1 - d)
+                if i == j { state.d2u[i] = value } else { state.mixed[PointState<T>.mixedIndex(i, j, dimension: d)] = value }
+            }
+        }
         func setInput(_ b: Int, _ value: Double, seeded: Bool) {
-            let v = Dual(value, derivative: seeded ? 1 : 0)
-            if b == 0 { dual.u = v } else if b <= d { dual.du[b - 1] = v } else { dual.d2u[b - 1 - d] = v }
+            set(&dual, b, Dual(value, derivative: seeded ? 1 : 0))
         }
         for p in 0..<n {
             for i in 0..<d {
@@ -138,10 +195,7 @@ extension PointwiseResidual {
             }
             plain.target = targets[p]
             dual.target = targets[p]
-            plain.u = outputs[p]
-            for b in 1..<s {
-                if b <= d { plain.du[b - 1] = outputs[b * n + p] } else { plain.d2u[b - 1 - d] = outputs[b * n + p] }
-            }
+            for b in 0..<s { set(&plain, b, outputs[b * n + p]) }
             for b in 0..<s { setInput(b, outputs[b * n + p], seeded: false) }
             residuals[p] = scale * (residual(plain) - targets[p])
             for b in 0..<s {
@@ -167,14 +221,16 @@ public struct ResidualForcing: ScalarField {
 
     public func callAsFunction<T: Real>(_ x: [T]) -> T {
         let d = x.count
-        var state = PointState<T>(x: Components(count: d), u: solution(x), du: Components(count: d),
-                                  d2u: Components(count: d), target: 0)
+        var state = PointState<T>(dimension: d)
+        state.u = solution(x)
         let gradient = residual.order >= 1 ? DifferentialOperators.gradient(of: solution, at: x) : []
-        let second = residual.order >= 2 ? DifferentialOperators.pureSecondDerivatives(of: solution, at: x) : []
+        let second = residual.order >= 2 ? DifferentialOperators.hessian(of: solution, at: x) : []
         for i in 0..<d {
             state.x[i] = x[i]
             if residual.order >= 1 { state.du[i] = gradient[i] }
-            if residual.order >= 2 { state.d2u[i] = second[i] }
+        }
+        for (q, (i, j)) in DerivativeStreams.hessianPairs(dimension: d).enumerated() where residual.order >= 2 {
+            if i == j { state.d2u[i] = second[q] } else { state.mixed[PointState<T>.mixedIndex(i, j, dimension: d)] = second[q] }
         }
         return residual(state)
     }
@@ -193,16 +249,24 @@ public struct LinearPDEResidual: PointwiseResidual {
 
 /// A PDE residual given as a ``Formula`` in the coordinates, u and its derivatives (problem files:
 /// `"pde": {"type": "custom", "residual": "-(u_xx + u_yy) + u^3"}`). Variable names: `u`, `u_x`, `u_y`, `u_z`
-/// (first derivatives) and `u_xx`, `u_yy`, `u_zz` (pure second derivatives); the order is the highest one used.
+/// (first derivatives), `u_xx`, `u_yy`, `u_zz` (pure second derivatives) and the mixed `u_xy`, `u_xz`, `u_yz` (also
+/// written `u_yx`, `u_zx`, `u_zy`); the order is the highest one used, and a mixed derivative makes the engine carry
+/// all second derivatives.
 public struct FormulaResidual: PointwiseResidual {
     public let formula: Formula
     public let dimension: Int
     public let order: Int
+    public let readsMixedDerivatives: Bool
 
-    /// The names of u and its derivatives in a d-dimensional residual formula, in the order they are stored.
+    /// The names of u and its derivatives in a d-dimensional residual formula, in the order they are stored: u, the
+    /// first derivatives, the pure second derivatives, then each mixed pair i < j under both spellings.
     public static func fieldNames(dimension d: Int) -> [String] {
         let axes = Array(FormulaParser.coordinateNames.prefix(d))
-        return ["u"] + axes.map { "u_" + $0 } + axes.map { "u_" + $0 + $0 }
+        var names = ["u"] + axes.map { "u_" + $0 } + axes.map { "u_" + $0 + $0 }
+        for i in 0..<d {
+            for j in (i + 1)..<max(i + 1, d) { names += ["u_" + axes[i] + axes[j], "u_" + axes[j] + axes[i]] }
+        }
+        return names
     }
 
     /// Parses a residual formula for a d-dimensional domain.
@@ -210,18 +274,24 @@ public struct FormulaResidual: PointwiseResidual {
         formula = try Formula(source, dimension: d, parameters: parameters, fields: Self.fieldNames(dimension: d))
         dimension = d
         let used = formula.referencedVariables
+        // Variables: coordinates 0..<d, u at d, first derivatives d+1…2d, pure second 2d+1…3d, mixed after.
+        readsMixedDerivatives = used.contains { $0 > 3 * d }
         order = used.contains { $0 >= 2 * d + 1 } ? 2 : used.contains { $0 > d } ? 1 : 0
     }
 
     public func callAsFunction<T: Real>(_ s: PointState<T>) -> T {
         let d = dimension
-        var values = [T](repeating: 0, count: 3 * d + 1)
+        var values = [T](repeating: 0, count: 3 * d + 1 + d * (d - 1))
         for i in 0..<d {
             values[i] = s.x[i]
             values[d + 1 + i] = s.du[i]
             values[2 * d + 1 + i] = s.d2u[i]
         }
         values[d] = s.u
+        for m in 0..<(d * (d - 1) / 2) {
+            values[3 * d + 1 + 2 * m] = s.mixed[m]
+            values[3 * d + 2 + 2 * m] = s.mixed[m]
+        }
         return formula(values)
     }
 }

@@ -113,22 +113,25 @@ public struct Problem: Sendable {
         }
     }
 
-    /// 𝓛u (or r(x, u, ∇u, ∂²u)) − f at points, from the network's value, first and pure second derivative streams
-    /// (`streams` as ``NetworkEvaluator`` returns them for ``DerivativeStreams/pureSecond``).
+    /// 𝓛u (or r(x, u, ∇u, ∂²u)) − f at points, from the network's value, first and second derivative streams
+    /// (`streams` as ``NetworkEvaluator`` returns them for ``DerivativeStreams/hessian``).
     func residuals(streams: [[Double]], points: [Double], forcing f: [Double]) -> [Double] {
         let d = domain.dimension
         return f.indices.map { p in
             guard let residual else {
                 var laplacian = 0.0
-                for i in 0..<d { laplacian += streams[1 + d + i][p] }
+                for i in 0..<d { laplacian += streams[1 + d + DerivativeStreams.hessianIndex(i, i, dimension: d)][p] }
                 return pde.apply(value: streams[0][p], laplacian: laplacian) - f[p]
             }
-            var state = PointState<Double>(x: Components(count: d), u: streams[0][p], du: Components(count: d),
-                                           d2u: Components(count: d), target: f[p])
+            var state = PointState<Double>(dimension: d, target: f[p])
+            state.u = streams[0][p]
             for i in 0..<d {
                 state.x[i] = points[p * d + i]
                 state.du[i] = streams[1 + i][p]
-                state.d2u[i] = streams[1 + d + i][p]
+            }
+            for (q, (i, j)) in DerivativeStreams.hessianPairs(dimension: d).enumerated() {
+                let value = streams[1 + d + q][p]
+                if i == j { state.d2u[i] = value } else { state.mixed[PointState<Double>.mixedIndex(i, j, dimension: d)] = value }
             }
             return residual(state) - f[p]
         }

@@ -240,7 +240,7 @@ public struct Solver: Sendable {
 
     /// 𝓛u − f (or r(x, u, ∇u, ∂²u) − f) for the network at `points`, given f there.
     static func residual(of network: Network, problem: Problem, at points: [Double], forcing f: [Double]) -> [Double] {
-        let streams = NetworkEvaluator(layout: network.layout).evaluate(network, at: points, streams: .pureSecond)
+        let streams = NetworkEvaluator(layout: network.layout).evaluate(network, at: points, streams: .hessian)
         return problem.residuals(streams: streams, points: points, forcing: f)
     }
 
