@@ -76,4 +76,26 @@ final class DomainTests: XCTestCase {
         }
         XCTAssertTrue(try h5.numberAttribute("final_rel_l2").isFinite)
     }
+
+    /// Points on named faces lie on exactly those faces, in proportion to the faces' measures; a 1D box's faces are
+    /// its end points.
+    func testFacePointsLieOnTheNamedFaces() {
+        let box = Box(lower: [0, 0, 0], upper: [2, 1, 1])
+        XCTAssertEqual(box.faceNames, ["left", "right", "bottom", "top", "back", "front"])
+        var rng = Xoshiro256(seed: 3)
+        let faces = [box.faceNames.firstIndex(of: "left")!, box.faceNames.firstIndex(of: "top")!]
+        let points = box.facePoints(faces, count: 3000, rng: &rng)
+        XCTAssertEqual(points.count, 9000)
+        var onLeft = 0
+        for p in stride(from: 0, to: points.count, by: 3) {
+            let x = Array(points[p..<(p + 3)])
+            let left = x[0] == 0, top = x[1] == 1
+            XCTAssertTrue(left || top, "\(x)")
+            XCTAssertTrue(box.contains(x))
+            if left { onLeft += 1 }
+        }
+        // left has area 1, top area 2.
+        XCTAssertEqual(Double(onLeft) / 3000, 1.0 / 3, accuracy: 0.03)
+        XCTAssertEqual(Box.interval(-1, 2).facePoints([1], count: 10, rng: &rng), [2])
+    }
 }

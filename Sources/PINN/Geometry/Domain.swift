@@ -219,11 +219,30 @@ extension Box: Domain {
             points = [lower[0], lower[1], upper[0], lower[1], upper[0], upper[1], lower[0], upper[1]]
             points = Array(points.prefix(2 * n))
         }
-        // The 2d faces xᵢ = ℓᵢ and xᵢ = hᵢ, each of measure Πⱼ≠ᵢ sideⱼ.
-        let s = sides
-        let measures = (0..<(2 * dimension)).map { f in s.indices.filter { $0 != f / 2 }.map { s[$0] }.reduce(1, *) }
+        return points + facePoints(Array(0..<(2 * dimension)), count: n - points.count / dimension, rng: &rng)
+    }
+
+    /// The names of the faces, face f lying on xᵢ = ℓᵢ (f = 2i) or xᵢ = hᵢ (f = 2i + 1): left/right (x), bottom/top
+    /// (y), back/front (z; front is the z = h face, towards a viewer with x to the right and y up).
+    public static let faceNames = ["left", "right", "bottom", "top", "back", "front"]
+
+    /// This box's face names (2d of them).
+    public var faceNames: [String] { Array(Box.faceNames.prefix(2 * dimension)) }
+
+    /// The measure of face f (the product of the other sides; 1 in 1D).
+    public func faceMeasure(_ f: Int) -> Double {
+        sides.indices.filter { $0 != f / 2 }.map { sides[$0] }.reduce(1, *)
+    }
+
+    /// n points on the faces `faces` (indices as in ``faceNames``), each face chosen with probability proportional to
+    /// its measure, uniform on it; in 1D the selected end points alone, whatever n.
+    public func facePoints(_ faces: [Int], count n: Int, rng: inout Xoshiro256) -> [Double] {
+        if dimension == 1 { return faces.sorted().map { $0 % 2 == 1 ? upper[0] : lower[0] } }
+        let measures = faces.map(faceMeasure)
+        var points: [Double] = []
+        points.reserveCapacity(n * dimension)
         while points.count < n * dimension {
-            let face = Self.pick(measures, &rng)
+            let face = faces[Self.pick(measures, &rng)]
             for i in 0..<dimension {
                 if i == face / 2 { points.append(face % 2 == 1 ? upper[i] : lower[i]) }
                 else { points.append(rng.nextUniform(in: lower[i], upper[i])) }

@@ -133,12 +133,66 @@ public struct ProblemFile: Sendable {
             guard let forcing else {
                 throw root.fail("forcing", "required when 'exact_solution' is not given (give one or both)")
             }
-            guard let boundary else {
+            // With named boundary parts each part has its own value, and boundary_value is not needed.
+            let parts = root.value("boundary_conditions") != nil
+            guard let boundary = try boundary ?? (parts ? try? Formula("0", dimension: d) : nil) else {
                 throw root.fail("boundary_value", "required when 'exact_solution' is not given")
             }
             problem = Problem(domain: domain, pde: pde, forcing: forcing, boundaryValue: boundary)
             problem.residual = residual
             problem.boundaryCondition = condition
+        }
+
+        // Conditions on named faces of a box (replace boundary_condition).
+        if let items = try root.array("boundary_conditions") {
+            guard root.value("boundary_condition") == nil else {
+                throw root.fail("boundary_conditions", "give either boundary_condition (the whole boundary) or boundary_conditions (named faces), not both")
+            }
+            guard let box = domain as? Box else {
+                throw root.fail("boundary_conditions", "named boundary parts need an interval, rectangle or box domain; the domain is a \(domain)")
+            }
+            guard !items.isEmpty else { throw root.fail("boundary_conditions", "expected at least one condition") }
+            var owner: [Int: Int] = [:]
+            for (k, item) in items.enumerated() {
+                var part = try JSONObjectReader(item, file: path, path: "boundary_conditions[\(k)]")
+                guard let names = try part.array("faces"), !names.isEmpty else {
+                    throw part.fail("faces", "required: a list of face names; allowed: \(box.faceNames.joined(separator: ", "))")
+                }
+                var faces: [Int] = []
+                for (i, name) in names.enumerated() {
+                    guard case let .string(face) = name, let index = box.faceNames.firstIndex(of: face) else {
+                        let shown: String
+                        if case let .string(text) = name { shown = "\"\(text)\"" } else { shown = describe(name) }
+                        throw part.fail("faces[\(i)]", "unknown face \(shown); allowed for this \(d)D box: \(box.faceNames.joined(separator: ", "))")
+                    }
+                    if let other = owner[index] {
+                        throw part.fail("faces[\(i)]", "face '\(face)' already has a condition in boundary_conditions[\(other)]; give each face one condition")
+                    }
+                    owner[index] = k
+                    faces.append(index)
+                }
+                let kind: BoundaryCondition
+                switch try part.choice("type", [("dirichlet", 0), ("neumann", 1), ("robin", 2)]) {
+                case nil: throw part.fail("type", "required field is missing; allowed: dirichlet, neumann, robin")
+                case 1: kind = .neumann
+                case 2:
+                    guard let alpha = try part.number("alpha") else { throw part.fail("alpha", "required for a Robin condition α·u + β·∂u/∂n = g") }
+                    guard let beta = try part.number("beta") else { throw part.fail("beta", "required for a Robin condition α·u + β·∂u/∂n = g") }
+                    kind = .robin(alpha: alpha, beta: beta)
+                default: kind = .dirichlet
+                }
+                let value: any ScalarField
+                if let given = try formula("value", &part) {
+                    value = given
+                } else if let exact {
+                    value = ManufacturedBoundaryData(condition: kind, domain: domain, solution: exact)
+                } else {
+                    throw part.fail("value", "required when 'exact_solution' is not given: a formula for g on these faces")
+                }
+                try part.rejectUnknownKeys()
+                let name = faces.map { box.faceNames[$0] }.joined(separator: "_")
+                problem.boundaryParts.append(BoundaryPart(name: name, faces: faces, condition: kind, value: value))
+            }
         }
 
         var config = SolverConfiguration()

@@ -35,6 +35,8 @@ public struct LossTerm: Sendable {
     public var weight: Double
     /// Outward unit normals at the points, point-major (N × d), for Robin and Neumann terms; empty otherwise.
     public var normals: [Double]
+    /// A name for histories and result files in place of the kind's (``name``), e.g. "boundary_left_right".
+    public var label: String?
 
     public init(kind: Kind, points: [Double], targets: [Double], weight: Double = 1, normals: [Double] = []) {
         if case .robin = kind { precondition(normals.count == points.count, "a Robin term needs one normal per point") }
@@ -69,6 +71,7 @@ public struct LossTerm: Sendable {
 
     /// The name of the term in histories and result files: pde, boundary or data.
     public var name: String {
+        if let label { return label }
         switch kind {
         case .residual, .customResidual: return "pde"
         case .dirichlet, .robin: return "boundary"

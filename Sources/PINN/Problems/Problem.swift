@@ -21,6 +21,23 @@ public enum BoundaryCondition: Sendable, Equatable {
     }
 }
 
+/// A condition on part of the boundary of a box: the faces it covers (indices of ``Box/faceNames``), its kind and
+/// its data g.
+public struct BoundaryPart: Sendable {
+    /// A name for histories and result files, e.g. "left_right".
+    public var name: String
+    public var faces: [Int]
+    public var condition: BoundaryCondition
+    public var value: any ScalarField
+
+    public init(name: String, faces: [Int], condition: BoundaryCondition, value: any ScalarField) {
+        self.name = name
+        self.faces = faces
+        self.condition = condition
+        self.value = value
+    }
+}
+
 /// A boundary-value problem: a PDE on a domain with boundary data, a forcing term, and optionally the exact
 /// solution (for error metrics).
 public struct Problem: Sendable {
@@ -38,6 +55,9 @@ public struct Problem: Sendable {
     public var boundaryCondition: BoundaryCondition = .dirichlet
     /// The exact solution, when known.
     public var exactSolution: (any ScalarField)?
+    /// Conditions on named parts of a box's boundary, replacing ``boundaryCondition`` and ``boundaryValue`` when not
+    /// empty (each part gets its own loss term and points, in proportion to its measure).
+    public var boundaryParts: [BoundaryPart] = []
 
     public init(domain: any Domain, pde: PDE, forcing: any ScalarField, boundaryValue: any ScalarField,
                 exactSolution: (any ScalarField)? = nil) {
@@ -85,10 +105,23 @@ public struct Problem: Sendable {
         case let formula as FormulaResidual: interior = "\(formula.formula.source) = f"
         default: interior = "r(x, u, ∇u, ∂²u) = f (user-defined)"
         }
+        if !boundaryParts.isEmpty, let box = domain as? Box {
+            return interior + boundaryParts.map { part in
+                let faces = part.faces.map { box.faceNames[$0] }.joined(separator: ", ")
+                return ", " + Self.conditionText(part.condition) + " on " + faces
+            }.joined()
+        }
         switch boundaryCondition {
         case .dirichlet: return interior
-        case .neumann: return interior + ", ∂u/∂n = g on ∂Ω"
-        case let .robin(alpha, beta): return interior + ", \(alpha)·u + \(beta)·∂u/∂n = g on ∂Ω"
+        default: return interior + ", " + Self.conditionText(boundaryCondition) + " on ∂Ω"
+        }
+    }
+
+    private static func conditionText(_ condition: BoundaryCondition) -> String {
+        switch condition {
+        case .dirichlet: return "u = g"
+        case .neumann: return "∂u/∂n = g"
+        case let .robin(alpha, beta): return "\(alpha)·u + \(beta)·∂u/∂n = g"
         }
     }
 
@@ -101,8 +134,20 @@ public struct Problem: Sendable {
     /// The boundary-condition loss term at boundary points (targets: the data g there; normals for Neumann and
     /// Robin conditions).
     public func boundaryTerm(points: [Double], weight: Double = 1) -> LossTerm {
-        let targets = boundaryValue.values(at: points)
-        switch boundaryCondition {
+        boundaryTerm(condition: boundaryCondition, value: boundaryValue, points: points, weight: weight)
+    }
+
+    /// The loss term of one boundary part at its points, named "boundary_" + its name.
+    public func boundaryTerm(part: BoundaryPart, points: [Double], weight: Double = 1) -> LossTerm {
+        var term = boundaryTerm(condition: part.condition, value: part.value, points: points, weight: weight)
+        term.label = "boundary_" + part.name
+        return term
+    }
+
+    private func boundaryTerm(condition: BoundaryCondition, value: any ScalarField, points: [Double],
+                              weight: Double) -> LossTerm {
+        let targets = value.values(at: points)
+        switch condition {
         case .dirichlet:
             return LossTerm(kind: .dirichlet, points: points, targets: targets, weight: weight)
         case .neumann:

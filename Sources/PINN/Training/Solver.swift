@@ -226,6 +226,27 @@ public struct Solver: Sendable {
                 throw fail("configuration.stages[\(i)]", problem)
             }
         }
+        if !problem.boundaryParts.isEmpty {
+            guard let box = problem.domain as? Box else {
+                throw fail("problem.boundaryParts", "named boundary parts need an interval, rectangle or box; the domain is a \(problem.domain)")
+            }
+            var seen: [Int: Int] = [:]
+            for (k, part) in problem.boundaryParts.enumerated() {
+                guard !part.faces.isEmpty, part.faces.allSatisfy({ (0..<(2 * box.dimension)).contains($0) }) else {
+                    throw fail("problem.boundaryParts[\(k)].faces", "expected face indices 0..<\(2 * box.dimension), found \(part.faces)")
+                }
+                for face in part.faces {
+                    if let other = seen[face] {
+                        throw fail("problem.boundaryParts[\(k)].faces", "face '\(box.faceNames[face])' already has a condition (part \(other)); give each face one")
+                    }
+                    seen[face] = k
+                }
+            }
+            if c.hardDirichlet { throw fail("configuration.hardDirichlet", "exact constraints cover the whole boundary, not named parts") }
+            if c.lossBalancing != nil, problem.boundaryParts.count > 1 {
+                throw fail("configuration.lossBalancing", "balances one boundary term; the problem has \(problem.boundaryParts.count) boundary parts")
+            }
+        }
         if c.hardDirichlet {
             guard problem.boundaryCondition == .dirichlet else {
                 throw fail("configuration.hardDirichlet", "exact constraints impose Dirichlet data; the problem's condition is \(problem.boundaryCondition)")
@@ -298,9 +319,28 @@ public struct Solver: Sendable {
         var sampling = rng.split()
         let interior = problem.domain.interiorPoints(count: configuration.interiorPoints,
                                                      distribution: configuration.distribution, rng: &sampling)
-        let boundary = problem.domain.boundaryPoints(count: configuration.boundaryPoints,
-                                                     includeCorners: configuration.boundaryCorners, rng: &sampling)
+        guard !problem.boundaryParts.isEmpty, let box = problem.domain as? Box else {
+            let boundary = problem.domain.boundaryPoints(count: configuration.boundaryPoints,
+                                                         includeCorners: configuration.boundaryCorners, rng: &sampling)
+            return (interior, boundary)
+        }
+        // Parts in order, each with its share of the boundary points in proportion to its measure.
+        var boundary: [Double] = []
+        for (part, count) in zip(problem.boundaryParts, boundaryPartCounts()) {
+            boundary += box.facePoints(part.faces, count: count, rng: &sampling)
+        }
         return (interior, boundary)
+    }
+
+    /// The number of boundary points of each of the problem's boundary parts: the configured total shared in
+    /// proportion to the parts' measures, at least one each (in 1D, one per face).
+    public func boundaryPartCounts() -> [Int] {
+        guard let box = problem.domain as? Box else { return [] }
+        let parts = problem.boundaryParts
+        if box.dimension == 1 { return parts.map(\.faces.count) }
+        let measures = parts.map { $0.faces.map(box.faceMeasure).reduce(0, +) }
+        let total = measures.reduce(0, +)
+        return measures.map { max(1, Int((Double(configuration.boundaryPoints) * $0 / total).rounded())) }
     }
 
     /// The evaluation grid over the domain's bounding box: axes and points (point-major).
@@ -323,7 +363,15 @@ public struct Solver: Sendable {
     /// The loss terms for the given collocation points: residual, boundary, and data if any.
     public func makeTerms(interior: [Double], boundary: [Double]) -> [LossTerm] {
         var terms = [problem.interiorTerm(points: interior, weight: configuration.residualWeight)]
-        if !configuration.hardDirichlet {
+        if !problem.boundaryParts.isEmpty {
+            let d = problem.domain.dimension
+            var start = 0
+            for (part, count) in zip(problem.boundaryParts, boundaryPartCounts()) {
+                let points = Array(boundary[(start * d)..<((start + count) * d)])
+                terms.append(problem.boundaryTerm(part: part, points: points, weight: configuration.boundaryWeight))
+                start += count
+            }
+        } else if !configuration.hardDirichlet {
             terms.append(problem.boundaryTerm(points: boundary, weight: configuration.boundaryWeight))
         }
         if !configuration.dataValues.isEmpty {
