@@ -37,6 +37,14 @@ struct Inspect: ParsableCommand {
             if let notes = try? h5.stringAttribute("stage_notes", on: "/history"), !notes.isEmpty {
                 for note in notes.split(separator: "\n") { lines.append("  stage        \(note)") }
             }
+            if let names = try? h5.stringAttribute("unknowns"), !names.isEmpty {
+                let initial = (try? h5.numberArrayAttribute("unknown_initial_values")) ?? []
+                let values = names.split(separator: ",").enumerated().map { j, name in
+                    let start = j < initial.count ? String(format: " (from %g)", initial[j]) : ""
+                    return String(format: "%@ = %.10g", String(name), number("unknown_\(name)")) + start
+                }
+                lines.append("  unknowns     " + values.joined(separator: ", "))
+            }
             let rel = number("final_rel_l2")
             if rel.isFinite {
                 lines.append(String(format: "  errors       relative L2 %.4e, max %.4e (on the output grid)", rel, number("final_max_error")))

@@ -230,4 +230,37 @@ final class UnknownParameterTests: XCTestCase {
         XCTAssertLessThan(abs(abs(k) - 2) / 2, 1e-6, "k = \(k)")
         print("inverse problem: k = \(k) (exact 2), relative error \(abs(abs(k) - 2) / 2)")
     }
+
+}
+
+/// An inverse problem from a problem file, end to end through the command line.
+final class InverseProblemFileTests: CommandLineTestCase {
+    /// u″ + k²u = 0 on [0, 1], u(0) = 0, u(1) = sin 2, 12 observations of sin 2x, k unknown from 0.5: the result file
+    /// records k's history and final value (2 to 1e-6), and `pinn inspect` shows it.
+    func testAnUnknownCoefficientIsIdentifiedAndRecorded() throws {
+        let xs = (0..<12).map { 0.04 + 0.08 * Double($0) }
+        let text = """
+        {"pde": {"type": "custom", "residual": "u_xx + k^2*u"}, "unknowns": {"k": 0.5},
+         "domain": {"type": "interval", "x": [0, 1]}, "exact_solution": "sin(2*x)", "forcing": "0",
+         "network": {"hidden_layers": [10, 10]}, "collocation": {"interior": 40, "distribution": "grid"},
+         "loss": {"boundary_weight": 10},
+         "data": {"points": [\(xs.map { "\($0)" }.joined(separator: ", "))],
+                  "values": [\(xs.map { "\(sin(2 * $0))" }.joined(separator: ", "))], "weight": 10},
+         "training": {"stages": [{"optimizer": "adam", "iterations": 400, "learning_rate": 0.01}, {"optimizer": "lm", "iterations": 300}]},
+         "output": {"grid": [101], "history_interval": 50}}
+        """
+        try text.write(to: scratch.appendingPathComponent("inverse.json"), atomically: true, encoding: .utf8)
+        let run = try pinn(["solve", "inverse.json", "-o", "inverse.h5", "--quiet"], in: scratch)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let file = try HDF5File.open(scratch.appendingPathComponent("inverse.h5").path)
+        let k = try file.numberAttribute("unknown_k")
+        XCTAssertLessThan(abs(abs(k) - 2) / 2, 1e-6, "k = \(k)")
+        let history = try file.read("/history/parameters/k").values
+        XCTAssertEqual(history.first, 0.5)
+        XCTAssertEqual(history.last, k)
+        XCTAssertEqual(try file.stringAttribute("pde"), "u_xx + k^2*u = f (unknown: k)")
+        file.close()
+        let inspect = try pinn(["inspect", scratch.appendingPathComponent("inverse.h5").path])
+        XCTAssertTrue(inspect.stdout.contains("  unknowns     k = \(String(format: "%.10g", k)) (from 0.5)"), inspect.stdout)
+    }
 }

@@ -60,6 +60,26 @@ public struct ProblemFile: Sendable {
             }
         }
 
+        // Unknown coefficients (inverse problems): name → initial value, read by a custom residual.
+        var unknownNames: [String] = [], unknownInitial: [Double] = []
+        if var unknowns = try root.object("unknowns") {
+            for key in unknowns.keys.sorted() {
+                guard key.first?.isLetter == true, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                    throw unknowns.fail(key, "unknown names are letters, digits and '_', starting with a letter")
+                }
+                let reserved = FormulaParser.coordinateNames + ["pi", "e", "u"] + FormulaFunction.allCases.map(\.rawValue)
+                guard !reserved.contains(key), !key.hasPrefix("u_") else {
+                    throw unknowns.fail(key, "'\(key)' is reserved (coordinates, u and its derivatives, pi, e, function names)")
+                }
+                guard parameters[key] == nil else {
+                    throw unknowns.fail(key, "'\(key)' is also a parameter; a name is either a known constant or an unknown")
+                }
+                guard let initial = try unknowns.number(key) else { throw unknowns.fail(key, "expected the initial value, a number") }
+                unknownNames.append(key)
+                unknownInitial.append(initial)
+            }
+        }
+
         // PDE.
         guard var pdeReader = try root.object("pde") else { throw root.fail("pde", "required field is missing") }
         let pdeType = try pdeReader.choice("type", [("helmholtz", "helmholtz"), ("poisson", "poisson"), ("custom", "custom")])
@@ -70,15 +90,29 @@ public struct ProblemFile: Sendable {
         }
         if case let .helmholtz(k) = pde, parameters["k"] == nil { parameters["k"] = k }
         var residual: FormulaResidual?
+        var systemResidual: SystemResidual?
         if pdeType == "custom" {
             guard let source = try pdeReader.string("residual") else {
                 throw pdeReader.fail("residual", "required for a custom PDE: a formula in the coordinates, u and its derivatives (\(FormulaResidual.fieldNames(dimension: d).joined(separator: ", "))), e.g. \"-(u_xx + u_yy) + u^3\"")
             }
             do {
-                residual = try FormulaResidual(source, dimension: d, parameters: parameters)
+                if unknownNames.isEmpty {
+                    residual = try FormulaResidual(source, dimension: d, parameters: parameters)
+                } else {
+                    systemResidual = try SystemResidual(source, fields: ["u"], dimension: d, parameters: parameters,
+                                                        unknowns: unknownNames)
+                }
             } catch {
                 throw pdeReader.fail("residual", error.describe(in: source))
             }
+            if let systemResidual {
+                let read = Set(systemResidual.usedUnknowns.map(\.index))
+                if let unread = unknownNames.indices.first(where: { !read.contains($0) }) {
+                    throw pdeReader.fail("residual", "does not read the unknown '\(unknownNames[unread])'; an unknown must appear in the residual")
+                }
+            }
+        } else if !unknownNames.isEmpty {
+            throw root.fail("unknowns", "are read by a custom PDE's residual formula; the pde is \(pdeType) (write it as \"type\": \"custom\" with the unknown in the formula)")
         }
         try pdeReader.rejectUnknownKeys()
 
@@ -122,6 +156,9 @@ public struct ProblemFile: Sendable {
         let boundary = try formula("boundary_value", &root)
         if hard && boundary == nil {
             throw root.fail("boundary_value", "required with boundary_condition.hard: a formula for g on the whole domain (u = g + D·N; the exact solution as g would solve the problem before training)")
+        }
+        if systemResidual != nil, forcing == nil {
+            throw root.fail("forcing", "required with unknowns: the forcing cannot be derived from the exact solution while a coefficient is unknown")
         }
         var problem: Problem
         if let exact {
@@ -195,7 +232,11 @@ public struct ProblemFile: Sendable {
             }
         }
 
+        problem.systemResidual = systemResidual
+        problem.unknowns = unknownNames
+
         var config = SolverConfiguration()
+        config.unknownInitialValues = unknownInitial
         config.hardDirichlet = hard
         // 1001 points in 1D, 201² in 2D, 41³ (69 thousand) in 3D by default.
         config.evaluationResolution = Array(repeating: [1001, 201, 41][min(d, 3) - 1], count: d)

@@ -113,6 +113,15 @@ public enum ResultFile {
             try file.write("/history/loss_\(name)", h.map { k < $0.termLosses.count ? $0.termLosses[k] : .nan })
         }
         try writeActivationHistory(h, to: file)
+        // Unknown coefficients: their history and final values.
+        for (j, name) in problem.unknowns.enumerated() {
+            try file.write("/history/parameters/\(name)", h.map { j < $0.unknowns.count ? $0.unknowns[j] : .nan })
+            try file.setAttribute("unknown_\(name)", solution.network.unknowns[j])
+        }
+        if !problem.unknowns.isEmpty {
+            try file.setAttribute("unknowns", problem.unknowns.joined(separator: ","))
+            try file.setAttribute("unknown_initial_values", array: solution.configuration.unknownInitialValues)
+        }
         try writeEffectiveRanks(solution.report.effectiveRanks, epsilons: info.effectiveRankEpsilons, to: file)
         if problem.exactSolution != nil {
             try file.write("/history/rel_l2", h.map { $0.metrics?.relativeL2 ?? .nan })

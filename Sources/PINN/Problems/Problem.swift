@@ -55,6 +55,11 @@ public struct Problem: Sendable {
     public var boundaryCondition: BoundaryCondition = .dirichlet
     /// The exact solution, when known.
     public var exactSolution: (any ScalarField)?
+    /// A residual over u that reads unknown coefficients (inverse problems), replacing ``pde`` and ``residual`` when
+    /// set; its targets are the forcing.
+    public var systemResidual: SystemResidual?
+    /// The names of the unknown coefficients, in θ's order (their initial values are in the configuration).
+    public var unknowns: [String] = []
     /// Conditions on named parts of a box's boundary, replacing ``boundaryCondition`` and ``boundaryValue`` when not
     /// empty (each part gets its own loss term and points, in proportion to its measure).
     public var boundaryParts: [BoundaryPart] = []
@@ -101,6 +106,7 @@ public struct Problem: Sendable {
     public var equation: String {
         let interior: String
         switch residual {
+        case nil where systemResidual != nil: interior = "\(systemResidual!.formula.source) = f (unknown: \(unknowns.joined(separator: ", ")))"
         case nil: interior = pde.equation
         case let formula as FormulaResidual: interior = "\(formula.formula.source) = f"
         default: interior = "r(x, u, ∇u, ∂²u) = f (user-defined)"
@@ -127,7 +133,7 @@ public struct Problem: Sendable {
 
     /// The PDE-residual loss term at interior points (targets: the forcing there).
     public func interiorTerm(points: [Double], weight: Double = 1) -> LossTerm {
-        let kind: LossTerm.Kind = residual.map { .customResidual($0) } ?? .residual(pde)
+        let kind: LossTerm.Kind = systemResidual.map { .system($0) } ?? residual.map { .customResidual($0) } ?? .residual(pde)
         return LossTerm(kind: kind, points: points, targets: forcing.values(at: points), weight: weight)
     }
 

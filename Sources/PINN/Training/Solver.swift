@@ -58,6 +58,8 @@ public struct SolverConfiguration: Sendable {
     public var hardDirichlet = false
     /// Stop training cleanly after this many seconds (nil: no limit).
     public var timeLimit: Double?
+    /// Initial values of the problem's unknown coefficients (``Problem/unknowns``), trained with the network.
+    public var unknownInitialValues: [Double] = []
     /// Worker threads for the loss and gradient.
     public var threads = 1
     /// Points per engine sweep.
@@ -74,7 +76,7 @@ public struct SolverConfiguration: Sendable {
     public func networkLayout(inputDimension d: Int) -> NetworkLayout {
         let layers = hiddenWidths.indices.map { activation(layer: $0) }
         return NetworkLayout(inputDimension: d, hiddenWidths: hiddenWidths, termCounts: layers.map(\.termCount),
-                             neuronWise: layers.map(\.neuronWise))
+                             neuronWise: layers.map(\.neuronWise), unknownCount: unknownInitialValues.count)
     }
 }
 
@@ -226,6 +228,12 @@ public struct Solver: Sendable {
                 throw fail("configuration.stages[\(i)]", problem)
             }
         }
+        guard problem.unknowns.count == c.unknownInitialValues.count else {
+            throw fail("configuration.unknownInitialValues", "the problem has \(problem.unknowns.count) unknowns, the configuration \(c.unknownInitialValues.count) initial values")
+        }
+        if let r = problem.systemResidual, r.unknowns != problem.unknowns {
+            throw fail("problem.systemResidual", "reads the unknowns \(r.unknowns), the problem names \(problem.unknowns)")
+        }
         if !problem.boundaryParts.isEmpty {
             guard let box = problem.domain as? Box else {
                 throw fail("problem.boundaryParts", "named boundary parts need an interval, rectangle or box; the domain is a \(problem.domain)")
@@ -261,6 +269,16 @@ public struct Solver: Sendable {
 
     /// 𝓛u − f (or r(x, u, ∇u, ∂²u) − f) for the network at `points`, given f there.
     static func residual(of network: Network, problem: Problem, at points: [Double], forcing f: [Double]) -> [Double] {
+        if let r = problem.systemResidual {
+            // The residual reads the network's current unknowns.
+            let n = f.count, streams = NetworkEvaluator(layout: network.layout).evaluate(network, at: points, streams: r.streams)
+            let outputs = streams.flatMap { $0 }
+            var residuals = [Double](repeating: 0, count: n), seeds = [Double](repeating: 0, count: outputs.count)
+            let unknowns = network.unknowns
+            r.scaledResiduals(points: points, normals: nil, targets: f, outputs: outputs, count: n, outputCount: 1,
+                              scale: 1, residuals: &residuals, seeds: &seeds, unknownValues: unknowns)
+            return residuals
+        }
         let streams = NetworkEvaluator(layout: network.layout).evaluate(network, at: points, streams: .hessian)
         return problem.residuals(streams: streams, points: points, forcing: f)
     }
@@ -303,7 +321,8 @@ public struct Solver: Sendable {
         let widths = configuration.hiddenWidths
         var network = Network(inputDimension: problem.domain.dimension, hiddenWidths: widths,
                               activations: widths.indices.map { configuration.activation(layer: $0) },
-                              initializer: configuration.initializer, rng: &weights)
+                              initializer: configuration.initializer, unknowns: configuration.unknownInitialValues,
+                              rng: &weights)
         configuration.firstLayer.apply(to: &network, domain: problem.domain, rng: &weights)
         if configuration.hardDirichlet {
             // Checked by `validate()`: a Dirichlet problem on a box or a disk.

@@ -58,6 +58,8 @@ public struct HistoryRecord: Sendable, Equatable {
     /// Each hidden layer's activation amplitudes αₖ and slopes ωₖ at this record.
     public var amplitudes: [[Double]] = []
     public var slopes: [[Double]] = []
+    /// The unknown coefficients' values at this record (inverse problems).
+    public var unknowns: [Double] = []
 }
 
 /// ε-ranks of hidden layers at one iteration.
@@ -273,6 +275,7 @@ public final class Trainer {
             var r = HistoryRecord(iteration: iteration, stage: from.stage + stage, loss: losses.reduce(0, +),
                                   termLosses: losses, metrics: lastMetrics, wallTime: elapsed(), learningRate: rate)
             r.termWeights = objective.terms.map(\.weight)
+            r.unknowns = net.unknowns
             for l in 0..<net.layout.depth {
                 let (a, w) = net.activationParameters(layer: l)
                 r.amplitudes.append(a)
