@@ -163,30 +163,37 @@ extension PointwiseResidual {
         var plain = PointState<Double>(dimension: d)
         var dual = PointState<Dual<Double>>(dimension: d)
         let hessian = streams == .hessian
-        /// Second-derivative block q (0-based after u and ∇u) as the pair (i, j) it holds.
-        func pair(_ q: Int) -> (Int, Int) {
-            guard hessian else { return (q, q) }
+        func slot(_ b: Int) -> PointStateSlot {
+            if b == 0 { return .value }
+            if b <= d { return .first(b - 1) }
+            let q = b - 1 - d
+            guard hessian else { return .pure(q) }
             var k = 0
             for i in 0..<d {
                 for j in i..<d {
-                    if k == q { return (i, j) }
+                    if k == q { return i == j ? .pure(i) : .mixed(PointState<Double>.mixedIndex(i, j, dimension: d)) }
                     k += 1
                 }
             }
-            return (0, 0)
+            return .value
         }
-        func set<T>(_ state: inout PointState<T>, _ b: Int, _ value: T) {
-            if b == 0 {
-                state.u = value
-            } else if b <= d {
-                state.du[b - 1] = value
-            } else {
-                let (i, j) = pair(b - 1 - d)
-                if i == j { state.d2u[i] = value } else { state.mixed[PointState<T>.mixedIndex(i, j, dimension: d)] = value }
+        // Two concrete setters (a generic one would look up type metadata at run time for every point).
+        func setPlain(_ b: Int, _ value: Double) {
+            switch slot(b) {
+            case .value: plain.u = value
+            case let .first(i): plain.du[i] = value
+            case let .pure(i): plain.d2u[i] = value
+            case let .mixed(m): plain.mixed[m] = value
             }
         }
         func setInput(_ b: Int, _ value: Double, seeded: Bool) {
-            set(&dual, b, Dual(value, derivative: seeded ? 1 : 0))
+            let v = Dual(value, derivative: seeded ? 1 : 0)
+            switch slot(b) {
+            case .value: dual.u = v
+            case let .first(i): dual.du[i] = v
+            case let .pure(i): dual.d2u[i] = v
+            case let .mixed(m): dual.mixed[m] = v
+            }
         }
         for p in 0..<n {
             for i in 0..<d {
@@ -195,7 +202,7 @@ extension PointwiseResidual {
             }
             plain.target = targets[p]
             dual.target = targets[p]
-            for b in 0..<s { set(&plain, b, outputs[b * n + p]) }
+            for b in 0..<s { setPlain(b, outputs[b * n + p]) }
             for b in 0..<s { setInput(b, outputs[b * n + p], seeded: false) }
             residuals[p] = scale * (residual(plain) - targets[p])
             for b in 0..<s {
@@ -206,6 +213,9 @@ extension PointwiseResidual {
         }
     }
 }
+
+/// Where one stream block of the engine's output goes in a ``PointState``.
+enum PointStateSlot { case value, first(Int), pure(Int), mixed(Int) }
 
 /// The forcing f = r(x, u*, ∇u*, ∂²u*) that makes a known u* the exact solution of r(…) = f (manufactured
 /// solutions for user-defined PDEs); the derivatives of u* come from nested dual numbers.
