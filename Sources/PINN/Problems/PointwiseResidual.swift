@@ -71,6 +71,11 @@ public struct PointState<T: Real> {
         return mixed[PointState.mixedIndex(i, j, dimension: x.count)]
     }
 
+    /// Sets ∂²u/∂xᵢ∂xⱼ (pure or mixed).
+    public mutating func setSecondDerivative(_ i: Int, _ j: Int, _ value: T) {
+        if i == j { d2u[i] = value } else { mixed[PointState.mixedIndex(i, j, dimension: x.count)] = value }
+    }
+
     /// Where ∂²/∂xᵢ∂xⱼ (i ≠ j) sits in ``mixed``.
     public static func mixedIndex(_ i: Int, _ j: Int, dimension d: Int) -> Int {
         let (a, b) = i < j ? (i, j) : (j, i)
@@ -240,7 +245,7 @@ public struct ResidualForcing: ScalarField {
             if residual.order >= 1 { state.du[i] = gradient[i] }
         }
         for (q, (i, j)) in DerivativeStreams.hessianPairs(dimension: d).enumerated() where residual.order >= 2 {
-            if i == j { state.d2u[i] = second[q] } else { state.mixed[PointState<T>.mixedIndex(i, j, dimension: d)] = second[q] }
+            state.setSecondDerivative(i, j, second[q])
         }
         return residual(state)
     }

@@ -181,8 +181,7 @@ public struct Problem: Sendable {
                 state.du[i] = streams[1 + i][p]
             }
             for (q, (i, j)) in DerivativeStreams.hessianPairs(dimension: d).enumerated() {
-                let value = streams[1 + d + q][p]
-                if i == j { state.d2u[i] = value } else { state.mixed[PointState<Double>.mixedIndex(i, j, dimension: d)] = value }
+                state.setSecondDerivative(i, j, streams[1 + d + q][p])
             }
             return residual(state) - f[p]
         }
