@@ -42,6 +42,9 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
     let inputs: [Input]
     /// The indices (into the formula's variables) of the outputs it reads, with where each sits in the streams.
     let used: [(variable: Int, field: Int, stream: Int)]
+    /// Per variable after the coordinates: the field and the block (in this residual's stream set) of the output it
+    /// reads, nil for normals, unknowns and outputs it does not read.
+    let slots: [(field: Int, block: Int)?]
 
     public var description: String { formula.source }
 
@@ -106,15 +109,19 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
         self.referencedFields = fieldsUsed
         self.readsNormals = readsNormals
         // Pure second derivatives are carried in the hessian layout too when a mixed one is read; otherwise the
-        // cheaper pure-second set is used and the stream indices are mapped (see `streamOffset`).
+        // cheaper pure-second set is used and the stream indices are mapped (see `streamIndex`).
         streams = order == 0 ? .value : order == 1 ? .gradient : (mixed ? .hessian : .pureSecond)
+        var slots = [(field: Int, block: Int)?](repeating: nil, count: inputs.count)
+        for (variable, field, stream) in used {
+            slots[variable - d] = (field, Self.streamIndex(stream, streams: streams, dimension: d))
+        }
+        self.slots = slots
     }
 
-    /// Where hessian-numbered stream `stream` sits in this residual's stream set.
-    func streamIndex(_ stream: Int) -> Int {
-        let d = dimension
+    /// Where hessian-numbered stream `stream` sits in the stream set `streams` (a pure second derivative (i, i)
+    /// is block 1 + d + i of the pure-second set).
+    static func streamIndex(_ stream: Int, streams: DerivativeStreams, dimension d: Int) -> Int {
         guard streams == .pureSecond, stream > d else { return stream }
-        // A pure second derivative (i, i) of the hessian numbering → block 1 + d + i of the pure-second set.
         let (i, _) = DerivativeStreams.hessianPairs(dimension: d)[stream - 1 - d]
         return 1 + d + i
     }
@@ -135,10 +142,9 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
         seeds.update(repeating: 0, count: m * s * n)
         var plain = [Double](repeating: 0, count: d + inputs.count)
         var dual = [Dual<Double>](repeating: Dual(constant: 0), count: d + inputs.count)
-        // Per variable: where its output sits (field + m·block, plus m·(… ·n + p) per point); unread outputs may lie
-        // outside the carried streams and stay 0.
-        var slot = [(field: Int, block: Int)?](repeating: nil, count: inputs.count)
-        for u in used { slot[u.variable - d] = (u.field, streamIndex(u.stream)) }
+        // Output (field, block) of point p sits at field + m·(block·n + p); unread outputs may lie outside the
+        // carried streams and stay 0.
+        let slot = slots
         for p in 0..<n {
             for i in 0..<d {
                 plain[i] = points[p * d + i]
