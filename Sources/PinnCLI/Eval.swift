@@ -7,8 +7,9 @@ struct Eval: ParsableCommand {
         abstract: "Evaluate a trained network from a result file at new points.",
         discussion: """
         The points file is CSV with one point per line and one column per coordinate (x or x,y); a first line of \
-        column names is skipped. The output is CSV: the coordinates, u, and with --derivatives the first and pure \
-        second derivatives (u_x, u_y, u_xx, u_yy).
+        column names is skipped. The output is CSV: the coordinates, every field (u, or the problem's fields), and \
+        with --derivatives each field's first and second derivatives, mixed ones included (u_x, u_y, u_xx, u_xy, \
+        u_yy, then v_x, …).
         """)
 
     @Argument(help: "The result file (HDF5).")
@@ -20,13 +21,16 @@ struct Eval: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the CSV here instead of standard output.")
     var output: String?
 
-    @Flag(help: "Also output the first and pure second derivatives.")
+    @Flag(help: "Also output every field's first and second derivatives (mixed ones included).")
     var derivatives = false
 
     func run() throws {
         let network: Network
+        var fields = ["u"]
         do {
-            network = try ResultFile.readNetwork(from: try HDF5File.open(file))
+            let h5 = try HDF5File.open(file)
+            network = try ResultFile.readNetwork(from: h5)
+            if h5.hasAttribute("fields") { fields = try h5.stringAttribute("fields").split(separator: ",").map(String.init) }
         } catch {
             throw fail(error.description, code: ExitStatus.ioFailure)
         }
@@ -38,12 +42,21 @@ struct Eval: ParsableCommand {
             throw fail(error.description, code: ExitStatus.invalidInput)
         }
         let streams: DerivativeStreams = derivatives ? .hessian : .value
-        let values = NetworkEvaluator(layout: network.layout).evaluate(network, at: coordinates, streams: streams)
+        guard fields.count == network.layout.outputDimension else {
+            throw fail("\(file): names \(fields.count) fields but the network has \(network.layout.outputDimension) outputs",
+                       code: ExitStatus.ioFailure)
+        }
         let names = Array(["x", "y", "z"].prefix(d))
-        var header = names + ["u"]
-        if derivatives {
-            header += names.map { "u_\($0)" }
-            header += DerivativeStreams.hessianPairs(dimension: d).map { "u_\(names[$0.0])\(names[$0.1])" }
+        // [field][stream][point], flattened to one column per field and stream.
+        let values = NetworkEvaluator(layout: network.layout).evaluateFields(network, at: coordinates, streams: streams)
+            .flatMap { $0 }
+        var header = names
+        for field in fields {
+            header.append(field)
+            if derivatives {
+                header += names.map { "\(field)_\($0)" }
+                header += DerivativeStreams.hessianPairs(dimension: d).map { "\(field)_\(names[$0.0])\(names[$0.1])" }
+            }
         }
         var out = header.joined(separator: ",") + "\n"
         for p in 0..<(coordinates.count / d) {

@@ -23,7 +23,12 @@ struct Inspect: ParsableCommand {
             let acts = network?.activations.map { $0.terms.map(\.function.rawValue).joined(separator: "+") } ?? ["?"]
             let parameters = (try? h5.read("/model/parameters").values.count) ?? 0
             let d = Int((try? h5.numberAttribute("input_dimension", on: "/model")) ?? 0)
-            lines.append("  network      \(d)→\(widths)→1, activation \(Set(acts).sorted().joined(separator: ", ")), \(parameters) parameters")
+            let fields = text("fields") == "?" ? ["u"] : text("fields").split(separator: ",").map(String.init)
+            if fields.count > 1 { lines.append("  fields       \(fields.joined(separator: ", "))") }
+            if let terms = try? h5.stringAttribute("terms"), !terms.isEmpty {
+                for term in terms.split(separator: "\n") { lines.append("  term         \(term)") }
+            }
+            lines.append("  network      \(d)→\(widths)→\(fields.count), activation \(Set(acts).sorted().joined(separator: ", ")), \(parameters) parameters")
             if let constraint = try? h5.stringAttribute("output_constraint", on: "/model"), constraint != "none" {
                 lines.append("  constraint   \(constraint)")
             }
@@ -49,6 +54,10 @@ struct Inspect: ParsableCommand {
             if rel.isFinite {
                 lines.append(String(format: "  errors       relative L2 %.4e, max %.4e (on the output grid)", rel, number("final_max_error")))
             }
+            for field in fields where fields.count > 1 && number("final_rel_l2_\(field)").isFinite {
+                lines.append(String(format: "  error %@  relative L2 %.4e, max %.4e", field.padding(toLength: 6, withPad: " ", startingAt: 0),
+                                    number("final_rel_l2_\(field)"), number("final_max_error_\(field)")))
+            }
             let interior = try h5.read("/collocation/interior").shape
             let boundary = try h5.read("/collocation/boundary").shape
             lines.append("  collocation  \(interior.first ?? 0) interior, \(boundary.first ?? 0) boundary points")
@@ -62,7 +71,7 @@ struct Inspect: ParsableCommand {
                 lines.append("  ε-rank       last hidden layer, ε = \(epsilons.map { String(format: "%g", $0) }.joined(separator: "/")): "
                              + "\(first) at iteration \(Int(iterations.first ?? 0)) → \(last) at iteration \(Int(iterations.last ?? 0))")
             }
-            let u = try h5.read("/solution/u").shape
+            let u = try h5.read("/solution/" + fields[0]).shape
             lines.append("  grid         \(u.map(String.init).joined(separator: " × ")), history \(try h5.read("/history/iteration").values.count) records")
             print(lines.joined(separator: "\n"))
         } catch {

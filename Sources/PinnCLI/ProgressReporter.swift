@@ -34,7 +34,7 @@ final class ProgressReporter: TrainingObserver {
         if !file.description.isEmpty { lines.append("  \(file.description)") }
         lines.append("  PDE \(p.equation) on \(p.domain)")
         let widths = c.hiddenWidths.map(String.init).joined(separator: "→")
-        lines.append("  network \(p.domain.dimension)→\(widths)→1 \(c.activations.map { $0.terms.map(\.function.rawValue).joined(separator: "+") }.joined(separator: ",")), seed \(c.seed)")
+        lines.append("  network \(p.domain.dimension)→\(widths)→\(p.fields.count) \(c.activations.map { $0.terms.map(\.function.rawValue).joined(separator: "+") }.joined(separator: ",")), seed \(c.seed)")
         lines.append("  points \(c.interiorPoints) interior + \(p.domain.dimension == 1 ? 2 : c.boundaryPoints) boundary, \(c.threads) thread\(c.threads == 1 ? "" : "s"), output \(output)")
         write(lines.joined(separator: "\n") + "\n")
     }

@@ -60,7 +60,9 @@ struct Solve: ParsableCommand {
         } catch {
             throw fail("\(file): \(error.description)", code: ExitStatus.invalidInput)
         }
-        let progress = ProgressReporter(quiet: quiet, hasExactSolution: problemFile.problem.exactSolution != nil)
+        for warning in problemFile.warnings { printError("warning: " + warning) }
+        let progress = ProgressReporter(quiet: quiet,
+                                        hasExactSolution: problemFile.problem.exactSolutions.contains { $0 != nil })
         progress.header(problemFile, output: outputPath)
         let interrupt = InterruptFlag.installForSIGINT()
         progress.interruptFlag = interrupt

@@ -18,10 +18,13 @@ struct Validate: ParsableCommand {
         }
         let c = problemFile.configuration
         let iterations = c.stages.reduce(0) { $0 + $1.iterations }
+        for warning in problemFile.warnings { printError("warning: " + warning) }
         print("\(file): valid")
-        print("  \(problemFile.problem.equation), \(problemFile.problem.domain.dimension)D, "
+        let fields = problemFile.problem.fields
+        print("  \(fields.count > 1 ? "fields " + fields.joined(separator: ", ") + "; " : "")"
+              + "\(problemFile.problem.equation), \(problemFile.problem.domain.dimension)D, "
               + "network \(c.hiddenWidths.map(String.init).joined(separator: "×")), "
               + "\(c.interiorPoints) interior points, \(iterations) iterations in \(c.stages.count) stage\(c.stages.count == 1 ? "" : "s")"
-              + (problemFile.problem.exactSolution == nil ? ", no exact solution (no error metrics)" : ""))
+              + (problemFile.problem.exactSolutions.allSatisfy { $0 == nil } ? ", no exact solution (no error metrics)" : ""))
     }
 }

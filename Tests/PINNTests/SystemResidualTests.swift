@@ -91,6 +91,14 @@ final class SystemResidualTests: XCTestCase {
             let gauge = try SystemResidual("p", fields: fields, dimension: d)
             let interior = randomPoints(7, dimension: d, rng: &rng), boundary = randomPoints(4, dimension: d, rng: &rng)
             let zeros7 = [Double](repeating: 0, count: 7)
+            // Dirichlet, Robin and data terms on one output of the three (the general form's sugar conditions).
+            var dirichletV = LossTerm(kind: .dirichlet, points: boundary, targets: [0.3, -0.1, 0.2, 0], weight: 2)
+            dirichletV.field = 1
+            var robinP = LossTerm(kind: .robin(alpha: 0.7, beta: 1.3), points: boundary, targets: [0.1, 0.2, 0.3, 0.4],
+                                  normals: randomPoints(4, dimension: d, rng: &rng))
+            robinP.field = 2
+            var dataU = LossTerm(kind: .data, points: [0.3, -0.4, 0.5, 0.6], targets: [0.2, -0.2], weight: 0.5)
+            dataU.field = 0
             let terms = [
                 LossTerm(kind: .system(momentumX), points: interior, targets: zeros7),
                 LossTerm(kind: .system(momentumY), points: interior, targets: zeros7, weight: 2),
@@ -98,6 +106,7 @@ final class SystemResidualTests: XCTestCase {
                 LossTerm(kind: .system(flux), points: boundary, targets: [0.1, 0.2, 0.3, 0.4], weight: 3,
                          normals: randomPoints(4, dimension: d, rng: &rng)),
                 LossTerm(kind: .system(gauge), points: [0.1, 0.2], targets: [0.5]),
+                dirichletV, robinP, dataU,
             ]
             let objective = Objective(layout: net.layout, terms: terms, chunkSize: 3)
             var g = [Double](repeating: 0, count: net.parameters.count)
@@ -115,7 +124,7 @@ final class SystemResidualTests: XCTestCase {
             // Jacobian rows: 2Jᵀρ is the gradient, and columns match differences of ρ.
             let (residuals, jacobian) = objective.residualJacobian(net)
             let p = net.parameters.count
-            XCTAssertEqual(residuals.count, 7 * 3 + 4 + 1)
+            XCTAssertEqual(residuals.count, 7 * 3 + 4 + 1 + 4 + 4 + 2)
             XCTAssertEqual(residuals.map { $0 * $0 }.reduce(0, +), loss(net), accuracy: 1e-12 * loss(net))
             for j in stride(from: 0, to: p, by: 7) {
                 let h = 1e-6 * max(1, abs(net.parameters[j]))

@@ -176,14 +176,14 @@ final class TrainingTests: XCTestCase {
         config.refinement = ResidualRefinement(every: 1, candidates: 300, add: 5)
         let refresh = try Solver(problem: file.problem, configuration: config).makePointRefresh(initialInterior: initial)!
         let net = solver.makeNetwork()
-        let term = refresh.refresh(net, 1)!
+        let term = refresh.refresh(net, 1)![0]
         let added = Array(term.points.suffix(10))
-        let r = Solver.residual(of: net, problem: file.problem, at: added, forcing: file.problem.forcing.values(at: added))
+        let r = Solver.equationResiduals(of: net, problem: file.problem, at: added)[0]
         var replay = Xoshiro256(seed: 0)
         _ = replay.split(); _ = replay.split()
         var stream = replay.split()
         let candidates = file.problem.domain.interiorPoints(count: 300, distribution: .random, rng: &stream)
-        let all = Solver.residual(of: net, problem: file.problem, at: candidates, forcing: file.problem.forcing.values(at: candidates))
+        let all = Solver.equationResiduals(of: net, problem: file.problem, at: candidates)[0]
         let fifthLargest = all.map(abs).sorted(by: >)[4]
         XCTAssertTrue(r.allSatisfy { abs($0) >= fifthLargest })
 
@@ -241,8 +241,7 @@ final class TrainingTests: XCTestCase {
         let solver = try Solver(problem: file.problem, configuration: file.configuration)
         // The first update, at iteration 0, from the initial network's gradients: λ = 0.9·1 + 0.1·max|∇L_r| / mean|∇L_b|.
         let network = solver.makeNetwork()
-        let (interior, boundary) = solver.makeCollocation()
-        let objective = Objective(layout: network.layout, terms: solver.makeTerms(interior: interior, boundary: boundary))
+        let objective = Objective(layout: network.layout, terms: solver.makeTerms(solver.makeCollocation()))
         var g = [Double](repeating: 0, count: network.parameters.count)
         _ = g.withUnsafeMutableBufferPointer { objective.evaluate(network, gradient: $0.baseAddress!) }
         let stats = objective.termGradientStatistics()

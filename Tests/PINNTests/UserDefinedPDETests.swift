@@ -241,7 +241,7 @@ final class UserDefinedPDETests: XCTestCase {
         let file = try ProblemFile.parse(text, path: "parts.json")
         XCTAssertEqual(file.problem.equation, "-Δu = f, u = g on left, right, ∂u/∂n = g on bottom, top")
         let solver = try Solver(problem: file.problem, configuration: file.configuration)
-        XCTAssertEqual(solver.boundaryPartCounts(), [40, 40])
+        XCTAssertEqual(solver.makeTerms(solver.makeCollocation()).map(\.count), [200, 40, 40])
         let solution = solver.solve()
         XCTAssertEqual(solution.report.lossNames, ["pde", "boundary_left_right", "boundary_bottom_top"])
         let boundary = solution.boundaryPoints

@@ -75,6 +75,19 @@ public struct ErrorMetrics: Sendable, Equatable {
     /// max |u − u*|.
     public let maxError: Double
 
+    public init(relativeL2: Double, maxError: Double) {
+        self.relativeL2 = relativeL2
+        self.maxError = maxError
+    }
+
+    /// The largest relative L2 and max error over several fields' metrics (nil when there are none; the metrics
+    /// themselves for one field).
+    public static func worst(of metrics: [ErrorMetrics]) -> ErrorMetrics? {
+        guard let first = metrics.first else { return nil }
+        if metrics.count == 1 { return first }
+        return ErrorMetrics(relativeL2: metrics.map(\.relativeL2).max()!, maxError: metrics.map(\.maxError).max()!)
+    }
+
     public init(prediction u: [Double], exact: [Double]) {
         precondition(u.count == exact.count)
         var num = 0.0, den = 0.0, worst = 0.0

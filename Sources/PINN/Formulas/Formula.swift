@@ -74,6 +74,9 @@ public struct FormulaError: Error, Equatable, CustomStringConvertible {
 enum FormulaFunction: String, CaseIterable {
     case sin, cos, tan, exp, log, sqrt, tanh, abs, sinh, cosh, asin, acos, atan
 
+    @_specialize(where T == Double)
+    @_specialize(where T == Dual<Double>)
+    @_specialize(where T == Dual<Dual<Double>>)
     func apply<T: Real>(_ x: T) -> T {
         switch self {
         case .sin: return T.sin(x)
@@ -107,6 +110,11 @@ indirect enum FormulaNode: Sendable {
     case power(FormulaNode, FormulaNode)
     case call(String, FormulaNode)
 
+    // Specialised for the scalar types the engine uses, so that evaluating on them (manufactured data on large
+    // grids, residual partials) does not look up generic type metadata at every node.
+    @_specialize(where T == Double)
+    @_specialize(where T == Dual<Double>)
+    @_specialize(where T == Dual<Dual<Double>>)
     func evaluate<T: Real>(_ x: [T]) -> T {
         switch self {
         case let .number(v): return T.converting(v)

@@ -176,14 +176,8 @@ public struct Polygon: Domain {
     }
 
     public func boundaryPoints(count n: Int, includeCorners: Bool, rng: inout Xoshiro256) -> [Double] {
-        var points: [Double] = includeCorners ? Array(vertices.prefix(n).joined()) : []
-        let lengths = edges.map { Self.distance($0.1, toSegment: $0.0, $0.0) }
-        while points.count < 2 * n {
-            let (a, b) = edges[Self.pick(lengths, &rng)]
-            let t = rng.nextUniform()
-            points += [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]
-        }
-        return points
+        let corners: [Double] = includeCorners ? Array(vertices.prefix(n).joined()) : []
+        return corners + edgePoints(Array(edges.indices), count: n - corners.count / 2, rng: &rng)
     }
 }
 

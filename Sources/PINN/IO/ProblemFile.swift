@@ -15,6 +15,10 @@ public struct ProblemFile: Sendable {
     public var configuration: SolverConfiguration
     /// The formulas as written (for result files and `pinn inspect`).
     public let formulas: [String: String]
+    /// The JSON path of each equation's and condition's targets, in the order of the problem's general form.
+    var valuePaths: [String] = []
+    /// Things the user should know that do not stop the run (printed by the command line).
+    public var warnings: [String] = []
 
     /// Reads and checks the file at `path`.
     public static func load(path: String) throws(ProblemFileError) -> ProblemFile {
@@ -44,6 +48,15 @@ public struct ProblemFile: Sendable {
         try domainReader.rejectUnknownKeys()
         let d = domain.dimension
 
+        // Fields (the general form names them; the short form has one, u).
+        if !root.has("equations"), root.has("fields") {
+            throw root.fail("fields", "are named with 'equations' (the general form); the short form has the one field u")
+        }
+        let fields = try readFields(&root)
+        func clashingField(_ name: String) -> String? {
+            fields.first { name == $0 || name.hasPrefix($0 + "_") }
+        }
+
         // Named constants for formulas.
         var parameters: [String: Double] = [:]
         if let params = try root.object("parameters") {
@@ -54,6 +67,9 @@ public struct ProblemFile: Sendable {
                 }
                 guard !(FormulaParser.coordinateNames + ["pi", "e"]).contains(key) else {
                     throw p.fail(key, "'\(key)' is reserved (coordinates x, y, z and the constants pi, e)")
+                }
+                if root.has("equations"), let field = clashingField(key) {
+                    throw p.fail(key, "'\(key)' clashes with the field '\(field)' (its value and derivatives \(field)_x, …)")
                 }
                 guard let v = try p.number(key) else { continue }
                 parameters[key] = v
@@ -67,173 +83,42 @@ public struct ProblemFile: Sendable {
                 guard key.first?.isLetter == true, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
                     throw unknowns.fail(key, "unknown names are letters, digits and '_', starting with a letter")
                 }
-                let reserved = FormulaParser.coordinateNames + ["pi", "e", "u"] + FormulaFunction.allCases.map(\.rawValue)
-                guard !reserved.contains(key), !key.hasPrefix("u_") else {
-                    throw unknowns.fail(key, "'\(key)' is reserved (coordinates, u and its derivatives, pi, e, function names)")
+                let reserved = FormulaParser.coordinateNames + ["pi", "e", "n"] + FormulaFunction.allCases.map(\.rawValue)
+                guard !reserved.contains(key), clashingField(key) == nil else {
+                    throw unknowns.fail(key, "'\(key)' is reserved (coordinates, the fields \(fields.joined(separator: ", ")) and their derivatives, pi, e, function names)")
                 }
                 guard parameters[key] == nil else {
                     throw unknowns.fail(key, "'\(key)' is also a parameter; a name is either a known constant or an unknown")
                 }
-                guard let initial = try unknowns.number(key) else { throw unknowns.fail(key, "expected the initial value, a number") }
+                var initial: Double?
+                if case .object = unknowns.value(key) {
+                    var spec = try unknowns.object(key)!
+                    initial = try spec.number("initial")
+                    guard initial != nil else { throw spec.fail("initial", "required: the unknown's initial value") }
+                    try spec.rejectUnknownKeys()
+                } else {
+                    initial = try unknowns.number(key)
+                }
+                guard let initial else { throw unknowns.fail(key, "expected the initial value, a number (or {\"initial\": value})") }
                 unknownNames.append(key)
                 unknownInitial.append(initial)
             }
         }
 
-        // PDE.
-        guard var pdeReader = try root.object("pde") else { throw root.fail("pde", "required field is missing") }
-        let pdeType = try pdeReader.choice("type", [("helmholtz", "helmholtz"), ("poisson", "poisson"), ("custom", "custom")])
-        guard let pdeType else { throw pdeReader.fail("type", "required field is missing; allowed: helmholtz, poisson, custom") }
-        var pde = PDE.poisson
-        if pdeType == "helmholtz" {
-            pde = .helmholtz(waveNumber: try pdeReader.number("k") ?? parameters["k"] ?? 1)
-        }
-        if case let .helmholtz(k) = pde, parameters["k"] == nil { parameters["k"] = k }
-        var residual: FormulaResidual?
-        var systemResidual: SystemResidual?
-        if pdeType == "custom" {
-            guard let source = try pdeReader.string("residual") else {
-                throw pdeReader.fail("residual", "required for a custom PDE: a formula in the coordinates, u and its derivatives (\(FormulaResidual.fieldNames(dimension: d).joined(separator: ", "))), e.g. \"-(u_xx + u_yy) + u^3\"")
-            }
-            do {
-                if unknownNames.isEmpty {
-                    residual = try FormulaResidual(source, dimension: d, parameters: parameters)
-                } else {
-                    systemResidual = try SystemResidual(source, fields: ["u"], dimension: d, parameters: parameters,
-                                                        unknowns: unknownNames)
-                }
-            } catch {
-                throw pdeReader.fail("residual", error.describe(in: source))
-            }
-            if let systemResidual {
-                let read = Set(systemResidual.usedUnknowns.map(\.index))
-                if let unread = unknownNames.indices.first(where: { !read.contains($0) }) {
-                    throw pdeReader.fail("residual", "does not read the unknown '\(unknownNames[unread])'; an unknown must appear in the residual")
-                }
-            }
-        } else if !unknownNames.isEmpty {
-            throw root.fail("unknowns", "are read by a custom PDE's residual formula; the pde is \(pdeType) (write it as \"type\": \"custom\" with the unknown in the formula)")
-        }
-        try pdeReader.rejectUnknownKeys()
-
-        // Boundary condition.
-        var condition = BoundaryCondition.dirichlet
-        var hard = false
-        if var bc = try root.object("boundary_condition") {
-            switch try bc.choice("type", [("dirichlet", 0), ("neumann", 1), ("robin", 2)]) {
-            case nil: throw bc.fail("type", "required field is missing; allowed: dirichlet, neumann, robin")
-            case 0:
-                hard = try bc.bool("hard") ?? false
-                if hard {
-                    guard domain is Box || domain is Disk else {
-                        throw bc.fail("hard", "exact Dirichlet constraints need a rectangle, interval or disk domain; the domain is a \(domain)")
-                    }
-                }
-            case 1: condition = .neumann
-            case 2:
-                guard let alpha = try bc.number("alpha") else { throw bc.fail("alpha", "required for a Robin condition α·u + β·∂u/∂n = g") }
-                guard let beta = try bc.number("beta") else { throw bc.fail("beta", "required for a Robin condition α·u + β·∂u/∂n = g") }
-                condition = .robin(alpha: alpha, beta: beta)
-            default: break
-            }
-            try bc.rejectUnknownKeys()
-        }
-
-        // Formulas.
-        var formulas: [String: String] = [:]
-        func formula(_ key: String, _ reader: inout JSONObjectReader) throws(ProblemFileError) -> Formula? {
-            guard let source = try reader.string(key) else { return nil }
-            do {
-                let f = try Formula(source, dimension: d, parameters: parameters)
-                formulas[key] = source
-                return f
-            } catch {
-                throw reader.fail(key, error.describe(in: source))
-            }
-        }
-        let exact = try formula("exact_solution", &root)
-        let forcing = try formula("forcing", &root)
-        let boundary = try formula("boundary_value", &root)
-        if hard && boundary == nil {
-            throw root.fail("boundary_value", "required with boundary_condition.hard: a formula for g on the whole domain (u = g + D·N; the exact solution as g would solve the problem before training)")
-        }
-        if systemResidual != nil, forcing == nil {
-            throw root.fail("forcing", "required with unknowns: the forcing cannot be derived from the exact solution while a coefficient is unknown")
-        }
-        var problem: Problem
-        if let exact {
-            problem = residual.map { Problem.manufactured(domain: domain, residual: $0, exactSolution: exact, boundaryCondition: condition) }
-                ?? Problem.manufactured(domain: domain, pde: pde, exactSolution: exact, boundaryCondition: condition)
-            if let forcing { problem.forcing = forcing }
-            if let boundary { problem.boundaryValue = boundary }
+        // The problem: the general form (fields, equations, conditions) or the scalar short form.
+        var form: ParsedProblem
+        if root.has("equations") {
+            form = try readGeneralForm(&root, domain: domain, fields: fields, parameters: parameters,
+                                       unknowns: unknownNames, file: path)
         } else {
-            guard let forcing else {
-                throw root.fail("forcing", "required when 'exact_solution' is not given (give one or both)")
+            if root.has("conditions") {
+                throw root.fail("conditions", "belong to the general form, with 'equations' (and 'fields'); the short form states its boundary data with boundary_condition or boundary_conditions")
             }
-            // With named boundary parts each part has its own value, and boundary_value is not needed.
-            let parts = root.value("boundary_conditions") != nil
-            guard let boundary = try boundary ?? (parts ? try? Formula("0", dimension: d) : nil) else {
-                throw root.fail("boundary_value", "required when 'exact_solution' is not given")
-            }
-            problem = Problem(domain: domain, pde: pde, forcing: forcing, boundaryValue: boundary)
-            problem.residual = residual
-            problem.boundaryCondition = condition
+            _ = (root.value("equations"), root.value("conditions"))  // listed among the allowed keys
+            form = try readShortForm(&root, domain: domain, parameters: parameters, unknowns: unknownNames, file: path)
         }
-
-        // Conditions on named faces of a box (replace boundary_condition).
-        if let items = try root.array("boundary_conditions") {
-            guard root.value("boundary_condition") == nil else {
-                throw root.fail("boundary_conditions", "give either boundary_condition (the whole boundary) or boundary_conditions (named faces), not both")
-            }
-            guard let box = domain as? Box else {
-                throw root.fail("boundary_conditions", "named boundary parts need an interval, rectangle or box domain; the domain is a \(domain)")
-            }
-            guard !items.isEmpty else { throw root.fail("boundary_conditions", "expected at least one condition") }
-            var owner: [Int: Int] = [:]
-            for (k, item) in items.enumerated() {
-                var part = try JSONObjectReader(item, file: path, path: "boundary_conditions[\(k)]")
-                guard let names = try part.array("faces"), !names.isEmpty else {
-                    throw part.fail("faces", "required: a list of face names; allowed: \(box.faceNames.joined(separator: ", "))")
-                }
-                var faces: [Int] = []
-                for (i, name) in names.enumerated() {
-                    guard case let .string(face) = name, let index = box.faceNames.firstIndex(of: face) else {
-                        let shown: String
-                        if case let .string(text) = name { shown = "\"\(text)\"" } else { shown = describe(name) }
-                        throw part.fail("faces[\(i)]", "unknown face \(shown); allowed for this \(d)D box: \(box.faceNames.joined(separator: ", "))")
-                    }
-                    if let other = owner[index] {
-                        throw part.fail("faces[\(i)]", "face '\(face)' already has a condition in boundary_conditions[\(other)]; give each face one condition")
-                    }
-                    owner[index] = k
-                    faces.append(index)
-                }
-                let kind: BoundaryCondition
-                switch try part.choice("type", [("dirichlet", 0), ("neumann", 1), ("robin", 2)]) {
-                case nil: throw part.fail("type", "required field is missing; allowed: dirichlet, neumann, robin")
-                case 1: kind = .neumann
-                case 2:
-                    guard let alpha = try part.number("alpha") else { throw part.fail("alpha", "required for a Robin condition α·u + β·∂u/∂n = g") }
-                    guard let beta = try part.number("beta") else { throw part.fail("beta", "required for a Robin condition α·u + β·∂u/∂n = g") }
-                    kind = .robin(alpha: alpha, beta: beta)
-                default: kind = .dirichlet
-                }
-                let value: any ScalarField
-                if let given = try formula("value", &part) {
-                    value = given
-                } else if let exact {
-                    value = ManufacturedBoundaryData(condition: kind, domain: domain, solution: exact)
-                } else {
-                    throw part.fail("value", "required when 'exact_solution' is not given: a formula for g on these faces")
-                }
-                try part.rejectUnknownKeys()
-                let name = faces.map { box.faceNames[$0] }.joined(separator: "_")
-                problem.boundaryParts.append(BoundaryPart(name: name, faces: faces, condition: kind, value: value))
-            }
-        }
-
-        problem.systemResidual = systemResidual
-        problem.unknowns = unknownNames
+        let problem = form.problem
+        let hard = form.hardDirichlet
 
         var config = SolverConfiguration()
         config.unknownInitialValues = unknownInitial
@@ -390,13 +275,15 @@ public struct ProblemFile: Sendable {
         }
         try root.rejectUnknownKeys()
 
-        let file = ProblemFile(path: path, text: text, description: description, problem: problem,
-                               configuration: config, formulas: formulas)
+        var file = ProblemFile(path: path, text: text, description: description, problem: problem,
+                               configuration: config, formulas: form.formulas)
+        file.valuePaths = form.valuePaths
+        file.warnings = form.warnings
         try file.checkFormulasAreFinite()
         return file
     }
 
-    private static func describe(_ v: JSONValue) -> String {
+    static func describe(_ v: JSONValue) -> String {
         if case let .number(x) = v { return JSONObjectReader.format(x) }
         return v.typeName
     }
@@ -564,32 +451,44 @@ public struct ProblemFile: Sendable {
         return TrainingStage(optimizer: .adam(schedule), iterations: iterations, keepOnlyBaseActivationTerm: drop)
     }
 
-    /// Every formula must be finite at the collocation points and on the evaluation grid.
+    /// Every formula must be finite at the collocation points and on the evaluation grid: each equation's and
+    /// condition's targets at its points, and the exact solutions everywhere. Solver checks that fail are reported
+    /// at the JSON path of the equation or condition they concern.
     public func checkFormulasAreFinite() throws(ProblemFileError) {
         let solver: Solver
         do {
             solver = try Solver(problem: problem, configuration: configuration)
         } catch {
-            throw ProblemFileError(file: path, path: "", message: error.description)
+            throw ProblemFileError(file: path, path: Self.jsonPath(ofSolverField: error.field), message: error.message)
         }
-        let (interior, boundary) = solver.makeCollocation()
+        let collocation = solver.makeCollocation()
         let grid = solver.evaluationPointsInDomain()
         let d = problem.domain.dimension
-        func check(_ key: String, _ field: any ScalarField, _ points: [Double]) throws(ProblemFileError) {
-            for p in 0..<(points.count / d) {
-                let x = Array(points[(p * d)..<(p * d + d)])
-                let v = field(x)
-                if !v.isFinite {
-                    let names = FormulaParser.coordinateNames.prefix(d).joined(separator: ", ")
-                    let coords = x.map { String(format: "%.6g", $0) }.joined(separator: ", ")
-                    let what = formulas[key] != nil ? "formula '\(formulas[key]!)'" : "the value derived from 'exact_solution'"
-                    throw ProblemFileError(file: path, path: key,
-                                           message: "\(what) is \(v.isNaN ? "NaN" : "infinite") at (\(names)) = (\(coords))")
-                }
-            }
+        func check(_ key: String, _ values: [Double], _ points: [Double]) throws(ProblemFileError) {
+            guard let p = values.firstIndex(where: { !$0.isFinite }) else { return }
+            let x = Array(points[(p * d)..<(p * d + d)])
+            let names = FormulaParser.coordinateNames.prefix(d).joined(separator: ", ")
+            let coords = x.map { String(format: "%.6g", $0) }.joined(separator: ", ")
+            let what = formulas[key] != nil ? "formula '\(formulas[key]!)'" : "the value derived from 'exact_solution'"
+            throw ProblemFileError(file: path, path: key,
+                                   message: "\(what) is \(values[p].isNaN ? "NaN" : "infinite") at (\(names)) = (\(coords))")
         }
-        if let exact = problem.exactSolution { try check("exact_solution", exact, grid + interior + boundary) }
-        try check("forcing", problem.forcing, interior)
-        try check("boundary_value", problem.boundaryValue, boundary)
+        let everywhere = grid + collocation.pointSets.joined()
+        for (k, exact) in problem.exactSolutions.enumerated() {
+            guard let exact else { continue }
+            try check(problem.isGeneral ? "exact_solution.\(problem.fields[k])" : "exact_solution",
+                      exact.values(at: everywhere), everywhere)
+        }
+        for (k, (item, points)) in zip(solver.constraints, collocation.pointSets).enumerated() where item.observed == nil {
+            try check(k < valuePaths.count ? valuePaths[k] : "data", item.value.values(at: points), points)
+        }
+    }
+
+    /// "problem.conditions[2]" → "conditions[2]"; other solver fields are named as they are.
+    static func jsonPath(ofSolverField field: String) -> String {
+        for prefix in ["problem.conditions", "problem.equations"] where field.hasPrefix(prefix) {
+            return String(field.dropFirst("problem.".count))
+        }
+        return ""
     }
 }

@@ -42,6 +42,9 @@ struct JSONObjectReader {
         ProblemFileError(file: file, path: key.map(childPath) ?? path, message: message)
     }
 
+    /// Whether the object has `key` (without marking it as read).
+    func has(_ key: String) -> Bool { members.contains { $0.key == key } }
+
     mutating func value(_ key: String) -> JSONValue? {
         used.insert(key)
         return members.first { $0.key == key }?.value

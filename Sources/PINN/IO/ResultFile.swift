@@ -57,7 +57,7 @@ public enum ResultFile {
         if grid.axes.count >= 2 {
             let xmfPath = url.deletingPathExtension().appendingPathExtension("xmf").path
             let xmf = XDMF.document(h5Name: url.lastPathComponent, counts: grid.axes.map(\.count),
-                                    hasExact: solution.problem.exactSolution != nil)
+                                    datasets: solutionDatasetNames(solution.problem))
             let xmfTemporary = folder + "/.\(URL(fileURLWithPath: xmfPath).lastPathComponent).tmp-\(getpid())"
             do {
                 try xmf.write(toFile: xmfTemporary, atomically: false, encoding: .utf8)
@@ -67,6 +67,39 @@ public enum ResultFile {
                 throw HDF5Error(message: "cannot write '\(xmfPath)': \(error.localizedDescription)")
             }
         }
+    }
+
+    /// The names of the datasets under /solution: per field its prediction, and with an exact solution
+    /// `<field>_exact` and `<field>_abs_error` (for one field u: u, u_exact, abs_error); then the residual of each
+    /// equation (`residual` for one equation, `residual_<name>` for several).
+    static func solutionDatasetNames(_ problem: Problem) -> [String] {
+        var names: [String] = []
+        let single = problem.fields.count == 1
+        for (k, field) in problem.fields.enumerated() {
+            names.append(field)
+            if problem.exactSolutions[k] != nil { names += [field + "_exact", single ? "abs_error" : field + "_abs_error"] }
+        }
+        let equations = problem.generalForm().equations
+        names += equations.count == 1 ? ["residual"] : equations.map { "residual_" + $0.name }
+        return names
+    }
+
+    /// The /solution datasets at `points` in the order of ``solutionDatasetNames(_:)``, and each field's errors.
+    static func solutionDatasets(_ solution: Solution, at points: [Double],
+                                 metrics: inout [ErrorMetrics?]) -> [(String, [Double])] {
+        let problem = solution.problem
+        let predictions = solution.predictFields(at: points)
+        var values: [[Double]] = []
+        metrics = []
+        for (k, prediction) in predictions.enumerated() {
+            values.append(prediction)
+            guard let exact = problem.exactSolutions[k] else { metrics.append(nil); continue }
+            let reference = exact.values(at: points)
+            values += [reference, zip(prediction, reference).map { abs($0 - $1) }]
+            metrics.append(ErrorMetrics(prediction: prediction, exact: reference))
+        }
+        values += solution.residuals(at: points)
+        return Array(zip(solutionDatasetNames(problem), values))
     }
 
     private static func moveIntoPlace(_ temporary: String, _ final: String) throws(HDF5Error) {
@@ -91,15 +124,9 @@ public enum ResultFile {
             for p in 0..<count where inside[p] { result[p] = values[k]; k += 1 }
             return result
         }
-        let u = solution.predict(at: insidePoints)
-        try file.write("/solution/u", onGrid(u), shape: shape)
-        try file.write("/solution/residual", onGrid(solution.residual(at: insidePoints)), shape: shape)
-        var finalMetrics: ErrorMetrics?
-        if let exact = problem.exactSolution {
-            let ue = exact.values(at: insidePoints)
-            try file.write("/solution/u_exact", onGrid(ue), shape: shape)
-            try file.write("/solution/abs_error", onGrid(zip(u, ue).map { abs($0 - $1) }), shape: shape)
-            finalMetrics = ErrorMetrics(prediction: u, exact: ue)
+        var finalMetrics: [ErrorMetrics?] = []
+        for (name, values) in solutionDatasets(solution, at: insidePoints, metrics: &finalMetrics) {
+            try file.write("/solution/" + name, onGrid(values), shape: shape)
         }
 
         // History.
@@ -123,9 +150,15 @@ public enum ResultFile {
             try file.setAttribute("unknown_initial_values", array: solution.configuration.unknownInitialValues)
         }
         try writeEffectiveRanks(solution.report.effectiveRanks, epsilons: info.effectiveRankEpsilons, to: file)
-        if problem.exactSolution != nil {
+        if problem.exactSolutions.contains(where: { $0 != nil }) {
             try file.write("/history/rel_l2", h.map { $0.metrics?.relativeL2 ?? .nan })
             try file.write("/history/max_error", h.map { $0.metrics?.maxError ?? .nan })
+        }
+        if problem.fields.count > 1 {
+            for (k, field) in problem.fields.enumerated() where problem.exactSolutions[k] != nil {
+                try file.write("/history/rel_l2_\(field)", h.map { k < $0.fieldMetrics.count ? $0.fieldMetrics[k]?.relativeL2 ?? .nan : .nan })
+                try file.write("/history/max_error_\(field)", h.map { k < $0.fieldMetrics.count ? $0.fieldMetrics[k]?.maxError ?? .nan : .nan })
+            }
         }
         try file.write("/history/wall_time", h.map(\.wallTime))
         try file.write("/history/learning_rate", h.map(\.learningRate))
@@ -156,8 +189,18 @@ public enum ResultFile {
         try file.setAttribute("stop_reason", report.stopReason.description)
         try file.setAttribute("iterations", integer: Int64(report.iterations))
         try file.setAttribute("final_loss", h.last?.loss ?? .nan)
-        try file.setAttribute("final_rel_l2", finalMetrics?.relativeL2 ?? .nan)
-        try file.setAttribute("final_max_error", finalMetrics?.maxError ?? .nan)
+        let worst = ErrorMetrics.worst(of: finalMetrics.compactMap { $0 })
+        try file.setAttribute("final_rel_l2", worst?.relativeL2 ?? .nan)
+        try file.setAttribute("final_max_error", worst?.maxError ?? .nan)
+        try file.setAttribute("fields", problem.fields.joined(separator: ","))
+        try file.setAttribute("terms", solution.termSummaries.joined(separator: "\n"))
+        if problem.fields.count > 1 {
+            for (k, field) in problem.fields.enumerated() {
+                guard let metrics = finalMetrics[k] else { continue }
+                try file.setAttribute("final_rel_l2_\(field)", metrics.relativeL2)
+                try file.setAttribute("final_max_error_\(field)", metrics.maxError)
+            }
+        }
         try file.setAttribute("training_time_s", report.totalTime)
         try file.setAttribute("ms_per_iteration", report.millisecondsPerIteration)
         try file.setAttribute("median_ms_per_iteration", report.medianMillisecondsPerIteration)
@@ -288,7 +331,7 @@ enum XDMF {
     /// The sidecar of a 2D or 3D result: a rectilinear grid (`2DRectMesh` or `3DRectMesh` with `VXVY` or `VXVYVZ`
     /// geometry) over /grid/x, /grid/y (and /grid/z), and the node-centred datasets of /solution, whose HDF5 shape
     /// (ny × nx or nz × ny × nx, the last axis fastest) is XDMF's dimension order. `counts` are nx, ny (, nz).
-    static func document(h5Name: String, counts: [Int], hasExact: Bool) -> String {
+    static func document(h5Name: String, counts: [Int], datasets: [String]) -> String {
         precondition(counts.count == 2 || counts.count == 3)
         let axes = Array(["x", "y", "z"].prefix(counts.count))
         let dimensions = counts.reversed().map(String.init).joined(separator: " ")
@@ -300,8 +343,7 @@ enum XDMF {
 
             """
         }
-        var fields = attribute("u", "/solution/u") + attribute("residual", "/solution/residual")
-        if hasExact { fields += attribute("u_exact", "/solution/u_exact") + attribute("abs_error", "/solution/abs_error") }
+        let fields = datasets.map { attribute($0, "/solution/" + $0) }.joined()
         let geometry = zip(axes, counts).map { axis, count in
             """
                     <DataItem Dimensions="\(count)" NumberType="Float" Precision="8" Format="HDF">\(h5Name):/grid/\(axis)</DataItem>

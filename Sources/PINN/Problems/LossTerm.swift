@@ -6,7 +6,8 @@
 /// Robin:            (w/N) Σₚ (α·u(xₚ) + β·n(xₚ)·∇u(xₚ) − gₚ)²   (Neumann: α = 0, β = 1)
 /// system:           (w/N) Σₚ (r(xₚ, fields and their derivatives, n(xₚ)) − gₚ)²   (any number of outputs)
 /// ```
-/// The other kinds read a single-output network.
+/// Dirichlet, Robin and data terms act on one output (``LossTerm/field``) of a network with any number of outputs;
+/// PDE and custom residuals read a single-output network.
 public struct LossTerm: Sendable {
     /// What the term penalises.
     public enum Kind: Sendable {
@@ -24,6 +25,14 @@ public struct LossTerm: Sendable {
         /// A residual over the fields of a system (an equation in the interior or a condition on a region), with
         /// the outward normals in ``LossTerm/normals`` when it reads them.
         case system(SystemResidual)
+
+        /// Whether the kind is a Dirichlet, Neumann or Robin condition on one field.
+        public var isSugar: Bool {
+            switch self {
+            case .dirichlet, .robin: return true
+            default: return false
+            }
+        }
     }
 
     public var kind: Kind
@@ -37,6 +46,8 @@ public struct LossTerm: Sendable {
     public var normals: [Double]
     /// A name for histories and result files in place of the kind's (``name``), e.g. "boundary_left_right".
     public var label: String?
+    /// The output a Dirichlet, Robin or data term acts on.
+    public var field = 0
 
     public init(kind: Kind, points: [Double], targets: [Double], weight: Double = 1, normals: [Double] = []) {
         if case .robin = kind { precondition(normals.count == points.count, "a Robin term needs one normal per point") }
@@ -94,9 +105,13 @@ public struct LossTerm: Sendable {
                          unknownSeeds: UnsafeMutablePointer<Double>? = nil) {
         let n = range.count
         let scale = (weight / Double(count)).squareRoot()
-        if case .system = kind {} else {
-            precondition(m == 1, "only system residuals read networks with several outputs")
+        switch kind {
+        case .residual, .customResidual: precondition(m == 1, "PDE and custom residuals read a single-output network")
+        case .dirichlet, .data, .robin: if m > 1 { seeds.update(repeating: 0, count: m * streams.count(inputDimension: d) * n) }
+        case .system: break
         }
+        // Output k of stream s at point p sits at k + m·(s·n + p).
+        let k = field
         targets.withUnsafeBufferPointer { targets in
             let target = targets.baseAddress! + range.lowerBound
             switch kind {
@@ -131,17 +146,17 @@ public struct LossTerm: Sendable {
                     for p in 0..<n {
                         var flux = 0.0
                         for i in 0..<d {
-                            flux += normal[p * d + i] * outputs[(1 + i) * n + p]
-                            seeds[(1 + i) * n + p] = scale * beta * normal[p * d + i]
+                            flux += normal[p * d + i] * outputs[k + m * ((1 + i) * n + p)]
+                            seeds[k + m * ((1 + i) * n + p)] = scale * beta * normal[p * d + i]
                         }
-                        residuals[p] = scale * (alpha * outputs[p] + beta * flux - target[p])
-                        seeds[p] = scale * alpha
+                        residuals[p] = scale * (alpha * outputs[k + m * p] + beta * flux - target[p])
+                        seeds[k + m * p] = scale * alpha
                     }
                 }
             case .dirichlet, .data:
                 for p in 0..<n {
-                    residuals[p] = scale * (outputs[p] - target[p])
-                    seeds[p] = scale
+                    residuals[p] = scale * (outputs[k + m * p] - target[p])
+                    seeds[k + m * p] = scale
                 }
             }
         }

@@ -19,30 +19,36 @@ public enum BoundaryCondition: Sendable, Equatable {
         case let .robin(alpha, beta): return T.converting(alpha) * u + T.converting(beta) * flux
         }
     }
-}
 
-/// A condition on part of the boundary of a box: the faces it covers (indices of ``Box/faceNames``), its kind and
-/// its data g.
-public struct BoundaryPart: Sendable {
-    /// A name for histories and result files, e.g. "left_right".
-    public var name: String
-    public var faces: [Int]
-    public var condition: BoundaryCondition
-    public var value: any ScalarField
-
-    public init(name: String, faces: [Int], condition: BoundaryCondition, value: any ScalarField) {
-        self.name = name
-        self.faces = faces
-        self.condition = condition
-        self.value = value
+    /// The loss-term kind that penalises it.
+    public var lossKind: LossTerm.Kind {
+        switch self {
+        case .dirichlet: return .dirichlet
+        case .neumann: return .robin(alpha: 0, beta: 1)
+        case let .robin(alpha, beta): return .robin(alpha: alpha, beta: beta)
+        }
     }
 }
 
-/// A boundary-value problem: a PDE on a domain with boundary data, a forcing term, and optionally the exact
-/// solution (for error metrics).
+/// A boundary-value problem: fields + parameters + equations + conditions on a domain, and optionally the exact
+/// solutions (for error metrics).
+///
+/// The general form lists ``fields``, ``equations`` (residuals in the interior) and ``conditions`` (residuals on
+/// regions). The scalar short form, one field u with a PDE (``pde``, ``residual`` or ``systemResidual``), a
+/// ``forcing`` and boundary data (``boundaryValue`` under ``boundaryCondition``, or ``conditions`` on named
+/// parts), is the same thing written briefly: ``generalForm(hardDirichlet:)`` lowers it to one equation and its
+/// conditions, and the solver only ever sees that.
 public struct Problem: Sendable {
     /// The domain Ω.
     public var domain: any Domain
+    /// The names of the fields (the network's outputs, in order).
+    public var fields: [String] = ["u"]
+    /// The equations of the general form (empty: the short form's single PDE).
+    public var equations: [Condition] = []
+    /// Conditions on regions (empty in the short form: ``boundaryCondition`` with ``boundaryValue`` on all of ∂Ω).
+    public var conditions: [Condition] = []
+    /// Each field's exact solution, when known (same order as ``fields``).
+    public var exactSolutions: [(any ScalarField)?] = [nil]
     /// The PDE 𝓛u = f in Ω (ignored when ``residual`` is set).
     public var pde: PDE
     /// A user-defined PDE r(x, u, ∇u, ∂²u) = f in Ω, replacing ``pde`` when set.
@@ -53,24 +59,51 @@ public struct Problem: Sendable {
     public var boundaryValue: any ScalarField
     /// How g constrains u on ∂Ω.
     public var boundaryCondition: BoundaryCondition = .dirichlet
-    /// The exact solution, when known.
-    public var exactSolution: (any ScalarField)?
+    /// The exact solution of the first field, when known.
+    public var exactSolution: (any ScalarField)? {
+        get { exactSolutions.first ?? nil }
+        set { exactSolutions[0] = newValue }
+    }
     /// A residual over u that reads unknown coefficients (inverse problems), replacing ``pde`` and ``residual`` when
     /// set; its targets are the forcing.
     public var systemResidual: SystemResidual?
     /// The names of the unknown coefficients, in θ's order (their initial values are in the configuration).
     public var unknowns: [String] = []
-    /// Conditions on named parts of a box's boundary, replacing ``boundaryCondition`` and ``boundaryValue`` when not
-    /// empty (each part gets its own loss term and points, in proportion to its measure).
-    public var boundaryParts: [BoundaryPart] = []
-
     public init(domain: any Domain, pde: PDE, forcing: any ScalarField, boundaryValue: any ScalarField,
                 exactSolution: (any ScalarField)? = nil) {
         self.domain = domain
         self.pde = pde
         self.forcing = forcing
         self.boundaryValue = boundaryValue
-        self.exactSolution = exactSolution
+        self.exactSolutions = [exactSolution]
+    }
+
+    /// A problem in general form: named fields, equations in the interior and conditions on regions, with the exact
+    /// solutions of some fields (by name) when known.
+    public init(domain: any Domain, fields: [String], equations: [Condition], conditions: [Condition],
+                exactSolutions: [String: any ScalarField] = [:]) {
+        self.init(domain: domain, pde: .poisson, forcing: Constant(0, dimension: domain.dimension),
+                  boundaryValue: Constant(0, dimension: domain.dimension))
+        self.fields = fields
+        self.equations = equations
+        self.conditions = conditions
+        self.exactSolutions = fields.map { exactSolutions[$0] }
+    }
+
+    /// Whether the problem is written in the general form (its own equations).
+    public var isGeneral: Bool { !equations.isEmpty }
+
+    /// The equations and conditions the solver trains on: the general form's own, or the short form lowered (one
+    /// equation "pde" with the forcing as target; the whole-boundary condition "boundary" unless the Dirichlet data
+    /// are imposed exactly).
+    public func generalForm(hardDirichlet: Bool = false) -> (equations: [Condition], conditions: [Condition]) {
+        if isGeneral { return (equations, conditions) }
+        let kind: LossTerm.Kind = systemResidual.map { .system($0) } ?? residual.map { .customResidual($0) } ?? .residual(pde)
+        let equation = Condition(name: "pde", region: .interior, kind: kind, value: forcing)
+        if !conditions.isEmpty || hardDirichlet { return ([equation], conditions) }
+        let boundary = Condition(name: "boundary", region: .boundary, kind: boundaryCondition.lossKind,
+                                 value: boundaryValue)
+        return ([equation], [boundary])
     }
 
     /// A problem with a user-defined PDE r(x, u, ∇u, ∂²u) = f.
@@ -104,6 +137,9 @@ public struct Problem: Sendable {
 
     /// A short human-readable form of the PDE and its boundary condition, e.g. "Δu + 1.0²·u = f, u = g on ∂Ω".
     public var equation: String {
+        if isGeneral {
+            return (equations + conditions).map { $0.text(fields: fields) }.joined(separator: "; ")
+        }
         let interior: String
         switch residual {
         case nil where systemResidual != nil: interior = "\(systemResidual!.formula.source) = f (unknown: \(unknowns.joined(separator: ", ")))"
@@ -111,11 +147,8 @@ public struct Problem: Sendable {
         case let formula as FormulaResidual: interior = "\(formula.formula.source) = f"
         default: interior = "r(x, u, ∇u, ∂²u) = f (user-defined)"
         }
-        if !boundaryParts.isEmpty, let box = domain as? Box {
-            return interior + boundaryParts.map { part in
-                let faces = part.faces.map { box.faceNames[$0] }.joined(separator: ", ")
-                return ", " + Self.conditionText(part.condition) + " on " + faces
-            }.joined()
+        if !conditions.isEmpty {
+            return interior + conditions.map { ", " + $0.text(fields: fields) }.joined()
         }
         switch boundaryCondition {
         case .dirichlet: return interior
@@ -128,62 +161,6 @@ public struct Problem: Sendable {
         case .dirichlet: return "u = g"
         case .neumann: return "∂u/∂n = g"
         case let .robin(alpha, beta): return "\(alpha)·u + \(beta)·∂u/∂n = g"
-        }
-    }
-
-    /// The PDE-residual loss term at interior points (targets: the forcing there).
-    public func interiorTerm(points: [Double], weight: Double = 1) -> LossTerm {
-        let kind: LossTerm.Kind = systemResidual.map { .system($0) } ?? residual.map { .customResidual($0) } ?? .residual(pde)
-        return LossTerm(kind: kind, points: points, targets: forcing.values(at: points), weight: weight)
-    }
-
-    /// The boundary-condition loss term at boundary points (targets: the data g there; normals for Neumann and
-    /// Robin conditions).
-    public func boundaryTerm(points: [Double], weight: Double = 1) -> LossTerm {
-        boundaryTerm(condition: boundaryCondition, value: boundaryValue, points: points, weight: weight)
-    }
-
-    /// The loss term of one boundary part at its points, named "boundary_" + its name.
-    public func boundaryTerm(part: BoundaryPart, points: [Double], weight: Double = 1) -> LossTerm {
-        var term = boundaryTerm(condition: part.condition, value: part.value, points: points, weight: weight)
-        term.label = "boundary_" + part.name
-        return term
-    }
-
-    private func boundaryTerm(condition: BoundaryCondition, value: any ScalarField, points: [Double],
-                              weight: Double) -> LossTerm {
-        let targets = value.values(at: points)
-        switch condition {
-        case .dirichlet:
-            return LossTerm(kind: .dirichlet, points: points, targets: targets, weight: weight)
-        case .neumann:
-            return .neumann(points: points, normals: domain.outwardNormals(at: points), targets: targets, weight: weight)
-        case let .robin(alpha, beta):
-            return LossTerm(kind: .robin(alpha: alpha, beta: beta), points: points, targets: targets, weight: weight,
-                            normals: domain.outwardNormals(at: points))
-        }
-    }
-
-    /// 𝓛u (or r(x, u, ∇u, ∂²u)) − f at points, from the network's value, first and second derivative streams
-    /// (`streams` as ``NetworkEvaluator`` returns them for ``DerivativeStreams/hessian``).
-    func residuals(streams: [[Double]], points: [Double], forcing f: [Double]) -> [Double] {
-        let d = domain.dimension
-        return f.indices.map { p in
-            guard let residual else {
-                var laplacian = 0.0
-                for i in 0..<d { laplacian += streams[1 + d + DerivativeStreams.hessianIndex(i, i, dimension: d)][p] }
-                return pde.apply(value: streams[0][p], laplacian: laplacian) - f[p]
-            }
-            var state = PointState<Double>(dimension: d, target: f[p])
-            state.u = streams[0][p]
-            for i in 0..<d {
-                state.x[i] = points[p * d + i]
-                state.du[i] = streams[1 + i][p]
-            }
-            for (q, (i, j)) in DerivativeStreams.hessianPairs(dimension: d).enumerated() {
-                state.setSecondDerivative(i, j, streams[1 + d + q][p])
-            }
-            return residual(state) - f[p]
         }
     }
 }

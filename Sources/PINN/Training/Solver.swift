@@ -73,10 +73,11 @@ public struct SolverConfiguration: Sendable {
     }
 
     /// The parameter layout of the network this configuration describes, for inputs of dimension d.
-    public func networkLayout(inputDimension d: Int) -> NetworkLayout {
+    public func networkLayout(inputDimension d: Int, outputs: Int = 1) -> NetworkLayout {
         let layers = hiddenWidths.indices.map { activation(layer: $0) }
         return NetworkLayout(inputDimension: d, hiddenWidths: hiddenWidths, termCounts: layers.map(\.termCount),
-                             neuronWise: layers.map(\.neuronWise), unknownCount: unknownInitialValues.count)
+                             neuronWise: layers.map(\.neuronWise), outputDimension: outputs,
+                             unknownCount: unknownInitialValues.count)
     }
 }
 
@@ -139,6 +140,8 @@ public struct Solution: Sendable {
     public var boundaryPoints: [Double]
     /// The configuration it was trained with.
     public var configuration = SolverConfiguration()
+    /// One line per equation and condition: its name, what it states, where, its point count and weight.
+    public var termSummaries: [String] = []
 
     /// u and, with `streams`, its derivatives at the given points (point-major): entry s of the result is stream s
     /// (see ``DerivativeStreams``: u; ∂u/∂xᵢ; Δu or ∂²u/∂xᵢ²), one value per point.
@@ -158,20 +161,37 @@ public struct Solution: Sendable {
         try ResultFile.write(self, grid: grid, info: info, to: path)
     }
 
-    /// u at the given points (point-major).
+    /// The first field (u) at the given points (point-major).
     public func predict(at points: [Double]) -> [Double] {
-        NetworkEvaluator(layout: network.layout).evaluate(network, at: points)[0]
+        predictFields(at: points)[0]
     }
 
-    /// The PDE residual 𝓛u − f at the given points.
+    /// Every field at the given points, [field][point].
+    public func predictFields(at points: [Double]) -> [[Double]] {
+        NetworkEvaluator(layout: network.layout).evaluateFields(network, at: points).map { $0[0] }
+    }
+
+    /// The first equation's residual (𝓛u − f for the short form) at the given points.
     public func residual(at points: [Double]) -> [Double] {
-        Solver.residual(of: network, problem: problem, at: points, forcing: problem.forcing.values(at: points))
+        residuals(at: points)[0]
     }
 
-    /// Error metrics against the exact solution at the given points, if it is known.
+    /// Every equation's residual at the given points, [equation][point].
+    public func residuals(at points: [Double]) -> [[Double]] {
+        Solver.equationResiduals(of: network, problem: problem, at: points)
+    }
+
+    /// Error metrics of the first field against its exact solution at the given points, if it is known.
     public func errors(at points: [Double]) -> ErrorMetrics? {
-        guard let exact = problem.exactSolution else { return nil }
-        return ErrorMetrics(prediction: predict(at: points), exact: exact.values(at: points))
+        fieldErrors(at: points)[0]
+    }
+
+    /// Error metrics of every field with a known exact solution (nil for the others).
+    public func fieldErrors(at points: [Double]) -> [ErrorMetrics?] {
+        let predictions = predictFields(at: points)
+        return problem.exactSolutions.enumerated().map { k, exact in
+            exact.map { ErrorMetrics(prediction: predictions[k], exact: $0.values(at: points)) }
+        }
     }
 }
 
@@ -214,7 +234,14 @@ public struct Solver: Sendable {
         guard c.interiorPoints > 0 else { throw fail("configuration.interiorPoints", "must be positive, found \(c.interiorPoints)") }
         guard c.hardDirichlet || c.boundaryPoints > 0 else { throw fail("configuration.boundaryPoints", "must be positive, found \(c.boundaryPoints)") }
         guard !c.stages.isEmpty else { throw fail("configuration.stages", "needs at least one training stage") }
-        for field in [problem.forcing, problem.boundaryValue] + (problem.exactSolution.map { [$0] } ?? [])
+        let fieldCount = problem.fields.count
+        guard fieldCount >= 1, Set(problem.fields).count == fieldCount else {
+            throw fail("problem.fields", "expected distinct field names, found \(problem.fields)")
+        }
+        guard problem.exactSolutions.count == fieldCount else {
+            throw fail("problem.exactSolutions", "expected one entry (or nil) per field (\(fieldCount)), found \(problem.exactSolutions.count)")
+        }
+        for field in [problem.forcing, problem.boundaryValue] + problem.exactSolutions.compactMap({ $0 })
         where field.inputDimension != d {
             throw fail("problem", "a field takes \(field.inputDimension) coordinates but the domain is \(d)-dimensional")
         }
@@ -224,38 +251,18 @@ public struct Solver: Sendable {
             if c.slopeRecoveryWeight > 0 {
                 throw fail("configuration.stages[\(i)]", "Levenberg–Marquardt needs a sum-of-squares loss; slopeRecoveryWeight must be 0")
             }
-            if let problem = LevenbergMarquardt.memoryProblem(parameterCount: c.networkLayout(inputDimension: d).parameterCount) {
+            let layout = c.networkLayout(inputDimension: d, outputs: fieldCount)
+            if let problem = LevenbergMarquardt.memoryProblem(parameterCount: layout.parameterCount) {
                 throw fail("configuration.stages[\(i)]", problem)
             }
         }
         guard problem.unknowns.count == c.unknownInitialValues.count else {
             throw fail("configuration.unknownInitialValues", "the problem has \(problem.unknowns.count) unknowns, the configuration \(c.unknownInitialValues.count) initial values")
         }
-        if let r = problem.systemResidual, r.unknowns != problem.unknowns {
-            throw fail("problem.systemResidual", "reads the unknowns \(r.unknowns), the problem names \(problem.unknowns)")
-        }
-        if !problem.boundaryParts.isEmpty {
-            guard let box = problem.domain as? Box else {
-                throw fail("problem.boundaryParts", "named boundary parts need an interval, rectangle or box; the domain is a \(problem.domain)")
-            }
-            var seen: [Int: Int] = [:]
-            for (k, part) in problem.boundaryParts.enumerated() {
-                guard !part.faces.isEmpty, part.faces.allSatisfy({ (0..<(2 * box.dimension)).contains($0) }) else {
-                    throw fail("problem.boundaryParts[\(k)].faces", "expected face indices 0..<\(2 * box.dimension), found \(part.faces)")
-                }
-                for face in part.faces {
-                    if let other = seen[face] {
-                        throw fail("problem.boundaryParts[\(k)].faces", "face '\(box.faceNames[face])' already has a condition (part \(other)); give each face one")
-                    }
-                    seen[face] = k
-                }
-            }
-            if c.hardDirichlet { throw fail("configuration.hardDirichlet", "exact constraints cover the whole boundary, not named parts") }
-            if c.lossBalancing != nil, problem.boundaryParts.count > 1 {
-                throw fail("configuration.lossBalancing", "balances one boundary term; the problem has \(problem.boundaryParts.count) boundary parts")
-            }
-        }
         if c.hardDirichlet {
+            guard !problem.isGeneral, problem.conditions.isEmpty else {
+                throw fail("configuration.hardDirichlet", "exact constraints impose the short form's Dirichlet data on the whole boundary; the problem has conditions on regions")
+            }
             guard problem.boundaryCondition == .dirichlet else {
                 throw fail("configuration.hardDirichlet", "exact constraints impose Dirichlet data; the problem's condition is \(problem.boundaryCondition)")
             }
@@ -265,27 +272,98 @@ public struct Solver: Sendable {
                 throw fail("configuration.hardDirichlet", error.description)
             }
         }
-    }
-
-    /// 𝓛u − f (or r(x, u, ∇u, ∂²u) − f) for the network at `points`, given f there.
-    static func residual(of network: Network, problem: Problem, at points: [Double], forcing f: [Double]) -> [Double] {
-        if let r = problem.systemResidual {
-            // The residual reads the network's current unknowns.
-            let n = f.count, streams = NetworkEvaluator(layout: network.layout).evaluate(network, at: points, streams: r.streams)
-            let outputs = streams.flatMap { $0 }
-            var residuals = [Double](repeating: 0, count: n), seeds = [Double](repeating: 0, count: outputs.count)
-            let unknowns = network.unknowns
-            r.scaledResiduals(points: points, normals: nil, targets: f, outputs: outputs, count: n, outputCount: 1,
-                              scale: 1, residuals: &residuals, seeds: &seeds, unknownValues: unknowns)
-            return residuals
+        try validateConstraints()
+        if c.lossBalancing != nil, constraints.count != 2 {
+            throw fail("configuration.lossBalancing", "balances one equation against one boundary term; the problem has \(constraints.count) terms")
         }
-        let streams = NetworkEvaluator(layout: network.layout).evaluate(network, at: points, streams: .hessian)
-        return problem.residuals(streams: streams, points: points, forcing: f)
+        if c.resampleEvery > 0 || c.refinement != nil, constraints.prefix(equationCount).contains(where: { $0.pointCount != nil || $0.distribution != nil }) {
+            throw fail("configuration.refinement", "resampling and refinement redraw the shared interior points; give the equations no point counts or distributions of their own")
+        }
     }
 
-    /// The interior-term refresh for resampling and RAR (nil when neither is on). Deterministic in the seed: it
-    /// draws from its own generator, split off after the collocation points'.
-    func makePointRefresh(initialInterior: [Double]) -> (every: Int, refresh: (Network, Int) -> LossTerm?)? {
+    /// Checks each equation and condition: its region exists on this domain and selects points, the fields and
+    /// unknowns it reads exist, normals only on the boundary, and no face gets two sugar conditions on one field.
+    private func validateConstraints() throws(SolverError) {
+        func fail(_ field: String, _ message: String) -> SolverError { SolverError(field: field, message: message) }
+        let all = constraints, d = problem.domain.dimension, m = problem.fields.count
+        let equations = equationCount
+        var reads = Set<Int>()
+        var sugarOnFace: [String: Int] = [:]
+        for (k, item) in all.enumerated() {
+            let place = k < equations ? "problem.equations[\(k)]" : "problem.conditions[\(k - equations)]"
+            let fields = item.referencedFields
+            if k < equations { reads.formUnion(fields) }
+            guard fields.allSatisfy({ (0..<m).contains($0) }) else {
+                throw fail(place, "reads field \(fields.sorted()) but the problem has \(m) fields \(problem.fields)")
+            }
+            if case let .system(r) = item.kind {
+                guard r.fields == problem.fields, r.dimension == d else {
+                    throw fail(place, "its residual is over the fields \(r.fields) in \(r.dimension)D; the problem's are \(problem.fields) in \(d)D")
+                }
+                guard r.unknowns.isEmpty || r.unknowns == problem.unknowns else {
+                    throw fail(place, "reads the unknowns \(r.unknowns), the problem names \(problem.unknowns)")
+                }
+            }
+            switch item.kind {
+            case .residual, .customResidual:
+                guard m == 1 else { throw fail(place, "a scalar PDE needs a single-field problem; write a residual over the fields") }
+            default: break
+            }
+            if item.readsNormals && !item.region.isOnBoundary {
+                throw fail(place, "reads the outward normal but holds on \(item.region), not on the boundary")
+            }
+            if case let .points(points) = item.region {
+                guard !points.isEmpty, points.count % d == 0 else {
+                    throw fail(place, "expected points with \(d) coordinates each, found \(points.count) numbers")
+                }
+                if let observed = item.observed, observed.count != points.count / d {
+                    throw fail(place, "has \(points.count / d) points but \(observed.count) observed values")
+                }
+            }
+            switch item.region {
+            case let .faces(faces):
+                guard let box = problem.domain as? Box else {
+                    throw fail(place, "named faces need an interval, rectangle or box; the domain is a \(problem.domain)")
+                }
+                guard !faces.isEmpty, faces.allSatisfy({ (0..<(2 * box.dimension)).contains($0) }) else {
+                    throw fail(place, "expected face indices 0..<\(2 * box.dimension) (\(box.faceNames.joined(separator: ", "))), found \(faces)")
+                }
+                if item.kind.isSugar {
+                    for face in faces {
+                        let key = "\(face)|\(item.field)"
+                        if let other = sugarOnFace[key] {
+                            throw fail(place, "face '\(box.faceNames[face])' already has a condition on \(problem.fields[item.field]) (\(other < equations ? "equation" : "condition") \(other - equations)); give each face one")
+                        }
+                        sugarOnFace[key] = k
+                    }
+                }
+            case let .edges(edges):
+                guard let polygon = problem.domain as? Polygon else {
+                    throw fail(place, "edges need a polygon domain; the domain is a \(problem.domain)")
+                }
+                guard !edges.isEmpty, edges.allSatisfy({ (0..<polygon.vertices.count).contains($0) }) else {
+                    throw fail(place, "expected edge indices 0..<\(polygon.vertices.count), found \(edges)")
+                }
+            case .interior:
+                if k >= equations { throw fail(place, "a condition holds on the boundary, at points or on observations; equations hold in the interior") }
+            default: break
+            }
+        }
+        if let unread = (0..<m).first(where: { !reads.contains($0) }), equations > 0 {
+            throw fail("problem.equations", "no equation mentions the field '\(problem.fields[unread])'; every field needs an equation")
+        }
+        if all.contains(where: { if case .predicate = $0.region { return true } else { return false } }) {
+            let sets = makeCollocation().pointSets
+            for (k, item) in all.enumerated() where sets[k].isEmpty {
+                throw fail("problem.conditions[\(k - equations)]", "its region (\(item.region)) selects none of the sampled boundary points; check the predicate and its tolerance")
+            }
+        }
+    }
+
+    /// The interior-terms refresh for resampling and RAR (nil when neither is on): every equation's points are
+    /// replaced (they share the interior points). Deterministic in the seed: it draws from its own generator, split
+    /// off after the collocation points'. RAR ranks candidates by √(Σₑ rₑ²) over the equations.
+    func makePointRefresh(initialInterior: [Double]) -> (every: Int, refresh: (Network, Int) -> [LossTerm]?)? {
         let c = configuration
         guard c.resampleEvery > 0 || c.refinement != nil else { return nil }
         final class State { var rng: Xoshiro256; var interior: [Double]; init(_ r: Xoshiro256, _ i: [Double]) { rng = r; interior = i } }
@@ -294,6 +372,7 @@ public struct Solver: Sendable {
         let state = State(seeds.split(), initialInterior)
         let every = [c.resampleEvery, c.refinement?.every ?? 0].filter { $0 > 0 }.reduce(0) { $0 == 0 ? $1 : Self.gcd($0, $1) }
         let problem = self.problem
+        let equations = Array(constraints.prefix(equationCount))
         return (every, { network, iteration in
             var changed = false
             if c.resampleEvery > 0, iteration % c.resampleEvery == 0 {
@@ -302,13 +381,17 @@ public struct Solver: Sendable {
             }
             if let rar = c.refinement, iteration % rar.every == 0 {
                 let candidates = problem.domain.interiorPoints(count: rar.candidates, distribution: .random, rng: &state.rng)
-                let r = Self.residual(of: network, problem: problem, at: candidates, forcing: problem.forcing.values(at: candidates))
+                let residuals = equations.map {
+                    Self.lossTerm($0, points: candidates, domain: problem.domain, weight: 1).residuals(of: network)
+                }
+                let r = residuals.count == 1 ? residuals[0]
+                    : residuals[0].indices.map { p in residuals.reduce(0) { $0 + $1[p] * $1[p] }.squareRoot() }
                 let d = problem.domain.dimension
                 for p in rar.choose(residuals: r, rng: &state.rng) { state.interior += candidates[(p * d)..<(p * d + d)] }
                 changed = true
             }
             guard changed else { return nil }
-            return problem.interiorTerm(points: state.interior, weight: c.residualWeight)
+            return equations.map { Self.lossTerm($0, points: state.interior, domain: problem.domain, weight: $0.weight ?? 1) }
         })
     }
 
@@ -321,7 +404,8 @@ public struct Solver: Sendable {
         let widths = configuration.hiddenWidths
         var network = Network(inputDimension: problem.domain.dimension, hiddenWidths: widths,
                               activations: widths.indices.map { configuration.activation(layer: $0) },
-                              initializer: configuration.initializer, unknowns: configuration.unknownInitialValues,
+                              initializer: configuration.initializer, outputs: problem.fields.count,
+                              unknowns: configuration.unknownInitialValues,
                               rng: &weights)
         configuration.firstLayer.apply(to: &network, domain: problem.domain, rng: &weights)
         if configuration.hardDirichlet {
@@ -331,35 +415,11 @@ public struct Solver: Sendable {
         return network
     }
 
-    /// The collocation points (deterministic in the seed): interior, then boundary, point-major.
-    public func makeCollocation() -> (interior: [Double], boundary: [Double]) {
-        var rng = Xoshiro256(seed: configuration.seed)
-        _ = rng.split()  // the weights' stream
-        var sampling = rng.split()
-        let interior = problem.domain.interiorPoints(count: configuration.interiorPoints,
-                                                     distribution: configuration.distribution, rng: &sampling)
-        guard !problem.boundaryParts.isEmpty, let box = problem.domain as? Box else {
-            let boundary = problem.domain.boundaryPoints(count: configuration.boundaryPoints,
-                                                         includeCorners: configuration.boundaryCorners, rng: &sampling)
-            return (interior, boundary)
+    /// One line per constraint: "name: statement on region (N points, weight w)".
+    public func termSummaries(_ terms: [LossTerm]) -> [String] {
+        zip(constraints, terms).map { item, term in
+            "\(item.name): \(item.text(fields: problem.fields)) (\(term.count) points, weight \(JSONObjectReader.format(term.weight)))"
         }
-        // Parts in order, each with its share of the boundary points in proportion to its measure.
-        var boundary: [Double] = []
-        for (part, count) in zip(problem.boundaryParts, boundaryPartCounts()) {
-            boundary += box.facePoints(part.faces, count: count, rng: &sampling)
-        }
-        return (interior, boundary)
-    }
-
-    /// The number of boundary points of each of the problem's boundary parts: the configured total shared in
-    /// proportion to the parts' measures, at least one each (in 1D, one per face).
-    public func boundaryPartCounts() -> [Int] {
-        guard let box = problem.domain as? Box else { return [] }
-        let parts = problem.boundaryParts
-        if box.dimension == 1 { return parts.map(\.faces.count) }
-        let measures = parts.map { $0.faces.map(box.faceMeasure).reduce(0, +) }
-        let total = measures.reduce(0, +)
-        return measures.map { max(1, Int((Double(configuration.boundaryPoints) * $0 / total).rounded())) }
     }
 
     /// The evaluation grid over the domain's bounding box: axes and points (point-major).
@@ -379,38 +439,19 @@ public struct Solver: Sendable {
         }
     }
 
-    /// The loss terms for the given collocation points: residual, boundary, and data if any.
-    public func makeTerms(interior: [Double], boundary: [Double]) -> [LossTerm] {
-        var terms = [problem.interiorTerm(points: interior, weight: configuration.residualWeight)]
-        if !problem.boundaryParts.isEmpty {
-            let d = problem.domain.dimension
-            var start = 0
-            for (part, count) in zip(problem.boundaryParts, boundaryPartCounts()) {
-                let points = Array(boundary[(start * d)..<((start + count) * d)])
-                terms.append(problem.boundaryTerm(part: part, points: points, weight: configuration.boundaryWeight))
-                start += count
-            }
-        } else if !configuration.hardDirichlet {
-            terms.append(problem.boundaryTerm(points: boundary, weight: configuration.boundaryWeight))
-        }
-        if !configuration.dataValues.isEmpty {
-            terms.append(LossTerm(kind: .data, points: configuration.dataPoints, targets: configuration.dataValues,
-                                  weight: configuration.dataWeight))
-        }
-        return terms
-    }
-
     /// Trains from the initial network and returns the solution. Stages that drop activation terms split training
     /// into segments, each with an objective for its network's layout; the history runs on across them.
     public func solve(observer: TrainingObserver? = nil) -> Solution {
         var network = makeNetwork()
-        let (interior, boundary) = makeCollocation()
-        let terms = makeTerms(interior: interior, boundary: boundary)
+        let collocation = makeCollocation()
+        let (interior, boundary) = (collocation.interior, collocation.boundary)
+        let terms = makeTerms(collocation)
         var evaluation: EvaluationSet?
-        if let exact = problem.exactSolution {
+        if problem.exactSolutions.contains(where: { $0 != nil }) {
             let inside = evaluationPointsInDomain()
-            evaluation = EvaluationSet(points: inside, exact: exact.values(at: inside))
+            evaluation = EvaluationSet(points: inside, fields: problem.exactSolutions.map { $0?.values(at: inside) })
         }
+        let equations = equationCount
         var segments: [[TrainingStage]] = []
         for stage in configuration.stages {
             if stage.keepOnlyBaseActivationTerm || segments.isEmpty { segments.append([]) }
@@ -428,7 +469,9 @@ public struct Solver: Sendable {
             if configuration.slopeRecoveryWeight > 0 {
                 objective.slopeRecovery = SlopeRecovery(weight: configuration.slopeRecoveryWeight)
             }
-            if let last = objectives.last { objective.replaceTerm(0, with: last.terms[0]) }  // keep refined points
+            if let last = objectives.last {  // keep refined points
+                for i in 0..<equations { objective.replaceTerm(i, with: last.terms[i]) }
+            }
             objectives.append(objective)
             let trainer = Trainer(objective: objective, stages: stages,
                                   historyInterval: configuration.historyInterval, evaluation: evaluation)
@@ -461,6 +504,6 @@ public struct Solver: Sendable {
         }
         return Solution(problem: problem, network: network, report: report!,
                         interiorPoints: objectives.last?.terms[0].points ?? interior, boundaryPoints: boundary,
-                        configuration: configuration)
+                        configuration: configuration, termSummaries: termSummaries(terms))
     }
 }

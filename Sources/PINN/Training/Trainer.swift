@@ -46,8 +46,11 @@ public struct HistoryRecord: Sendable, Equatable {
     public var loss: Double
     /// Loss of each term (same order as the objective's terms).
     public var termLosses: [Double]
-    /// Relative L2 error and max error on the evaluation set, when an exact solution is known.
+    /// Relative L2 error and max error on the evaluation set, when an exact solution is known (for several fields:
+    /// the largest of each over the fields).
     public var metrics: ErrorMetrics?
+    /// Each field's errors (nil for fields without an exact solution); one entry for a single field.
+    public var fieldMetrics: [ErrorMetrics?] = []
     /// Seconds since the start of training.
     public var wallTime: Double
     /// The learning rate used by the update (Adam), 0 (L-BFGS), or the damping μ after the step
@@ -178,8 +181,18 @@ public struct TrainingReport: Sendable {
 /// Points where the error against the exact solution is measured during training.
 public struct EvaluationSet: Sendable {
     public var points: [Double]
-    public var exact: [Double]
-    public init(points: [Double], exact: [Double]) { self.points = points; self.exact = exact }
+    /// Each field's exact values at the points (nil for fields without an exact solution).
+    public var fields: [[Double]?]
+    /// The first field's exact values.
+    public var exact: [Double] { fields.first.flatMap { $0 } ?? [] }
+
+    /// A set for a single-field problem.
+    public init(points: [Double], exact: [Double]) { self.init(points: points, fields: [exact]) }
+
+    public init(points: [Double], fields: [[Double]?]) {
+        self.points = points
+        self.fields = fields
+    }
 }
 
 /// Runs a training schedule on an ``Objective``.
@@ -197,9 +210,10 @@ public final class Trainer {
     public var effectiveRankTracking: EffectiveRankTracking?
     /// Boundary-weight annealing in Adam stages, if wanted (term 0 residual, term 1 boundary).
     public var lossBalancing: LossBalancing?
-    /// Replaces the interior (first) loss term every ``pointRefreshEvery`` iterations: resampling or
-    /// residual-based adaptive refinement (see ``Solver``). Returns nil to keep the points.
-    public var pointRefresh: ((Network, Int) -> LossTerm?)?
+    /// Replaces the interior (first) loss terms every ``pointRefreshEvery`` iterations: resampling or
+    /// residual-based adaptive refinement (see ``Solver``); term i of the result replaces term i. Returns nil to keep
+    /// the points.
+    public var pointRefresh: ((Network, Int) -> [LossTerm]?)?
     public var pointRefreshEvery = 0
     /// Stop cleanly once training has run this many seconds (counted over all stages and segments).
     public var timeLimit: Double?
@@ -266,14 +280,19 @@ public final class Trainer {
         var lastMetrics: ErrorMetrics?
         let total = from.totalIterations ?? totalIterations
 
-        func metrics(_ net: Network) -> ErrorMetrics? {
-            guard let evaluation, let evaluator else { return nil }
-            return ErrorMetrics(prediction: evaluator.evaluate(net, at: evaluation.points)[0], exact: evaluation.exact)
+        func fieldMetrics(_ net: Network) -> [ErrorMetrics?] {
+            guard let evaluation, let evaluator else { return [] }
+            let values = evaluator.evaluateFields(net, at: evaluation.points)
+            return evaluation.fields.enumerated().map { k, exact in
+                exact.map { ErrorMetrics(prediction: values[k][0], exact: $0) }
+            }
         }
         func record(stage: Int, losses: [Double], rate: Double, net: Network) {
-            lastMetrics = metrics(net)
+            let perField = fieldMetrics(net)
+            lastMetrics = ErrorMetrics.worst(of: perField.compactMap { $0 })
             var r = HistoryRecord(iteration: iteration, stage: from.stage + stage, loss: losses.reduce(0, +),
                                   termLosses: losses, metrics: lastMetrics, wallTime: elapsed(), learningRate: rate)
+            r.fieldMetrics = perField
             r.termWeights = objective.terms.map(\.weight)
             r.unknowns = net.unknowns
             for l in 0..<net.layout.depth {
@@ -351,8 +370,8 @@ public final class Trainer {
                                               iterations: iteration, totalTime: elapsed())
                     }
                     if let refresh = pointRefresh, pointRefreshEvery > 0, iteration > 0, iteration % pointRefreshEvery == 0,
-                       let term = refresh(network, iteration) {
-                        objective.replaceTerm(0, with: term)
+                       let terms = refresh(network, iteration) {
+                        for (i, term) in terms.enumerated() { objective.replaceTerm(i, with: term) }
                     }
                     let iterationStart = DispatchTime.now().uptimeNanoseconds
                     let losses = objective.evaluate(network, gradient: gradient, mask: mask)
