@@ -168,3 +168,98 @@ final class HardConstraintTests: XCTestCase {
         XCTAssertNotEqual(sequential[0], sequential[1])
     }
 }
+
+/// Exact Dirichlet conditions on some outputs of a network with several (the general form's `"hard": true`).
+final class FieldwiseHardConstraintTests: XCTestCase {
+    /// Three outputs, the first and third constrained with their own liftings: every stream of every field against
+    /// the dual-number path, then the gradient and Jacobian rows of a system loss against central differences.
+    func testConstraintsOnSomeFieldsMatchTheDualPathAndFiniteDifferences() throws {
+        let d = 2, fields = ["u", "v", "p"]
+        var rng = Xoshiro256(seed: 21)
+        var net = Network(inputDimension: d, hiddenWidths: [6, 5], activation: .fixed(.tanh), outputs: 3, rng: &rng)
+        net.outputConstraint = try HardDirichletConstraint(domain: Box(lower: [-1, -1], upper: [1.5, 1.5]),
+                                                           liftings: [Lifting(inputDimension: d), Formula("sin(x)*y", dimension: d)],
+                                                           fields: [0, 2])
+        let points = randomPoints(5, dimension: d, in: -0.9, 0.9, rng: &rng)
+        let out = NetworkEvaluator(layout: net.layout).evaluateFields(net, at: points, streams: .hessian)
+        for k in 0..<3 {
+            for p in 0..<5 {
+                let x = Array(points[(p * d)..<(p * d + d)])
+                let field = net.field(k)
+                XCTAssertEqual(out[k][0][p], field(x), accuracy: 1e-13)
+                let gradient = DifferentialOperators.gradient(of: field, at: x)
+                for i in 0..<d { XCTAssertEqual(out[k][1 + i][p], gradient[i], accuracy: 1e-12, "field \(k) ∂\(i)") }
+                let second = DifferentialOperators.hessian(of: field, at: x)
+                for q in second.indices { XCTAssertEqual(out[k][1 + d + q][p], second[q], accuracy: 1e-11, "field \(k) pair \(q)") }
+            }
+        }
+        // On the boundary the constrained fields equal their liftings whatever the weights.
+        XCTAssertEqual(net.outputs([1.5, 0.3])[0], Lifting(inputDimension: d)([1.5, 0.3]), accuracy: 1e-15)
+        XCTAssertEqual(net.outputs([0.2, -1.0])[2], sin(0.2) * -1.0, accuracy: 1e-15)
+
+        let terms = [
+            LossTerm(kind: .system(try SystemResidual("u*u_x + v*u_y + p_x - 0.1*(u_xx + u_yy) + 0.2*p_xy", fields: fields, dimension: d)),
+                     points: points, targets: [Double](repeating: 0.1, count: 5)),
+            LossTerm(kind: .system(try SystemResidual("u_x + v_y + p_yy", fields: fields, dimension: d)), points: points,
+                     targets: [Double](repeating: 0, count: 5), weight: 2),
+            LossTerm(kind: .system(try SystemResidual("u_x + v_y", fields: fields, dimension: d)), points: points,
+                     targets: [Double](repeating: 0, count: 5), weight: 0.5),
+        ]
+        let objective = Objective(layout: net.layout, terms: terms, chunkSize: 3)
+        var g = [Double](repeating: 0, count: net.parameters.count)
+        g.withUnsafeMutableBufferPointer { _ = objective.evaluate(net, gradient: $0.baseAddress!) }
+        let loss: (Network) -> Double = { objective.evaluate($0, gradient: nil).reduce(0, +) }
+        let scale = g.map(abs).max()!
+        for i in g.indices where net.trainableMask[i] == 1 {
+            let h = 1e-5 * max(1, abs(net.parameters[i]))
+            var plus = net, minus = net
+            plus.parameters[i] += h
+            minus.parameters[i] -= h
+            XCTAssertLessThan(relativeError(g[i], (loss(plus) - loss(minus)) / (2 * h), floor: 1e-4 * scale), 1e-6, "∂L/∂θ\(i)")
+        }
+        let (residuals, jacobian) = objective.residualJacobian(net)
+        let p = net.parameters.count
+        for j in stride(from: 0, to: p, by: 5) where net.trainableMask[j] == 1 {
+            let h = 1e-6 * max(1, abs(net.parameters[j]))
+            var plus = net, minus = net
+            plus.parameters[j] += h
+            minus.parameters[j] -= h
+            let (rp, rm) = (objective.residualJacobian(plus).residuals, objective.residualJacobian(minus).residuals)
+            for row in residuals.indices {
+                let fd = (rp[row] - rm[row]) / (2 * h)
+                XCTAssertEqual(jacobian[row * p + j], fd, accuracy: 1e-6 * max(1, abs(fd)), "J[\(row), \(j)]")
+            }
+        }
+    }
+
+    /// A two-field problem file with `"hard": true` on both fields' boundary data trains without boundary terms and
+    /// keeps the data exactly on the boundary.
+    func testHardConditionsInAProblemFile() throws {
+        let text = """
+        {"domain": {"type": "rectangle", "x": [0, 1], "y": [0, 1]},
+         "fields": ["u", "v"],
+         "equations": [{"residual": "-(u_xx + u_yy) - v"}, {"residual": "-(v_xx + v_yy)"}],
+         "conditions": [{"on": "boundary", "type": "dirichlet", "field": "u", "hard": true},
+                        {"on": "boundary", "type": "dirichlet", "field": "v", "value": "x + y", "hard": true}],
+         "exact_solution": {"u": "sin(pi*x)*sin(pi*y) + x*y", "v": "x + y"},
+         "network": {"hidden_layers": [12, 12]}, "collocation": {"interior": 200, "distribution": "sobol"},
+         "training": {"stages": [{"optimizer": "adam", "iterations": 100, "learning_rate": 0.01}, {"optimizer": "lm", "iterations": 100}]},
+         "output": {"grid": [21, 21]}}
+        """
+        let file = try ProblemFile.parse(text, path: "hard.json")
+        let solver = try Solver(problem: file.problem, configuration: file.configuration)
+        XCTAssertEqual(solver.constraints.map(\.name), ["equation_1", "equation_2"])
+        XCTAssertEqual(solver.hardConditions.map(\.field), [0, 1])
+        let solution = solver.solve()
+        let boundary: [Double] = [0, 0.3, 1, 0.7, 0.25, 0, 0.6, 1]
+        let values = solution.predictFields(at: boundary)
+        for q in 0..<4 {
+            let (x, y) = (boundary[2 * q], boundary[2 * q + 1])
+            XCTAssertEqual(values[0][q], sin(.pi * x) * sin(.pi * y) + x * y, accuracy: 1e-14)
+            XCTAssertEqual(values[1][q], x + y, accuracy: 1e-14)
+        }
+        let errors = solution.fieldErrors(at: solver.evaluationPointsInDomain())
+        XCTAssertLessThan(errors[0]!.relativeL2, 1e-3)
+        XCTAssertLessThan(errors[1]!.relativeL2, 1e-3)
+    }
+}

@@ -80,7 +80,7 @@ extension ProblemFile {
         guard let equationList = try root.array("equations"), !equationList.isEmpty else {
             throw root.fail("equations", "expected at least one equation: {\"residual\": \"...\"}")
         }
-        var equations: [Condition] = [], valuePaths: [String] = [], names = Set<String>()
+        var equations: [Condition] = [], valuePaths: [String] = [], itemPaths: [String] = [], names = Set<String>()
         func uniqueName(_ base: String) -> String {
             var name = base, k = 2
             while names.contains(name) { name = "\(base)_\(k)"; k += 1 }
@@ -98,6 +98,7 @@ extension ProblemFile {
             equation.value = try target(&reader, residual: r, exact: exact, domain: domain, place: place,
                                         formula: formula)
             valuePaths.append(place + ".value")
+            itemPaths.append(place)
             equation.name = try uniqueName(reader.string("name") ?? (equationList.count == 1 ? "pde" : "equation_\(i + 1)"))
             equation.weight = try reader.nonNegativeNumber("weight")
             equation.pointCount = try reader.integer("points", minimum: 1)
@@ -132,6 +133,7 @@ extension ProblemFile {
                     data.weight = weight
                     conditions.append(data)
                     valuePaths.append(place + ".on.observations")
+                    itemPaths.append(place)
                 }
                 continue
             }
@@ -179,6 +181,13 @@ extension ProblemFile {
                 condition = Condition(name: "", region: region, kind: kind.lossKind, field: k, value: value)
             }
             valuePaths.append(place + ".value")
+            itemPaths.append(place)
+            if type == 0, let hard = try reader.bool("hard") {
+                guard case .boundary = region else {
+                    throw reader.fail("hard", "an exact Dirichlet condition covers the whole boundary (\"on\": \"boundary\"); this one holds on \(region)")
+                }
+                condition.hard = hard
+            }
             let fieldPart = type == 3 ? "residual" : fields[condition.field]
             condition.name = uniqueName(try reader.string("name") ?? "\(fieldPart)_\(regionName(region, domain: domain))")
             condition.weight = try reader.nonNegativeNumber("weight")
@@ -190,7 +199,8 @@ extension ProblemFile {
         var problem = Problem(domain: domain, fields: fields, equations: equations, conditions: conditions)
         problem.exactSolutions = exact
         problem.unknowns = unknowns
-        return ParsedProblem(problem: problem, formulas: formulas, valuePaths: valuePaths, warnings: warnings)
+        return ParsedProblem(problem: problem, formulas: formulas, valuePaths: valuePaths, itemPaths: itemPaths,
+                             warnings: warnings)
     }
 
     /// The targets of a residual: its `value` formula, else r(u*) when every field it reads has an exact solution

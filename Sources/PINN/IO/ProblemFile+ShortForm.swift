@@ -8,6 +8,8 @@ struct ParsedProblem {
     /// The JSON path of each equation's and condition's value (targets), in the order of
     /// ``Problem/generalForm(hardDirichlet:)``.
     var valuePaths: [String]
+    /// The JSON path of each equation and condition itself (same order), for errors found by the solver.
+    var itemPaths: [String] = []
     var hardDirichlet = false
     /// Things worth telling the user that do not stop the run.
     var warnings: [String] = []
@@ -101,7 +103,8 @@ extension ProblemFile {
             throw root.fail("forcing", "required with unknowns: the forcing cannot be derived from the exact solution while a coefficient is unknown")
         }
         var problem: Problem
-        var valuePaths = ["forcing"] + (root.has("boundary_conditions") || hard ? [] : ["boundary_value"])
+        var valuePaths = ["forcing"] + (root.has("boundary_conditions") ? [] : ["boundary_value"])
+        var itemPaths = ["pde"] + (root.has("boundary_conditions") ? [] : ["boundary_condition"])
         if let exact {
             problem = residual.map { Problem.manufactured(domain: domain, residual: $0, exactSolution: exact, boundaryCondition: condition) }
                 ?? Problem.manufactured(domain: domain, pde: pde, exactSolution: exact, boundaryCondition: condition)
@@ -167,11 +170,13 @@ extension ProblemFile {
                 let name = "boundary_" + faces.map { box.faceNames[$0] }.joined(separator: "_")
                 problem.conditions.append(Condition(name: name, region: .faces(faces), kind: kind.lossKind, value: value))
                 valuePaths.append("boundary_conditions[\(k)].value")
+                itemPaths.append("boundary_conditions[\(k)]")
             }
         }
 
         problem.systemResidual = systemResidual
         problem.unknowns = unknownNames
-        return ParsedProblem(problem: problem, formulas: formulas, valuePaths: valuePaths, hardDirichlet: hard)
+        return ParsedProblem(problem: problem, formulas: formulas, valuePaths: valuePaths, itemPaths: itemPaths,
+                             hardDirichlet: hard)
     }
 }

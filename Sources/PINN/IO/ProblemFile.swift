@@ -17,6 +17,8 @@ public struct ProblemFile: Sendable {
     public let formulas: [String: String]
     /// The JSON path of each equation's and condition's targets, in the order of the problem's general form.
     var valuePaths: [String] = []
+    /// The JSON path of each equation and condition (same order).
+    var itemPaths: [String] = []
     /// Things the user should know that do not stop the run (printed by the command line).
     public var warnings: [String] = []
 
@@ -278,6 +280,7 @@ public struct ProblemFile: Sendable {
         var file = ProblemFile(path: path, text: text, description: description, problem: problem,
                                configuration: config, formulas: form.formulas)
         file.valuePaths = form.valuePaths
+        file.itemPaths = form.itemPaths
         file.warnings = form.warnings
         try file.checkFormulasAreFinite()
         return file
@@ -459,7 +462,7 @@ public struct ProblemFile: Sendable {
         do {
             solver = try Solver(problem: problem, configuration: configuration)
         } catch {
-            throw ProblemFileError(file: path, path: Self.jsonPath(ofSolverField: error.field), message: error.message)
+            throw ProblemFileError(file: path, path: jsonPath(ofSolverField: error.field), message: error.message)
         }
         let collocation = solver.makeCollocation()
         let grid = solver.evaluationPointsInDomain()
@@ -479,15 +482,23 @@ public struct ProblemFile: Sendable {
             try check(problem.isGeneral ? "exact_solution.\(problem.fields[k])" : "exact_solution",
                       exact.values(at: everywhere), everywhere)
         }
-        for (k, (item, points)) in zip(solver.constraints, collocation.pointSets).enumerated() where item.observed == nil {
-            try check(k < valuePaths.count ? valuePaths[k] : "data", item.value.values(at: points), points)
+        var sets = collocation.pointSets.makeIterator()
+        for (k, item) in solver.allConstraints.enumerated() {
+            let key = k < valuePaths.count ? valuePaths[k] : "data"
+            // An exact condition's g is the lifting: it must be finite on the whole domain.
+            let points = item.hard ? everywhere : sets.next()!
+            if item.observed == nil { try check(key, item.value.values(at: points), points) }
         }
     }
 
-    /// "problem.conditions[2]" → "conditions[2]"; other solver fields are named as they are.
-    static func jsonPath(ofSolverField field: String) -> String {
-        for prefix in ["problem.conditions", "problem.equations"] where field.hasPrefix(prefix) {
-            return String(field.dropFirst("problem.".count))
+    /// The JSON path of a solver field: "problem.conditions[2]" → the condition's path in the file; other solver
+    /// fields are not part of the file and give "".
+    func jsonPath(ofSolverField field: String) -> String {
+        let equations = problem.generalForm(hardDirichlet: configuration.hardDirichlet).equations.count
+        for (prefix, offset) in [("problem.equations[", 0), ("problem.conditions[", equations)] where field.hasPrefix(prefix) {
+            if let k = Int(field.dropFirst(prefix.count).prefix { $0.isNumber }), offset + k < itemPaths.count {
+                return itemPaths[offset + k]
+            }
         }
         return ""
     }

@@ -152,7 +152,9 @@ public struct Network: Sendable, Equatable {
             }
         }
         guard let constraint = outputConstraint else { return a }
-        return [constraint.lifting(x) + constraint.distance(x) * a[0]]
+        let distance = constraint.distance(x)
+        for (lifting, k) in zip(constraint.liftings, constraint.fields) { a[k] = lifting(x) + distance * a[k] }
+        return a
     }
 
     /// Output field k as a ``ScalarField`` (for dual-number derivatives of one field of a system).

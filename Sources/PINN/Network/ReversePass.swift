@@ -46,12 +46,12 @@ public enum ReversePass {
             for p in 0..<n { (rows + p * stride).update(repeating: 0, count: layout.parameterCount) }
         }
         var seeds = seeds
-        if network.outputConstraint != nil {
+        if let constraint = network.outputConstraint {
             // Seeds of u's streams → seeds of N's (the constraint is linear in N), in the workspace's own buffer.
-            let pulled = ws.constrainedSeeds
-            pulled.update(from: seeds, count: s * n)
-            HardDirichletConstraint.pullBack(seeds: pulled, count: n, dimension: d, streams: streams,
-                                             distanceStreams: ws.distanceStreams)
+            let pulled = ws.constrainedSeeds, m = layout.outputDimension
+            pulled.update(from: seeds, count: m * s * n)
+            constraint.pullBack(seeds: pulled, count: n, dimension: d, streams: streams, outputs: m,
+                                distanceStreams: ws.distanceStreams)
             seeds = UnsafePointer(pulled)
         }
         network.parameters.withUnsafeBufferPointer { theta in

@@ -48,14 +48,13 @@ public enum TaylorForward {
             }
         }
         if let constraint = network.outputConstraint {
-            precondition(layout.outputDimension == 1, "hard Dirichlet constraints apply to single-output networks")
             var jets = constraintJets
             if jets == nil {
                 constraint.jets(points: points, count: n, dimension: d, into: ws.constraintJets)
                 jets = UnsafePointer(ws.constraintJets)
             }
-            HardDirichletConstraint.apply(to: ws.output, jets: jets!, count: n, dimension: d, streams: streams,
-                                          distanceStreams: ws.distanceStreams)
+            constraint.apply(to: ws.output, jets: jets!, count: n, dimension: d, streams: streams,
+                             outputs: layout.outputDimension, distanceStreams: ws.distanceStreams)
         }
     }
 

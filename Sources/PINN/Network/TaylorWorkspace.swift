@@ -58,8 +58,9 @@ public final class TaylorWorkspace: @unchecked Sendable {
         slope3 = layout.hiddenWidths.map { buffer($0 * capacity) }
         output = buffer(layout.outputDimension * s * capacity)
         distanceStreams = buffer(s * capacity)
-        constrainedSeeds = buffer(s * capacity)
-        constraintJets = buffer(HardDirichletConstraint.jetSize(dimension: layout.inputDimension) * capacity)
+        constrainedSeeds = buffer(layout.outputDimension * s * capacity)
+        constraintJets = buffer(HardDirichletConstraint.jetSize(dimension: layout.inputDimension,
+                                                                fields: layout.outputDimension) * capacity)
         let widest = layout.maximumWidth
         adjointA = buffer(widest * s * capacity)
         adjointB = buffer(widest * s * capacity)

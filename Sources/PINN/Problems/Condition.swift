@@ -62,6 +62,9 @@ public struct Condition: Sendable {
     public var pointCount: Int?
     /// How interior points are distributed; nil: the configuration's distribution.
     public var distribution: PointDistribution?
+    /// Imposed exactly rather than penalised: a Dirichlet condition on the whole boundary of a box or disk becomes
+    /// fieldₖ = g + D·Nₖ (``HardDirichletConstraint``; g, the value, must be smooth on the whole domain) and no loss term.
+    public var hard = false
 
     public init(name: String, region: Region, kind: LossTerm.Kind, field: Int = 0, value: any ScalarField,
                 observed: [Double]? = nil, weight: Double? = nil, pointCount: Int? = nil,

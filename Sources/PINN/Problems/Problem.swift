@@ -94,15 +94,16 @@ public struct Problem: Sendable {
     public var isGeneral: Bool { !equations.isEmpty }
 
     /// The equations and conditions the solver trains on: the general form's own, or the short form lowered (one
-    /// equation "pde" with the forcing as target; the whole-boundary condition "boundary" unless the Dirichlet data
-    /// are imposed exactly).
+    /// equation "pde" with the forcing as target; the whole-boundary condition "boundary", marked ``Condition/hard``
+    /// when the Dirichlet data are imposed exactly).
     public func generalForm(hardDirichlet: Bool = false) -> (equations: [Condition], conditions: [Condition]) {
         if isGeneral { return (equations, conditions) }
         let kind: LossTerm.Kind = systemResidual.map { .system($0) } ?? residual.map { .customResidual($0) } ?? .residual(pde)
         let equation = Condition(name: "pde", region: .interior, kind: kind, value: forcing)
-        if !conditions.isEmpty || hardDirichlet { return ([equation], conditions) }
-        let boundary = Condition(name: "boundary", region: .boundary, kind: boundaryCondition.lossKind,
+        if !conditions.isEmpty { return ([equation], conditions) }
+        var boundary = Condition(name: "boundary", region: .boundary, kind: boundaryCondition.lossKind,
                                  value: boundaryValue)
+        boundary.hard = hardDirichlet
         return ([equation], [boundary])
     }
 

@@ -12,11 +12,11 @@ public struct Collocation: Sendable {
 }
 
 extension Solver {
-    /// What the solver trains on: the problem's equations and conditions (the short form lowered, see
+    /// Every equation and condition of the problem (the short form lowered, see
     /// ``Problem/generalForm(hardDirichlet:)``), then the configuration's observations as a data term on the first
-    /// field. Weights left open are filled from the configuration: residual weight for equations, data weight for
-    /// data terms, boundary weight for the other conditions.
-    public var constraints: [Condition] {
+    /// field, with the weights left open filled from the configuration: residual weight for equations, data weight
+    /// for data terms, boundary weight for the other conditions. Exact (hard) conditions included.
+    public var allConstraints: [Condition] {
         let (equations, conditions) = problem.generalForm(hardDirichlet: configuration.hardDirichlet)
         var all = equations.map { item -> Condition in
             var item = item
@@ -35,6 +35,12 @@ extension Solver {
         }
         return all
     }
+
+    /// What the solver trains on: ``allConstraints`` but the exact ones, one loss term each, in this order.
+    public var constraints: [Condition] { allConstraints.filter { !$0.hard } }
+
+    /// The conditions imposed exactly (by the network's output transform, not by loss terms).
+    public var hardConditions: [Condition] { allConstraints.filter(\.hard) }
 
     /// The number of equations among ``constraints`` (they come first).
     public var equationCount: Int { problem.generalForm(hardDirichlet: configuration.hardDirichlet).equations.count }

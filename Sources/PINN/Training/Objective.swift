@@ -117,7 +117,7 @@ public final class Objective: @unchecked Sendable {
 
     private func prepareConstraintJets(_ network: Network) {
         guard let constraint = network.outputConstraint, constraintKey != constraint.identity else { return }
-        let d = layout.inputDimension, size = HardDirichletConstraint.jetSize(dimension: d)
+        let d = layout.inputDimension, size = constraint.jetSize(dimension: d)
         constraintJets = terms.map { term in
             var jets = [Double](repeating: 0, count: max(1, term.count * size))
             term.points.withUnsafeBufferPointer { pts in
@@ -141,9 +141,10 @@ public final class Objective: @unchecked Sendable {
                 TaylorForward.run(network, points: points, count: range.count, streams: term.streams, workspace: ws)
                 return
             }
+            let size = network.outputConstraint!.jetSize(dimension: d)
             constraintJets[t].withUnsafeBufferPointer { jets in
                 TaylorForward.run(network, points: points, count: range.count, streams: term.streams, workspace: ws,
-                                  constraintJets: jets.baseAddress! + range.lowerBound * HardDirichletConstraint.jetSize(dimension: d))
+                                  constraintJets: jets.baseAddress! + range.lowerBound * size)
             }
         }
     }

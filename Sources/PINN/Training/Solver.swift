@@ -261,15 +261,25 @@ public struct Solver: Sendable {
         }
         if c.hardDirichlet {
             guard !problem.isGeneral, problem.conditions.isEmpty else {
-                throw fail("configuration.hardDirichlet", "exact constraints impose the short form's Dirichlet data on the whole boundary; the problem has conditions on regions")
+                throw fail("configuration.hardDirichlet", "imposes the short form's Dirichlet data on the whole boundary; the problem has conditions on regions (mark those conditions hard instead)")
             }
             guard problem.boundaryCondition == .dirichlet else {
                 throw fail("configuration.hardDirichlet", "exact constraints impose Dirichlet data; the problem's condition is \(problem.boundaryCondition)")
             }
+        }
+        let hard = hardConditions
+        for (k, item) in problem.generalForm(hardDirichlet: c.hardDirichlet).conditions.enumerated() where item.hard {
+            let place = c.hardDirichlet ? "configuration.hardDirichlet" : "problem.conditions[\(k)]"
+            guard case .dirichlet = item.kind, case .boundary = item.region else {
+                throw fail(place, "exact constraints impose Dirichlet data on the whole boundary; this condition is \(item.text(fields: problem.fields))")
+            }
+            guard hard.filter({ $0.field == item.field }).count == 1 else {
+                throw fail(place, "the field '\(problem.fields[item.field])' has more than one exact condition")
+            }
             do {
-                _ = try HardDirichletConstraint(domain: problem.domain, lifting: problem.boundaryValue)
+                _ = try HardDirichletConstraint(domain: problem.domain, lifting: item.value)
             } catch {
-                throw fail("configuration.hardDirichlet", error.description)
+                throw fail(place, error.description)
             }
         }
         try validateConstraints()
@@ -285,12 +295,13 @@ public struct Solver: Sendable {
     /// unknowns it reads exist, normals only on the boundary, and no face gets two sugar conditions on one field.
     private func validateConstraints() throws(SolverError) {
         func fail(_ field: String, _ message: String) -> SolverError { SolverError(field: field, message: message) }
-        let all = constraints, d = problem.domain.dimension, m = problem.fields.count
-        let equations = equationCount
+        let all = allConstraints, d = problem.domain.dimension, m = problem.fields.count
+        let equations = equationCount, conditions = problem.generalForm(hardDirichlet: configuration.hardDirichlet).conditions.count
         var reads = Set<Int>()
         var sugarOnFace: [String: Int] = [:]
         for (k, item) in all.enumerated() {
-            let place = k < equations ? "problem.equations[\(k)]" : "problem.conditions[\(k - equations)]"
+            let place = k < equations ? "problem.equations[\(k)]"
+                : k < equations + conditions ? "problem.conditions[\(k - equations)]" : "configuration.dataPoints"
             let fields = item.referencedFields
             if k < equations { reads.formUnion(fields) }
             guard fields.allSatisfy({ (0..<m).contains($0) }) else {
@@ -353,8 +364,9 @@ public struct Solver: Sendable {
             throw fail("problem.equations", "no equation mentions the field '\(problem.fields[unread])'; every field needs an equation")
         }
         if all.contains(where: { if case .predicate = $0.region { return true } else { return false } }) {
-            let sets = makeCollocation().pointSets
-            for (k, item) in all.enumerated() where sets[k].isEmpty {
+            var sets = makeCollocation().pointSets.makeIterator()
+            for (k, item) in all.enumerated() where !item.hard {
+                guard let points = sets.next(), points.isEmpty else { continue }
                 throw fail("problem.conditions[\(k - equations)]", "its region (\(item.region)) selects none of the sampled boundary points; check the predicate and its tolerance")
             }
         }
@@ -408,9 +420,11 @@ public struct Solver: Sendable {
                               unknowns: configuration.unknownInitialValues,
                               rng: &weights)
         configuration.firstLayer.apply(to: &network, domain: problem.domain, rng: &weights)
-        if configuration.hardDirichlet {
-            // Checked by `validate()`: a Dirichlet problem on a box or a disk.
-            network.outputConstraint = try? HardDirichletConstraint(domain: problem.domain, lifting: problem.boundaryValue)
+        let hard = hardConditions
+        if !hard.isEmpty {
+            // Checked by `validate()`: Dirichlet conditions on the whole boundary of a box or a disk, one per field.
+            network.outputConstraint = try? HardDirichletConstraint(domain: problem.domain, liftings: hard.map(\.value),
+                                                                     fields: hard.map(\.field))
         }
         return network
     }
