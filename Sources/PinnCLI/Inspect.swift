@@ -45,7 +45,9 @@ struct Inspect: ParsableCommand {
             if let names = try? h5.stringAttribute("unknowns"), !names.isEmpty {
                 let initial = (try? h5.numberArrayAttribute("unknown_initial_values")) ?? []
                 let values = names.split(separator: ",").enumerated().map { j, name in
-                    let start = j < initial.count ? String(format: " (from %g)", initial[j]) : ""
+                    var start = j < initial.count ? String(format: " (from %g", initial[j]) : " ("
+                    if let range = network?.unknownRange(j), range != .unbounded { start += ", \(range)" }
+                    start += ")"
                     return String(format: "%@ = %.10g", String(name), number("unknown_\(name)")) + start
                 }
                 lines.append("  unknowns     " + values.joined(separator: ", "))

@@ -132,6 +132,21 @@ final class GeneralFormBadInputTests: CommandLineTestCase {
         ("dirichlet-without-value", base
             .replacingOccurrences(of: ", \"value\": \"0\"}]", with: "}]"),
          "conditions[0].value: required when the exact solution of 'u' is not given: a formula for the data", 2),
+        ("unknown-outside-range", base
+            .replacingOccurrences(of: "\"fields\"", with: "\"unknowns\": {\"k\": {\"initial\": 3, \"min\": 0, \"max\": 2}}, \"fields\"")
+            .replacingOccurrences(of: "\"u_x + v_y\"", with: "\"u_x + k*v_y\""),
+         "unknowns.k.initial: 3 is not strictly inside the range (in (0.0, 2.0))", 2),
+        ("unknown-min-without-max", base
+            .replacingOccurrences(of: "\"fields\"", with: "\"unknowns\": {\"k\": {\"initial\": 1, \"min\": 0}}, \"fields\"")
+            .replacingOccurrences(of: "\"u_x + v_y\"", with: "\"u_x + k*v_y\""),
+         "unknowns.k.max: a range needs both min and max (or \"positive\": true)", 2),
+        ("unknown-positive-and-bounds", base
+            .replacingOccurrences(of: "\"fields\"", with: "\"unknowns\": {\"k\": {\"initial\": 1, \"positive\": true, \"min\": 0, \"max\": 2}}, \"fields\"")
+            .replacingOccurrences(of: "\"u_x + v_y\"", with: "\"u_x + k*v_y\""),
+         "unknowns.k.positive: give either positive or min and max, not both", 2),
+        ("hard-on-a-face", base
+            .replacingOccurrences(of: "\"on\": \"boundary\", \"type\": \"dirichlet\", \"field\": \"u\", \"value\": \"0\"", with: "\"on\": [\"left\"], \"type\": \"dirichlet\", \"field\": \"u\", \"value\": \"0\", \"hard\": true"),
+         "conditions[0].hard: an exact Dirichlet condition covers the whole boundary (\"on\": \"boundary\"); this one holds on left", 2),
     ] }
 
     func testEveryBadGeneralProblemFileGetsItsMessageAndExitCode() throws {

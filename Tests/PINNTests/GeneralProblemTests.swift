@@ -106,7 +106,7 @@ final class GeneralProblemTests: XCTestCase {
         try csv.write(to: folder.appendingPathComponent("obs.csv"), atomically: true, encoding: .utf8)
         let text = """
         {"domain": {"type": "interval", "x": [0, 1]},
-         "fields": ["u", "v"], "unknowns": {"k": {"initial": 2.5}},
+         "fields": ["u", "v"], "unknowns": {"k": {"initial": 2.5, "positive": true}},
          "equations": [{"residual": "u_xx + k^2*u"}, {"residual": "v - u_x/k"}],
          "conditions": [{"on": {"observations": "obs.csv"}, "weight": 10}],
          "network": {"hidden_layers": [16, 16], "activation": "tanh"},

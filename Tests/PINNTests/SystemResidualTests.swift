@@ -177,10 +177,19 @@ final class SystemResidualTests: XCTestCase {
 final class UnknownParameterTests: XCTestCase {
     /// The gradient entry and the Jacobian column of an unknown against finite differences, next to the network's.
     func testUnknownsHaveExactGradientEntriesAndJacobianColumns() throws {
+        for ranges in [[], [UnknownRange.positive, .interval(-1, 0.5)]] {
+            try checkUnknownDerivatives(ranges: ranges)
+        }
+    }
+
+    /// With ranges the optimizers move θ and the residuals read λ = map(θ): the entries checked here are ∂/∂θ.
+    private func checkUnknownDerivatives(ranges: [UnknownRange]) throws {
         var rng = Xoshiro256(seed: 8)
-        let net = Network(inputDimension: 2, hiddenWidths: [5, 4], activation: .fixed(.tanh), outputs: 2,
+        var net = Network(inputDimension: 2, hiddenWidths: [5, 4], activation: .fixed(.tanh), outputs: 2,
                           unknowns: [0.7, -0.3], rng: &rng)
-        XCTAssertEqual(net.unknowns, [0.7, -0.3])
+        net.constrainUnknowns(to: ranges)
+        XCTAssertEqual(net.unknowns[0], 0.7, accuracy: 1e-15)
+        XCTAssertEqual(net.unknowns[1], -0.3, accuracy: 1e-15)
         let names = ["k", "c"], fields = ["u", "v"]
         let equation = try SystemResidual("u_xx + u_yy + k^2*u + c*v_xy", fields: fields, dimension: 2, unknowns: names)
         let coupling = try SystemResidual("v - exp(c)*u_x", fields: fields, dimension: 2, unknowns: names)
@@ -203,11 +212,11 @@ final class UnknownParameterTests: XCTestCase {
             plus.parameters[i] += h
             minus.parameters[i] -= h
             let fd = (loss(plus) - loss(minus)) / (2 * h)
-            XCTAssertEqual(g[i], fd, accuracy: 1e-6 * max(1, abs(fd)), "∂L/∂θ\(i)")
+            XCTAssertEqual(g[i], fd, accuracy: 1e-6 * max(1, abs(fd)), "\(ranges) ∂L/∂θ\(i)")
             let (rp, rm) = (objective.residualJacobian(plus).residuals, objective.residualJacobian(minus).residuals)
             for row in residuals.indices {
                 let column = (rp[row] - rm[row]) / (2 * h)
-                XCTAssertEqual(jacobian[row * p + i], column, accuracy: 1e-6 * max(1, abs(column)), "J[\(row), \(i)]")
+                XCTAssertEqual(jacobian[row * p + i], column, accuracy: 1e-6 * max(1, abs(column)), "\(ranges) J[\(row), \(i)]")
             }
         }
         // 2Jᵀρ is the gradient, unknowns included.

@@ -79,7 +79,7 @@ public struct ProblemFile: Sendable {
         }
 
         // Unknown coefficients (inverse problems): name → initial value, read by a custom residual.
-        var unknownNames: [String] = [], unknownInitial: [Double] = []
+        var unknownNames: [String] = [], unknownInitial: [Double] = [], unknownRanges: [UnknownRange] = []
         if var unknowns = try root.object("unknowns") {
             for key in unknowns.keys.sorted() {
                 guard key.first?.isLetter == true, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
@@ -93,10 +93,24 @@ public struct ProblemFile: Sendable {
                     throw unknowns.fail(key, "'\(key)' is also a parameter; a name is either a known constant or an unknown")
                 }
                 var initial: Double?
+                var range = UnknownRange.unbounded
                 if case .object = unknowns.value(key) {
                     var spec = try unknowns.object(key)!
                     initial = try spec.number("initial")
-                    guard initial != nil else { throw spec.fail("initial", "required: the unknown's initial value") }
+                    guard let start = initial else { throw spec.fail("initial", "required: the unknown's initial value") }
+                    let positive = try spec.bool("positive") ?? false
+                    let (low, high) = (try spec.number("min"), try spec.number("max"))
+                    switch (positive, low, high) {
+                    case (false, nil, nil): break
+                    case (true, nil, nil): range = .positive
+                    case let (false, a?, b?) where a < b: range = .interval(a, b)
+                    case (false, _?, _?): throw spec.fail("max", "must be above min")
+                    case (true, _, _): throw spec.fail("positive", "give either positive or min and max, not both")
+                    default: throw spec.fail(low == nil ? "min" : "max", "a range needs both min and max (or \"positive\": true)")
+                    }
+                    guard range.contains(start) else {
+                        throw spec.fail("initial", "\(JSONObjectReader.format(start)) is not strictly inside the range (\(range))")
+                    }
                     try spec.rejectUnknownKeys()
                 } else {
                     initial = try unknowns.number(key)
@@ -104,6 +118,7 @@ public struct ProblemFile: Sendable {
                 guard let initial else { throw unknowns.fail(key, "expected the initial value, a number (or {\"initial\": value})") }
                 unknownNames.append(key)
                 unknownInitial.append(initial)
+                unknownRanges.append(range)
             }
         }
 
@@ -124,6 +139,7 @@ public struct ProblemFile: Sendable {
 
         var config = SolverConfiguration()
         config.unknownInitialValues = unknownInitial
+        config.unknownRanges = unknownRanges.allSatisfy { $0 == .unbounded } ? [] : unknownRanges
         config.hardDirichlet = hard
         // 1001 points in 1D, 201² in 2D, 41³ (69 thousand) in 3D by default.
         config.evaluationResolution = Array(repeating: [1001, 201, 41][min(d, 3) - 1], count: d)

@@ -272,6 +272,11 @@ public enum ResultFile {
         let json = (try? encoder.encode(network.activations)).flatMap { String(data: $0, encoding: .utf8) } ?? "[]"
         try file.setAttribute("activations", json, on: "/model")
         try file.setAttribute("output_constraint", network.outputConstraint?.description ?? "none", on: "/model")
+        if !network.unknownRanges.isEmpty {
+            // θ in /model/parameters is unconstrained; the unknowns' values are λ = map(θ) in these ranges.
+            let ranges = (try? encoder.encode(network.unknownRanges)).flatMap { String(data: $0, encoding: .utf8) } ?? "[]"
+            try file.setAttribute("unknown_ranges", ranges, on: "/model")
+        }
     }
 
     /// Rebuilds the trained network stored in the result file at `path` (its output layer, activations and, for
@@ -310,6 +315,13 @@ public enum ResultFile {
             throw HDF5Error(message: "'\(file.path)': /model/parameters has \(theta.count) values, the architecture needs \(layout.parameterCount)")
         }
         var network = Network(layout: layout, activations: activations, parameters: theta)
+        if file.hasAttribute("unknown_ranges", on: "/model") {
+            let json = try file.stringAttribute("unknown_ranges", on: "/model")
+            guard let ranges = try? JSONDecoder().decode([UnknownRange].self, from: Data(json.utf8)) else {
+                throw HDF5Error(message: "'\(file.path)': /model attribute 'unknown_ranges' is not valid")
+            }
+            network.unknownRanges = ranges
+        }
         if file.hasAttribute("output_constraint", on: "/model"),
            try file.stringAttribute("output_constraint", on: "/model") != "none" {
             // The constraint's g and D are functions: rebuild them from the problem file stored in the result.

@@ -6,7 +6,7 @@ import RealModule
 public struct Network: Sendable, Equatable {
     public static func == (a: Network, b: Network) -> Bool {
         a.layout == b.layout && a.activations == b.activations && a.parameters == b.parameters
-            && a.outputConstraint?.description == b.outputConstraint?.description
+            && a.outputConstraint?.description == b.outputConstraint?.description && a.unknownRanges == b.unknownRanges
     }
 
     /// Where each parameter lives in ``parameters``.
@@ -18,6 +18,9 @@ public struct Network: Sendable, Equatable {
     /// Exact Dirichlet conditions built into the model, u = g + D·N (nil: u = N). Applied by the batched engine
     /// (every stream, forward and reverse) and by ``callAsFunction(_:)``.
     public var outputConstraint: HardDirichletConstraint?
+    /// The range of each unknown coefficient (empty: all unbounded). ``parameters`` hold the unconstrained θ;
+    /// ``unknowns`` the values λ the residuals read.
+    public var unknownRanges: [UnknownRange] = []
 
     /// A network with initial weights drawn by `initializer` from `rng`, zero biases, and the activations'
     /// initial amplitudes and slopes.
@@ -50,8 +53,20 @@ public struct Network: Sendable, Equatable {
         self.parameters = theta
     }
 
-    /// The current values of the unknown parameters.
-    public var unknowns: [Double] { Array(parameters[layout.unknownOffset...]) }
+    /// The current values λ of the unknown parameters (mapped into their ranges).
+    public var unknowns: [Double] {
+        (0..<layout.unknownCount).map { unknownRange($0).value(parameters[layout.unknownOffset + $0]) }
+    }
+
+    /// The range of unknown j.
+    public func unknownRange(_ j: Int) -> UnknownRange { j < unknownRanges.count ? unknownRanges[j] : .unbounded }
+
+    /// Sets the ranges of the unknowns, keeping their current values λ (their θ are recomputed).
+    public mutating func constrainUnknowns(to ranges: [UnknownRange]) {
+        let values = unknowns
+        unknownRanges = ranges
+        for (j, value) in values.enumerated() { parameters[layout.unknownOffset + j] = unknownRange(j).parameter(for: value) }
+    }
 
     /// A network with the same activation on every hidden layer.
     public init(inputDimension: Int, hiddenWidths: [Int], activation: LayerActivation,
@@ -117,6 +132,7 @@ public struct Network: Sendable, Equatable {
         theta += parameters[layout.unknownOffset...]
         var network = Network(layout: newLayout, activations: reduced, parameters: theta)
         network.outputConstraint = outputConstraint
+        network.unknownRanges = unknownRanges
         return network
     }
 

@@ -149,6 +149,15 @@ public final class Objective: @unchecked Sendable {
         }
     }
 
+    /// The unknowns' values λ the residuals read and dλ/dθ for the chain rule (both empty without unknowns).
+    private func unknownValues(_ network: Network) -> (values: [Double], chain: [Double]) {
+        let u = layout.unknownCount
+        guard u > 0 else { return ([], []) }
+        let theta = (0..<u).map { network.parameters[layout.unknownOffset + $0] }
+        return ((0..<u).map { network.unknownRange($0).value(theta[$0]) },
+                (0..<u).map { network.unknownRange($0).derivative(theta[$0]) })
+    }
+
     private func rebuildChunks() {
         chunks = []
         for (t, term) in terms.enumerated() {
@@ -182,6 +191,7 @@ public final class Objective: @unchecked Sendable {
         let d = layout.inputDimension
         prepareConstraintJets(network)
         let wantsGradient = gradient != nil
+        let (lambda, chain) = unknownValues(network)
         forEachItemInParallel(count: groups.count, threads: threads) { [self] worker, k in
             pinn_flush_subnormals_to_zero()
             let ws = self.workspaces[worker], seeds = self.seedBuffers[worker]
@@ -191,11 +201,11 @@ public final class Objective: @unchecked Sendable {
                 let (t, range) = self.chunks[c]
                 let term = self.terms[t]
                 self.forward(network, chunk: c, workspace: ws)
-                self.chunkLosses[c] = network.parameters.withUnsafeBufferPointer { theta in
+                self.chunkLosses[c] = lambda.withUnsafeBufferPointer { lambda in
                     term.lossAndSeeds(outputs: ws.output, range: range, dimension: d,
                                       outputCount: self.layout.outputDimension, seeds: seeds,
                                       residuals: self.residualBuffers[worker],
-                                      unknownValues: theta.baseAddress! + self.layout.unknownOffset,
+                                      unknownValues: lambda.baseAddress,
                                       unknownScratch: self.unknownSeedBuffers[worker],
                                       unknownGradient: wantsGradient ? g + self.layout.unknownOffset : nil)
                 }
@@ -214,6 +224,7 @@ public final class Objective: @unchecked Sendable {
                 let g = groupGradients + k * p
                 for i in 0..<p { gradient[i] += g[i] }
             }
+            for (j, factor) in chain.enumerated() { gradient[layout.unknownOffset + j] *= factor }
         }
         if let slopeRecovery {
             losses.append(slopeRecovery.evaluate(network, gradient: gradient))
@@ -245,6 +256,7 @@ public final class Objective: @unchecked Sendable {
                                   residuals: UnsafeMutablePointer<Double>, rows: UnsafeMutablePointer<Double>) -> Int {
         let d = layout.inputDimension, p = layout.parameterCount
         prepareConstraintJets(network)
+        let (lambda, chain) = unknownValues(network)
         var starts: [Int] = []
         var total = 0
         for c in range {
@@ -263,12 +275,11 @@ public final class Objective: @unchecked Sendable {
             let term = self.terms[t]
             self.forward(network, chunk: range.lowerBound + i, workspace: ws)
             let unknownSeeds = self.unknownSeedBuffers[worker], u = self.layout.unknownCount
-            network.parameters.withUnsafeBufferPointer { theta in
+            lambda.withUnsafeBufferPointer { lambda in
                 term.scaledResiduals(outputs: ws.output, range: points, dimension: d,
                                      outputCount: self.layout.outputDimension,
                                      residuals: destination.residuals + destination.offsets[i], jacobianSeeds: seeds,
-                                     unknownValues: theta.baseAddress! + self.layout.unknownOffset,
-                                     unknownSeeds: unknownSeeds)
+                                     unknownValues: lambda.baseAddress, unknownSeeds: unknownSeeds)
             }
             let rows = destination.rows + destination.offsets[i] * p
             ReversePass.run(network, seeds: seeds, count: points.count, streams: term.streams, workspace: ws,
@@ -276,7 +287,9 @@ public final class Objective: @unchecked Sendable {
             // The unknowns' columns come from the residual directly (the network does not read them).
             if case let .system(r) = term.kind, !r.unknowns.isEmpty {
                 for q in 0..<points.count {
-                    for j in 0..<r.unknowns.count { rows[q * p + self.layout.unknownOffset + j] = unknownSeeds[q * u + j] }
+                    for j in 0..<r.unknowns.count {
+                        rows[q * p + self.layout.unknownOffset + j] = unknownSeeds[q * u + j] * chain[j]
+                    }
                 }
             }
         }

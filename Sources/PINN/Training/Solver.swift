@@ -60,6 +60,8 @@ public struct SolverConfiguration: Sendable {
     public var timeLimit: Double?
     /// Initial values of the problem's unknown coefficients (``Problem/unknowns``), trained with the network.
     public var unknownInitialValues: [Double] = []
+    /// Their ranges (empty: all unbounded), kept during training by reparametrisation (``UnknownRange``).
+    public var unknownRanges: [UnknownRange] = []
     /// Worker threads for the loss and gradient.
     public var threads = 1
     /// Points per engine sweep.
@@ -259,6 +261,12 @@ public struct Solver: Sendable {
         guard problem.unknowns.count == c.unknownInitialValues.count else {
             throw fail("configuration.unknownInitialValues", "the problem has \(problem.unknowns.count) unknowns, the configuration \(c.unknownInitialValues.count) initial values")
         }
+        guard c.unknownRanges.isEmpty || c.unknownRanges.count == c.unknownInitialValues.count else {
+            throw fail("configuration.unknownRanges", "give one range per unknown (\(c.unknownInitialValues.count)) or none; found \(c.unknownRanges.count)")
+        }
+        for (j, range) in c.unknownRanges.enumerated() where !range.contains(c.unknownInitialValues[j]) {
+            throw fail("configuration.unknownInitialValues[\(j)]", "the initial value \(c.unknownInitialValues[j]) of '\(problem.unknowns[j])' must lie strictly inside its range (\(range))")
+        }
         if c.hardDirichlet {
             guard !problem.isGeneral, problem.conditions.isEmpty else {
                 throw fail("configuration.hardDirichlet", "imposes the short form's Dirichlet data on the whole boundary; the problem has conditions on regions (mark those conditions hard instead)")
@@ -420,6 +428,7 @@ public struct Solver: Sendable {
                               unknowns: configuration.unknownInitialValues,
                               rng: &weights)
         configuration.firstLayer.apply(to: &network, domain: problem.domain, rng: &weights)
+        if !configuration.unknownRanges.isEmpty { network.constrainUnknowns(to: configuration.unknownRanges) }
         let hard = hardConditions
         if !hard.isEmpty {
             // Checked by `validate()`: Dirichlet conditions on the whole boundary of a box or a disk, one per field.
