@@ -22,6 +22,36 @@ final class DomainTests: XCTestCase {
         XCTAssertTrue((0..<100).allSatisfy { disk.isOnBoundary([boundary[2 * $0], boundary[2 * $0 + 1]], tolerance: 1e-12) })
     }
 
+    /// The ball: volume, uniform interior (a fraction 1/8 within half the radius), boundary points on the sphere
+    /// spread over it, radial normals, and the hard-constraint distance vanishing on the sphere.
+    func testBallSampling() throws {
+        let ball = Disk.ball(center: [0.5, -1, 2], radius: 2)
+        XCTAssertEqual(ball.dimension, 3)
+        XCTAssertEqual(ball.measure, 32 * Double.pi / 3, accuracy: 1e-13)
+        XCTAssertEqual(ball.boundaryMeasure, 16 * Double.pi, accuracy: 1e-13)
+        var rng = Xoshiro256(seed: 4)
+        let inside = ball.interiorPoints(count: 4000, distribution: .sobol, rng: &rng)
+        func point(_ a: [Double], _ p: Int) -> [Double] { Array(a[(3 * p)..<(3 * p + 3)]) }
+        func radius(_ x: [Double]) -> Double { ((x[0] - 0.5) * (x[0] - 0.5) + (x[1] + 1) * (x[1] + 1) + (x[2] - 2) * (x[2] - 2)).squareRoot() }
+        XCTAssertTrue((0..<4000).allSatisfy { ball.contains(point(inside, $0)) })
+        XCTAssertEqual(Double((0..<4000).filter { radius(point(inside, $0)) < 1 }.count) / 4000, 0.125, accuracy: 0.02)
+        let sphere = ball.boundaryPoints(count: 3000, includeCorners: false, rng: &rng)
+        var mean = [0.0, 0.0, 0.0]
+        for p in 0..<3000 {
+            let x = point(sphere, p)
+            XCTAssertEqual(radius(x), 2, accuracy: 1e-13)
+            let n = ball.outwardNormal(at: x)
+            for i in 0..<3 { XCTAssertEqual(n[i], (x[i] - ball.center[i]) / 2, accuracy: 1e-14) }
+            for i in 0..<3 { mean[i] += (x[i] - ball.center[i]) / 3000 }
+        }
+        for i in 0..<3 { XCTAssertEqual(mean[i], 0, accuracy: 0.1, "uniform on the sphere: mean direction ≈ 0") }
+        let distance = DiskDistance(disk: ball)
+        XCTAssertEqual(distance(point(sphere, 7)), 0, accuracy: 1e-14)
+        XCTAssertEqual(distance(ball.center), 1, accuracy: 1e-15)
+        let file = try ProblemFile.load(path: CommandLineTestCase.repository.appendingPathComponent("problems/poisson-ball.json").path)
+        XCTAssertEqual(file.problem.domain.description, "ball of radius 1.0 around (0.0, 0.0, 0.0)")
+    }
+
     func testLShapedPolygon() {
         let l = Polygon.lShape
         XCTAssertEqual(l.measure, 3, accuracy: 1e-15)

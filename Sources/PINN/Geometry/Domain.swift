@@ -71,39 +71,62 @@ public struct Disk: Domain {
     public let center: [Double]
     public let radius: Double
 
+    /// A disk (2D, `center` [x, y]) or a ball (3D, `center` [x, y, z]).
     public init(center: [Double], radius: Double) {
-        precondition(center.count == 2 && radius > 0)
+        precondition((2...3).contains(center.count) && radius > 0)
         self.center = center
         self.radius = radius
     }
 
-    public var dimension: Int { 2 }
+    /// The ball of radius r around a point in 3D (a ``Disk`` of dimension 3).
+    public static func ball(center: [Double], radius: Double) -> Disk {
+        precondition(center.count == 3)
+        return Disk(center: center, radius: radius)
+    }
+
+    public var dimension: Int { center.count }
     public var boundingBox: Box { Box(lower: center.map { $0 - radius }, upper: center.map { $0 + radius }) }
-    public var measure: Double { Double.pi * radius * radius }
-    public var description: String { "disk of radius \(radius) around (\(center[0]), \(center[1]))" }
+    public var measure: Double { dimension == 2 ? Double.pi * radius * radius : 4 * Double.pi * radius * radius * radius / 3 }
+    public var description: String {
+        let c = center.map { "\($0)" }.joined(separator: ", ")
+        return "\(dimension == 2 ? "disk" : "ball") of radius \(radius) around (\(c))"
+    }
+
+    /// |x − c|.
+    private func distanceFromCenter(_ p: [Double]) -> Double {
+        var sum = 0.0
+        for i in center.indices {
+            let delta = p[i] - center[i]
+            sum += delta * delta
+        }
+        return sum.squareRoot()
+    }
 
     public func contains(_ p: [Double]) -> Bool {
-        let dx = p[0] - center[0], dy = p[1] - center[1]
-        return (dx * dx + dy * dy).squareRoot() <= radius * (1 + 1e-12)
+        distanceFromCenter(p) <= radius * (1 + 1e-12)
     }
 
     public func outwardNormal(at p: [Double]) -> [Double] {
-        normalized([p[0] - center[0], p[1] - center[1]])
+        normalized(center.indices.map { p[$0] - center[$0] })
     }
 
     public func isOnBoundary(_ p: [Double], tolerance: Double = 1e-12) -> Bool {
-        let dx = p[0] - center[0], dy = p[1] - center[1]
-        return abs((dx * dx + dy * dy).squareRoot() - radius) <= tolerance * max(1, radius)
+        abs(distanceFromCenter(p) - radius) <= tolerance * max(1, radius)
     }
 
     public func interiorPoints(count n: Int, distribution: PointDistribution, rng: inout Xoshiro256) -> [Double] {
         rejectionSample(count: n, distribution: distribution, rng: &rng)
     }
 
+    /// Uniform on the circle (by angle) or on the sphere (normalised Gaussian vectors).
     public func boundaryPoints(count n: Int, includeCorners: Bool, rng: inout Xoshiro256) -> [Double] {
         (0..<n).flatMap { _ -> [Double] in
-            let t = 2 * Double.pi * rng.nextUniform()
-            return [center[0] + radius * cos(t), center[1] + radius * sin(t)]
+            if dimension == 2 {
+                let t = 2 * Double.pi * rng.nextUniform()
+                return [center[0] + radius * cos(t), center[1] + radius * sin(t)]
+            }
+            let direction = normalized([rng.nextNormal(), rng.nextNormal(), rng.nextNormal()])
+            return center.indices.map { center[$0] + radius * direction[$0] }
         }
     }
 }

@@ -6,7 +6,7 @@ extension Domain {
         switch self {
         case let box as Box: return (0..<(2 * box.dimension)).map(box.faceMeasure).reduce(0, +)
         case let polygon as Polygon: return polygon.edgeLengths.reduce(0, +)
-        case let disk as Disk: return 2 * Double.pi * disk.radius
+        case let disk as Disk: return disk.dimension == 2 ? 2 * Double.pi * disk.radius : 4 * Double.pi * disk.radius * disk.radius
         default: return 1
         }
     }

@@ -359,9 +359,9 @@ public struct ProblemFile: Sendable {
     }
 
     private static func readDomain(_ r: inout JSONObjectReader) throws(ProblemFileError) -> any Domain {
-        let type = try r.choice("type", [("interval", 1), ("rectangle", 2), ("disk", 3), ("polygon", 4), ("box", 5)])
+        let type = try r.choice("type", [("interval", 1), ("rectangle", 2), ("disk", 3), ("polygon", 4), ("box", 5), ("ball", 6)])
         guard let type else {
-            throw r.fail("type", "required field is missing; allowed: interval, rectangle, box, disk, polygon")
+            throw r.fail("type", "required field is missing; allowed: interval, rectangle, box, disk, ball, polygon")
         }
         func bounds(_ key: String, _ r: inout JSONObjectReader) throws(ProblemFileError) -> (Double, Double) {
             guard let items = try r.array(key) else { throw r.fail(key, "required field is missing (e.g. [-1, 1])") }
@@ -392,6 +392,13 @@ public struct ProblemFile: Sendable {
             let center = try point(c, "center", r)
             guard let radius = try r.positiveNumber("radius") else { throw r.fail("radius", "required field is missing") }
             return Disk(center: center, radius: radius)
+        case 6:
+            guard let c = try r.array("center") else { throw r.fail("center", "required field is missing (e.g. [0, 0, 0])") }
+            guard c.count == 3, case let .number(x) = c[0], case let .number(y) = c[1], case let .number(z) = c[2] else {
+                throw r.fail("center", "expected a point [x, y, z]")
+            }
+            guard let radius = try r.positiveNumber("radius") else { throw r.fail("radius", "required field is missing") }
+            return Disk.ball(center: [x, y, z], radius: radius)
         default:
             guard let items = try r.array("vertices"), items.count >= 3 else {
                 throw r.fail("vertices", "required: at least 3 vertices [[x, y], …] in order")

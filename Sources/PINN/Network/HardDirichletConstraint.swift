@@ -230,11 +230,15 @@ public struct BoxDistance: ScalarField, CustomStringConvertible {
 /// D(x) = (R² − |x − c|²)/R²: zero on the circle, 1 at the centre.
 public struct DiskDistance: ScalarField, CustomStringConvertible {
     public let disk: Disk
-    public var inputDimension: Int { 2 }
+    public var inputDimension: Int { disk.dimension }
     public func callAsFunction<T: Real>(_ x: [T]) -> T {
-        let dx = x[0] - T.converting(disk.center[0]), dy = x[1] - T.converting(disk.center[1])
-        let r2 = T.converting(disk.radius * disk.radius)
-        return (r2 - dx * dx - dy * dy) / r2
+        var value = T.converting(disk.radius * disk.radius)
+        let r2 = value
+        for i in 0..<disk.dimension {
+            let delta = x[i] - T.converting(disk.center[i])
+            value = value - delta * delta
+        }
+        return value / r2
     }
     public var description: String { "(R² − |x − c|²)/R² on the \(disk)" }
 }
