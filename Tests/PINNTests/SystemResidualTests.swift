@@ -140,6 +140,37 @@ final class SystemResidualTests: XCTestCase {
         }
     }
 
+    /// Terms on the same points share one forward and one reverse sweep (their seeds summed): the loss terms and
+    /// the gradient equal those of the same terms swept one by one (kept apart here by a zero-weight term on other
+    /// points between each pair) up to summation order.
+    func testTermsSharingPointsAreSweptTogetherWithTheSameGradient() throws {
+        let d = 2
+        var rng = Xoshiro256(seed: 31)
+        let net = Network(inputDimension: d, hiddenWidths: [7, 6], activation: .fixed(.tanh), outputs: 3, rng: &rng)
+        let points = randomPoints(9, dimension: d, rng: &rng), other = randomPoints(2, dimension: d, rng: &rng)
+        func system(_ source: String) throws -> LossTerm.Kind { .system(try SystemResidual(source, fields: fields, dimension: d)) }
+        var dirichlet = LossTerm(kind: .dirichlet, points: points, targets: (0..<9).map { 0.1 * Double($0) }, weight: 3)
+        dirichlet.field = 2
+        let shared = [
+            LossTerm(kind: try system("u*u_x + v*u_y + p_x - 0.1*(u_xx + u_yy)"), points: points, targets: [Double](repeating: 0.2, count: 9)),
+            LossTerm(kind: try system("u_x + v_y"), points: points, targets: [Double](repeating: 0, count: 9), weight: 2),
+            dirichlet,
+            LossTerm(kind: try system("v_xy - p"), points: points, targets: [Double](repeating: -0.1, count: 9)),
+        ]
+        let spacer = LossTerm(kind: .data, points: other, targets: [0, 0], weight: 0)
+        let apart = shared.flatMap { [$0, spacer] }
+        var together = [Double](repeating: 0, count: net.parameters.count), separate = together
+        let a = Objective(layout: net.layout, terms: shared, chunkSize: 4)
+        let b = Objective(layout: net.layout, terms: apart, chunkSize: 4)
+        XCTAssertEqual(a.sweptSetCount, 1)
+        XCTAssertEqual(b.sweptSetCount, 8)
+        let la = together.withUnsafeMutableBufferPointer { a.evaluate(net, gradient: $0.baseAddress!) }
+        let lb = separate.withUnsafeMutableBufferPointer { b.evaluate(net, gradient: $0.baseAddress!) }
+        for k in shared.indices { XCTAssertEqual(la[k], lb[2 * k], accuracy: 1e-14 * max(1, la[k]), "term \(k)") }
+        let scale = together.map(abs).max()!
+        for i in together.indices { XCTAssertEqual(together[i], separate[i], accuracy: 1e-13 * scale, "∂L/∂θ\(i)") }
+    }
+
     /// u′ − v = 0, v′ + π²u = 0 on [0, 1] with u(0) = 0 and v(0) = π: two fields, two equations, two point
     /// conditions, all as system residuals; Adam then Levenberg–Marquardt on one network with two outputs reaches
     /// u = sin πx and v = π cos πx (closed form) to 1e-4.

@@ -6,6 +6,9 @@ extension Real {
     /// Constants in generic formulas (parsed numbers, coefficients) enter through this.
     @inlinable
     public static func converting(_ x: Double) -> Self {
+        // The engine's own types directly (these branches fold away in specialised code).
+        if Self.self == Double.self { return unsafeBitCast(x, to: Self.self) }
+        if Self.self == Dual<Double>.self { return unsafeBitCast(Dual<Double>(constant: x), to: Self.self) }
         if x == 0 { return 0 }
         if !x.isFinite { return x.isNaN ? .nan : (x < 0 ? -.infinity : .infinity) }
         let significand = Self(Int64(x.significandBitPattern | (x.isNormal ? (1 << 52) : 0)))

@@ -108,7 +108,7 @@ indirect enum FormulaNode: Sendable {
     /// An integer power: exact for negative bases, as `x^2` should be.
     case integerPower(FormulaNode, Int)
     case power(FormulaNode, FormulaNode)
-    case call(String, FormulaNode)
+    case call(FormulaFunction, FormulaNode)
 
     // Specialised for the scalar types the engine uses, so that evaluating on them (manufactured data on large
     // grids, residual partials) does not look up generic type metadata at every node.
@@ -126,7 +126,7 @@ indirect enum FormulaNode: Sendable {
         case let .divide(a, b): return a.evaluate(x) / b.evaluate(x)
         case let .integerPower(a, n): return T.pow(a.evaluate(x), n)
         case let .power(a, b): return T.pow(a.evaluate(x), b.evaluate(x))
-        case let .call(name, a): return FormulaFunction(rawValue: name)!.apply(a.evaluate(x))
+        case let .call(function, a): return function.apply(a.evaluate(x))
         }
     }
 

@@ -146,7 +146,7 @@ struct FormulaParser {
                 let argument = try expression()
                 guard token == .symbol(")") else { throw error("expected ')' but found \(describe(token))") }
                 try advance()
-                return fold(.call(name, argument))
+                return fold(.call(FormulaFunction(rawValue: name)!, argument))
             }
             if let i = Self.coordinateNames.prefix(dimension).firstIndex(of: name) { return .coordinate(i) }
             if let k = fields.firstIndex(of: name) { return .coordinate(dimension + k) }

@@ -30,8 +30,8 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
     public let dimension: Int
     /// Whether the formula reads the normal (it must then be evaluated at boundary points with normals).
     public let readsNormals: Bool
-    /// The streams the engine must carry for it.
-    public let streams: DerivativeStreams
+    /// The streams the engine must carry for it (or, for a copy from ``reading(_:)``, the larger set it reads from).
+    public private(set) var streams: DerivativeStreams
     /// The fields the formula mentions.
     public let referencedFields: Set<Int>
     /// The names of the unknown parameters it may read: all of the network's unknowns, in θ's order (or none).
@@ -44,7 +44,7 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
     let used: [(variable: Int, field: Int, stream: Int)]
     /// Per variable after the coordinates: the field and the block (in this residual's stream set) of the output it
     /// reads, nil for normals, unknowns and outputs it does not read.
-    let slots: [(field: Int, block: Int)?]
+    private(set) var slots: [(field: Int, block: Int)?]
 
     public var description: String { formula.source }
 
@@ -116,6 +116,17 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
             slots[variable - d] = (field, Self.streamIndex(stream, streams: streams, dimension: d))
         }
         self.slots = slots
+    }
+
+    /// The same residual reading its outputs from the larger stream set `superset` (value ⊂ gradient ⊂ pure second
+    /// ⊂ all second derivatives), so that it can share one sweep with residuals that need more streams.
+    func reading(_ superset: DerivativeStreams) -> SystemResidual {
+        var copy = self
+        copy.streams = superset
+        for (variable, field, stream) in used {
+            copy.slots[variable - dimension] = (field, Self.streamIndex(stream, streams: superset, dimension: dimension))
+        }
+        return copy
     }
 
     /// Where hessian-numbered stream `stream` sits in the stream set `streams` (a pure second derivative (i, i)

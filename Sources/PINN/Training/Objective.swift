@@ -18,7 +18,22 @@ public final class Objective: @unchecked Sendable {
     /// An optional slope-recovery penalty, reported as the last entry of ``evaluate(_:gradient:mask:)``.
     public var slopeRecovery: SlopeRecovery?
     let layout: NetworkLayout
+    /// Every term's chunks (the least-squares form sweeps each term on its own).
     private var chunks: [(term: Int, range: Range<Int>)] = []
+    /// The chunks of the loss-and-gradient sweeps: those of the terms that lead a fused set (see ``fusedSets``).
+    private var gradientChunks: [(term: Int, range: Range<Int>)] = []
+    /// Per term: the terms swept together with it when it leads a set of consecutive terms on the same points
+    /// (equations of a system sharing the interior points; conditions on the same boundary points), with the stream
+    /// set they share: one forward and one reverse sweep per chunk for all of them, the seeds summed (the gradient
+    /// is linear in them). Empty for terms that follow a leader; [t] for a term swept alone.
+    private var fusedSets: [(members: [Int], streams: DerivativeStreams)] = []
+    /// Per term: its kind reading the shared stream set, when that differs from its own.
+    private var fusedKinds: [LossTerm.Kind?] = []
+    /// Per gradient chunk and member of its set: the member's loss.
+    private var memberLosses = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+    private var largestSet = 1
+    /// The number of sets of terms swept together (each term alone counts as one).
+    var sweptSetCount: Int { fusedSets.filter { !$0.members.isEmpty }.count }
     /// Consecutive chunks of one term whose gradients share a buffer (one chunk each unless the buffers would
     /// exceed ``gradientBufferBytes``); a worker takes a whole group and sums its chunks in order.
     private var groups: [Range<Int>] = []
@@ -29,13 +44,14 @@ public final class Objective: @unchecked Sendable {
     }
     private let workspaces: [TaylorWorkspace]
     private let seedBuffers: [UnsafeMutablePointer<Double>]
+    /// Per worker, one member's seeds before they are added to the set's (fused sweeps).
+    private let memberSeedBuffers: [UnsafeMutablePointer<Double>]
     private let residualBuffers: [UnsafeMutablePointer<Double>]
     /// Per worker, ∂ρₚ/∂λⱼ of a chunk's points for the unknown parameters (chunk × |unknowns|).
     private let unknownSeedBuffers: [UnsafeMutablePointer<Double>]
-    /// Per-group gradients (groups × |θ|) and per-chunk losses, as raw storage: workers write disjoint parts
+    /// Per-group gradients (groups × |θ|), as raw storage: workers write disjoint parts
     /// concurrently.
     private var groupGradients = UnsafeMutablePointer<Double>.allocate(capacity: 1)
-    private var chunkLosses = UnsafeMutablePointer<Double>.allocate(capacity: 1)
 
     /// An objective over `terms` for networks of `layout`.
     public init(layout: NetworkLayout, terms: [LossTerm], threads: Int = 1, chunkSize: Int = 128) {
@@ -63,6 +79,11 @@ public final class Objective: @unchecked Sendable {
             p.initialize(repeating: 0, count: seedCount)
             return p
         }
+        memberSeedBuffers = (0..<self.threads).map { _ in
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: seedCount)
+            p.initialize(repeating: 0, count: seedCount)
+            return p
+        }
         residualBuffers = (0..<self.threads).map { _ in .allocate(capacity: max(1, chunkSize)) }
         unknownSeedBuffers = (0..<self.threads).map { _ in .allocate(capacity: max(1, chunkSize * layout.unknownCount)) }
         rebuildChunks()
@@ -70,12 +91,13 @@ public final class Objective: @unchecked Sendable {
 
     deinit {
         seedBuffers.forEach { $0.deallocate() }
+        memberSeedBuffers.forEach { $0.deallocate() }
+        memberLosses.deallocate()
         residualBuffers.forEach { $0.deallocate() }
         unknownSeedBuffers.forEach { $0.deallocate() }
         panel?.rows.deallocate()
         panel?.residuals.deallocate()
         groupGradients.deallocate()
-        chunkLosses.deallocate()
     }
 
     /// Names of the entries ``evaluate(_:gradient:mask:)`` returns: pde, boundary, data, slope_recovery.
@@ -84,14 +106,15 @@ public final class Objective: @unchecked Sendable {
     }
 
     /// The gradient statistics of each term after the last ``evaluate(_:gradient:mask:)`` with a gradient:
-    /// (max |∂Lₜ/∂θᵢ|, mean |∂Lₜ/∂θᵢ|) over the weights and biases, for loss balancing.
+    /// (max |∂Lₜ/∂θᵢ|, mean |∂Lₜ/∂θᵢ|) over the weights and biases, for loss balancing (terms swept together with
+    /// a leader count towards it).
     public func termGradientStatistics() -> [(maximum: Double, mean: Double)] {
         let p = layout.parameterCount
         let weightsAndBiases = layout.activation.first?.amplitudeOffset ?? p
         var sums = [[Double]](repeating: [Double](repeating: 0, count: weightsAndBiases), count: terms.count)
         for (k, group) in groups.enumerated() {
             let g = groupGradients + k * p
-            for i in 0..<weightsAndBiases { sums[chunks[group.lowerBound].term][i] += g[i] }
+            for i in 0..<weightsAndBiases { sums[gradientChunks[group.lowerBound].term][i] += g[i] }
         }
         return sums.map { g in
             (g.map(abs).max() ?? 0, g.map(abs).reduce(0, +) / Double(max(1, g.count)))
@@ -130,20 +153,21 @@ public final class Objective: @unchecked Sendable {
         constraintKey = constraint.identity
     }
 
-    /// The forward pass over chunk c into the workspace (with the cached constraint jets when there is one).
-    private func forward(_ network: Network, chunk c: Int, workspace ws: TaylorWorkspace) {
-        let (t, range) = chunks[c]
+    /// The forward pass of term t over points `range` with `streams` into the workspace (with the cached constraint
+    /// jets when there is one).
+    private func forward(_ network: Network, term t: Int, range: Range<Int>, streams: DerivativeStreams,
+                         workspace ws: TaylorWorkspace) {
         let term = terms[t]
         let d = layout.inputDimension
         term.points.withUnsafeBufferPointer { pts in
             let points = pts.baseAddress! + range.lowerBound * d
             guard network.outputConstraint != nil else {
-                TaylorForward.run(network, points: points, count: range.count, streams: term.streams, workspace: ws)
+                TaylorForward.run(network, points: points, count: range.count, streams: streams, workspace: ws)
                 return
             }
             let size = network.outputConstraint!.jetSize(dimension: d)
             constraintJets[t].withUnsafeBufferPointer { jets in
-                TaylorForward.run(network, points: points, count: range.count, streams: term.streams, workspace: ws,
+                TaylorForward.run(network, points: points, count: range.count, streams: streams, workspace: ws,
                                   constraintJets: jets.baseAddress! + range.lowerBound * size)
             }
         }
@@ -158,6 +182,40 @@ public final class Objective: @unchecked Sendable {
                 (0..<u).map { network.unknownRange($0).derivative(theta[$0]) })
     }
 
+    /// The rank of a term's streams when it can share a sweep (value < gradient < pure second < all second
+    /// derivatives), nil for kinds that read a fixed layout of their own (PDE and custom residuals).
+    private static func fusableRank(_ term: LossTerm) -> Int? {
+        switch term.kind {
+        case .residual, .customResidual: return nil
+        case .dirichlet, .data, .robin, .system:
+            return [DerivativeStreams.value, .gradient, .pureSecond, .hessian].firstIndex(of: term.streams)
+        }
+    }
+
+    private func rebuildFusion() {
+        let ladder: [DerivativeStreams] = [.value, .gradient, .pureSecond, .hessian]
+        fusedSets = []
+        fusedKinds = Array(repeating: nil, count: terms.count)
+        var t = 0
+        while t < terms.count {
+            var members = [t], rank = Self.fusableRank(terms[t])
+            while let current = rank, t + members.count < terms.count,
+                  let next = Self.fusableRank(terms[t + members.count]),
+                  terms[t + members.count].points == terms[t].points {
+                members.append(t + members.count)
+                rank = max(current, next)
+            }
+            let streams = members.count > 1 ? ladder[rank!] : terms[t].streams
+            fusedSets.append((members, streams))
+            for member in members.dropFirst() { fusedSets.append(([], terms[member].streams)) }
+            for member in members where members.count > 1 {
+                if case let .system(r) = terms[member].kind, r.streams != streams { fusedKinds[member] = .system(r.reading(streams)) }
+            }
+            t += members.count
+        }
+        largestSet = fusedSets.map(\.members.count).max() ?? 1
+    }
+
     private func rebuildChunks() {
         chunks = []
         for (t, term) in terms.enumerated() {
@@ -168,20 +226,24 @@ public final class Objective: @unchecked Sendable {
                 start = end
             }
         }
+        rebuildFusion()
+        gradientChunks = chunks.filter { !fusedSets[$0.term].members.isEmpty }
+        memberLosses.deallocate()
+        memberLosses = .allocate(capacity: max(1, gradientChunks.count * largestSet))
         let p = layout.parameterCount
-        let perGroup = max(1, (chunks.count * p * 8 + gradientBufferBytes - 1) / gradientBufferBytes)
+        let perGroup = max(1, (gradientChunks.count * p * 8 + gradientBufferBytes - 1) / gradientBufferBytes)
         groups = []
         var first = 0
-        while first < chunks.count {
+        while first < gradientChunks.count {
             var end = first + 1
-            while end < chunks.count, end - first < perGroup, chunks[end].term == chunks[first].term { end += 1 }
+            while end < gradientChunks.count, end - first < perGroup, gradientChunks[end].term == gradientChunks[first].term {
+                end += 1
+            }
             groups.append(first..<end)
             first = end
         }
         groupGradients.deallocate()
-        chunkLosses.deallocate()
         groupGradients = .allocate(capacity: max(1, groups.count * p))
-        chunkLosses = .allocate(capacity: max(1, chunks.count))
     }
 
     /// The loss of each term (then the slope-recovery penalty, if set) and, when `gradient` is given, ∂L/∂θ
@@ -198,25 +260,40 @@ public final class Objective: @unchecked Sendable {
             let g = self.groupGradients + k * self.layout.parameterCount
             if wantsGradient { g.update(repeating: 0, count: self.layout.parameterCount) }
             for c in self.groups[k] {
-                let (t, range) = self.chunks[c]
-                let term = self.terms[t]
-                self.forward(network, chunk: c, workspace: ws)
-                self.chunkLosses[c] = lambda.withUnsafeBufferPointer { lambda in
-                    term.lossAndSeeds(outputs: ws.output, range: range, dimension: d,
-                                      outputCount: self.layout.outputDimension, seeds: seeds,
-                                      residuals: self.residualBuffers[worker],
-                                      unknownValues: lambda.baseAddress,
-                                      unknownScratch: self.unknownSeedBuffers[worker],
-                                      unknownGradient: wantsGradient ? g + self.layout.unknownOffset : nil)
+                let (t, range) = self.gradientChunks[c]
+                let (members, streams) = self.fusedSets[t]
+                self.forward(network, term: t, range: range, streams: streams, workspace: ws)
+                let m = self.layout.outputDimension, n = range.count
+                for (i, member) in members.enumerated() {
+                    var term = self.terms[member]
+                    if let kind = self.fusedKinds[member] { term.kind = kind }
+                    // The first member's seeds go straight into the set's buffer; the others' are added to them.
+                    let own = i == 0 ? seeds : self.memberSeedBuffers[worker]
+                    self.memberLosses[c * self.largestSet + i] = lambda.withUnsafeBufferPointer { lambda in
+                        term.lossAndSeeds(outputs: ws.output, range: range, dimension: d, outputCount: m, seeds: own,
+                                          residuals: self.residualBuffers[worker],
+                                          unknownValues: lambda.baseAddress,
+                                          unknownScratch: self.unknownSeedBuffers[worker],
+                                          unknownGradient: wantsGradient ? g + self.layout.unknownOffset : nil)
+                    }
+                    let written = m * term.streams.count(inputDimension: d) * n
+                    if i == 0 {
+                        // Blocks past the leader's own streams belong to the shared set: start them at 0.
+                        let all = m * streams.count(inputDimension: d) * n
+                        if all > written { (seeds + written).update(repeating: 0, count: all - written) }
+                    } else {
+                        for e in 0..<written { seeds[e] += own[e] }
+                    }
                 }
                 if wantsGradient {
-                    ReversePass.run(network, seeds: seeds, count: range.count, streams: term.streams, workspace: ws,
-                                    gradient: g)
+                    ReversePass.run(network, seeds: seeds, count: n, streams: streams, workspace: ws, gradient: g)
                 }
             }
         }
         var losses = [Double](repeating: 0, count: terms.count)
-        for (c, chunk) in chunks.enumerated() { losses[chunk.term] += chunkLosses[c] }
+        for (c, chunk) in gradientChunks.enumerated() {
+            for (i, member) in fusedSets[chunk.term].members.enumerated() { losses[member] += memberLosses[c * largestSet + i] }
+        }
         if let gradient {
             gradient.update(repeating: 0, count: layout.parameterCount)
             let p = layout.parameterCount
@@ -273,7 +350,7 @@ public final class Objective: @unchecked Sendable {
             let ws = self.workspaces[worker], seeds = self.seedBuffers[worker]
             let (t, points) = self.chunks[range.lowerBound + i]
             let term = self.terms[t]
-            self.forward(network, chunk: range.lowerBound + i, workspace: ws)
+            self.forward(network, term: t, range: points, streams: term.streams, workspace: ws)
             let unknownSeeds = self.unknownSeedBuffers[worker], u = self.layout.unknownCount
             lambda.withUnsafeBufferPointer { lambda in
                 term.scaledResiduals(outputs: ws.output, range: points, dimension: d,
