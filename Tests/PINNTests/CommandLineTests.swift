@@ -291,3 +291,40 @@ private extension Array where Element == Double {
     /// Point-major 2D coordinates as pairs.
     var chunked2D: [[Double]] { stride(from: 0, to: count, by: 2).map { [self[$0], self[$0 + 1]] } }
 }
+
+/// The command line on a system: every field in the result file, `pinn eval` printing every field with its first
+/// and second (mixed) derivatives, `pinn inspect` listing fields and terms.
+final class SystemCommandLineTests: CommandLineTestCase {
+    func testEvalAndInspectOfAThreeFieldResult() throws {
+        let out = scratch.appendingPathComponent("kovasznay.h5").path
+        let run = try pinn(["solve", "problems/kovasznay.json", "-o", out, "--iterations", "5", "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let network = try ResultFile.readNetwork(path: out)
+        XCTAssertEqual(network.layout.outputDimension, 3)
+        let points = scratch.appendingPathComponent("points.csv")
+        try "x,y\n0.25,0.5\n-0.3,1.2\n".write(to: points, atomically: true, encoding: .utf8)
+        let eval = try pinn(["eval", out, "--points", points.path, "--derivatives"])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        let lines = eval.stdout.split(separator: "\n")
+        var header = ["x", "y"]
+        for f in ["u", "v", "p"] { header += [f, f + "_x", f + "_y", f + "_xx", f + "_xy", f + "_yy"] }
+        XCTAssertEqual(lines.first.map(String.init), header.joined(separator: ","))
+        let row = lines[2].split(separator: ",").map { Double($0)! }
+        // Against the dual-number path of each field at (−0.3, 1.2).
+        for (k, _) in ["u", "v", "p"].enumerated() {
+            let field = network.field(k), x = [-0.3, 1.2]
+            let value: Double = field(x)
+            let gradient: [Double] = DifferentialOperators.gradient(of: field, at: x)
+            let second: [Double] = DifferentialOperators.hessian(of: field, at: x)
+            let expected = [value] + gradient + second
+            for (j, value) in expected.enumerated() {
+                XCTAssertEqual(row[2 + 6 * k + j], value, accuracy: 1e-10 * max(1, abs(value)), "\(header[2 + 6 * k + j])")
+            }
+        }
+        let inspect = try pinn(["inspect", out])
+        XCTAssertTrue(inspect.stdout.contains("  fields       u, v, p"), inspect.stdout)
+        XCTAssertTrue(inspect.stdout.contains("  term         pressure_gauge: p = g at given points (1 points, weight 100)"), inspect.stdout)
+        XCTAssertTrue(inspect.stdout.contains("network      2→32→32→3"), inspect.stdout)
+        XCTAssertTrue(inspect.stdout.contains("  error v       relative L2"), inspect.stdout)
+    }
+}

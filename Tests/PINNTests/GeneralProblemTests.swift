@@ -125,6 +125,58 @@ final class GeneralProblemTests: XCTestCase {
         XCTAssertEqual(solution.network.unknowns[0], .pi, accuracy: 1e-4)
     }
 
+    /// Conditions on edges of a polygon: the L-shape's bottom edge (0, length 2) and the re-entrant edges (2 and 3,
+    /// length 1 each) get their share of the 80 boundary points (perimeter 8) and lie on their edges, with the
+    /// edges' outward normals.
+    func testConditionsOnPolygonEdges() throws {
+        let text = """
+        {"domain": {"type": "polygon", "vertices": [[-1, -1], [1, -1], [1, 0], [0, 0], [0, 1], [-1, 1]]},
+         "equations": [{"residual": "-(u_xx + u_yy) - 1"}],
+         "conditions": [{"on": {"edges": [0]}, "type": "dirichlet", "value": "0"},
+                        {"on": {"edges": [2, 3]}, "type": "neumann", "value": "0"}],
+         "network": {"hidden_layers": [8]}, "collocation": {"interior": 50, "boundary": 80},
+         "training": {"stages": [{"optimizer": "adam", "iterations": 2, "learning_rate": 0.01}]}}
+        """
+        let file = try ProblemFile.parse(text, path: "edges.json")
+        let solver = try Solver(problem: file.problem, configuration: file.configuration)
+        let terms = solver.makeTerms(solver.makeCollocation())
+        XCTAssertEqual(terms.map(\.name), ["pde", "u_edges_0", "u_edges_2_3"])
+        XCTAssertEqual(terms[1].count, 20)
+        XCTAssertEqual(terms[2].count, 20)
+        for p in 0..<20 {
+            XCTAssertEqual(terms[1].points[2 * p + 1], -1, "on the bottom edge")
+            let (x, y) = (terms[2].points[2 * p], terms[2].points[2 * p + 1])
+            XCTAssertTrue((y == 0 && x >= 0 && x <= 1) || (x == 0 && y >= 0 && y <= 1), "(\(x), \(y)) on edge 2 or 3")
+            let normal = Array(terms[2].normals[(2 * p)..<(2 * p + 2)])
+            XCTAssertEqual(normal, y == 0 && x > 0 ? [0, 1] : [1, 0], "into the notch")
+        }
+    }
+
+    /// Observations from an HDF5 file: one dataset per column at the root, NaN where a field was not observed.
+    func testObservationsFromAnHDF5File() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pinn-obs5-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let h5 = try HDF5File.create(folder.appendingPathComponent("obs.h5").path)
+        try h5.write("/x", [0.1, 0.5, 0.9])
+        try h5.write("/y", [0.2, 0.4, 0.6])
+        try h5.write("/v", [1, .nan, 3])
+        h5.close()
+        let text = """
+        {"fields": ["u", "v"], "equations": [{"residual": "u_x + v_y"}, {"residual": "v - u"}],
+         "conditions": [{"on": {"observations": "obs.h5"}, "name": "probe"}],
+        \(Self.common)}
+        """
+        let file = try ProblemFile.parse(text, path: folder.appendingPathComponent("p.json").path)
+        let solver = try Solver(problem: file.problem, configuration: file.configuration)
+        let data = solver.constraints.last!
+        XCTAssertEqual(data.name, "probe_v")
+        XCTAssertEqual(data.field, 1)
+        XCTAssertEqual(data.observed, [1, 3])
+        guard case let .points(points) = data.region else { return XCTFail("observations are a points region") }
+        XCTAssertEqual(points, [0.1, 0.2, 0.9, 0.6])
+    }
+
     /// A three-field result file holds every field, its exact values and error, and each equation's residual,
     /// and the XDMF sidecar lists them; `pinn eval` prints every field and its derivatives.
     func testASystemsResultFileHoldsEveryFieldAndEquation() throws {
