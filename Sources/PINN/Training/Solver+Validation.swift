@@ -1,0 +1,163 @@
+import Foundation
+
+/// What ``Solver/init(problem:configuration:)`` checks: the network and schedule, the unknowns and their ranges,
+/// exact conditions, and every equation and condition (its region on this domain, the fields, unknowns and normals
+/// it reads, one sugar condition per face and field, predicates that select points).
+extension Solver {
+    func validate() throws(SolverError) {
+        let c = configuration, d = problem.domain.dimension
+        func fail(_ field: String, _ message: String) -> SolverError { SolverError(field: field, message: message) }
+        guard (1...3).contains(d) else { throw fail("problem.domain", "pinn solves in 1 to 3 dimensions, not \(d)") }
+        guard !c.hiddenWidths.isEmpty, c.hiddenWidths.allSatisfy({ $0 > 0 }) else {
+            throw fail("configuration.hiddenWidths", "needs at least one hidden layer, all widths positive; found \(c.hiddenWidths)")
+        }
+        guard c.activations.count == 1 || c.activations.count == c.hiddenWidths.count else {
+            throw fail("configuration.activations", "give one activation for all layers or one per hidden layer (\(c.hiddenWidths.count)); found \(c.activations.count)")
+        }
+        guard c.interiorPoints > 0 else { throw fail("configuration.interiorPoints", "must be positive, found \(c.interiorPoints)") }
+        guard c.hardDirichlet || c.boundaryPoints > 0 else { throw fail("configuration.boundaryPoints", "must be positive, found \(c.boundaryPoints)") }
+        guard !c.stages.isEmpty else { throw fail("configuration.stages", "needs at least one training stage") }
+        let fieldCount = problem.fields.count
+        guard fieldCount >= 1, Set(problem.fields).count == fieldCount else {
+            throw fail("problem.fields", "expected distinct field names, found \(problem.fields)")
+        }
+        guard problem.exactSolutions.count == fieldCount else {
+            throw fail("problem.exactSolutions", "expected one entry (or nil) per field (\(fieldCount)), found \(problem.exactSolutions.count)")
+        }
+        for field in [problem.forcing, problem.boundaryValue] + problem.exactSolutions.compactMap({ $0 })
+        where field.inputDimension != d {
+            throw fail("problem", "a field takes \(field.inputDimension) coordinates but the domain is \(d)-dimensional")
+        }
+        for (i, stage) in c.stages.enumerated() {
+            guard stage.iterations > 0 else { throw fail("configuration.stages[\(i)].iterations", "must be positive, found \(stage.iterations)") }
+            guard case .levenbergMarquardt = stage.optimizer else { continue }
+            if c.slopeRecoveryWeight > 0 {
+                throw fail("configuration.stages[\(i)]", "Levenberg–Marquardt needs a sum-of-squares loss; slopeRecoveryWeight must be 0")
+            }
+            let layout = c.networkLayout(inputDimension: d, outputs: fieldCount)
+            if let problem = LevenbergMarquardt.memoryProblem(parameterCount: layout.parameterCount) {
+                throw fail("configuration.stages[\(i)]", problem)
+            }
+        }
+        guard problem.unknowns.count == c.unknownInitialValues.count else {
+            throw fail("configuration.unknownInitialValues", "the problem has \(problem.unknowns.count) unknowns, the configuration \(c.unknownInitialValues.count) initial values")
+        }
+        guard c.unknownRanges.isEmpty || c.unknownRanges.count == c.unknownInitialValues.count else {
+            throw fail("configuration.unknownRanges", "give one range per unknown (\(c.unknownInitialValues.count)) or none; found \(c.unknownRanges.count)")
+        }
+        for (j, range) in c.unknownRanges.enumerated() where !range.contains(c.unknownInitialValues[j]) {
+            throw fail("configuration.unknownInitialValues[\(j)]", "the initial value \(c.unknownInitialValues[j]) of '\(problem.unknowns[j])' must lie strictly inside its range (\(range))")
+        }
+        if c.hardDirichlet {
+            guard !problem.isGeneral, problem.conditions.isEmpty else {
+                throw fail("configuration.hardDirichlet", "imposes the short form's Dirichlet data on the whole boundary; the problem has conditions on regions (mark those conditions hard instead)")
+            }
+            guard problem.boundaryCondition == .dirichlet else {
+                throw fail("configuration.hardDirichlet", "exact constraints impose Dirichlet data; the problem's condition is \(problem.boundaryCondition)")
+            }
+        }
+        let hard = hardConditions
+        for (k, item) in problem.generalForm(hardDirichlet: c.hardDirichlet).conditions.enumerated() where item.hard {
+            let place = c.hardDirichlet ? "configuration.hardDirichlet" : "problem.conditions[\(k)]"
+            guard case .dirichlet = item.kind, case .boundary = item.region else {
+                throw fail(place, "exact constraints impose Dirichlet data on the whole boundary; this condition is \(item.text(fields: problem.fields))")
+            }
+            guard hard.filter({ $0.field == item.field }).count == 1 else {
+                throw fail(place, "the field '\(problem.fields[item.field])' has more than one exact condition")
+            }
+            do {
+                _ = try HardDirichletConstraint(domain: problem.domain, lifting: item.value)
+            } catch {
+                throw fail(place, error.description)
+            }
+        }
+        try validateConstraints()
+        if c.lossBalancing != nil, constraints.count != 2 {
+            throw fail("configuration.lossBalancing", "balances one equation against one boundary term; the problem has \(constraints.count) terms")
+        }
+        if c.resampleEvery > 0 || c.refinement != nil, constraints.prefix(equationCount).contains(where: { $0.pointCount != nil || $0.distribution != nil }) {
+            throw fail("configuration.refinement", "resampling and refinement redraw the shared interior points; give the equations no point counts or distributions of their own")
+        }
+    }
+
+    /// Checks each equation and condition: its region exists on this domain and selects points, the fields and
+    /// unknowns it reads exist, normals only on the boundary, and no face gets two sugar conditions on one field.
+    private func validateConstraints() throws(SolverError) {
+        func fail(_ field: String, _ message: String) -> SolverError { SolverError(field: field, message: message) }
+        let all = allConstraints, d = problem.domain.dimension, m = problem.fields.count
+        let equations = equationCount, conditions = problem.generalForm(hardDirichlet: configuration.hardDirichlet).conditions.count
+        var reads = Set<Int>()
+        var sugarOnFace: [String: Int] = [:]
+        for (k, item) in all.enumerated() {
+            let place = k < equations ? "problem.equations[\(k)]"
+                : k < equations + conditions ? "problem.conditions[\(k - equations)]" : "configuration.dataPoints"
+            let fields = item.referencedFields
+            if k < equations { reads.formUnion(fields) }
+            guard fields.allSatisfy({ (0..<m).contains($0) }) else {
+                throw fail(place, "reads field \(fields.sorted()) but the problem has \(m) fields \(problem.fields)")
+            }
+            if case let .system(r) = item.kind {
+                guard r.fields == problem.fields, r.dimension == d else {
+                    throw fail(place, "its residual is over the fields \(r.fields) in \(r.dimension)D; the problem's are \(problem.fields) in \(d)D")
+                }
+                guard r.unknowns.isEmpty || r.unknowns == problem.unknowns else {
+                    throw fail(place, "reads the unknowns \(r.unknowns), the problem names \(problem.unknowns)")
+                }
+            }
+            switch item.kind {
+            case .residual, .customResidual:
+                guard m == 1 else { throw fail(place, "a scalar PDE needs a single-field problem; write a residual over the fields") }
+            default: break
+            }
+            if item.readsNormals && !item.region.isOnBoundary {
+                throw fail(place, "reads the outward normal but holds on \(item.region), not on the boundary")
+            }
+            if case let .points(points) = item.region {
+                guard !points.isEmpty, points.count % d == 0 else {
+                    throw fail(place, "expected points with \(d) coordinates each, found \(points.count) numbers")
+                }
+                if let observed = item.observed, observed.count != points.count / d {
+                    throw fail(place, "has \(points.count / d) points but \(observed.count) observed values")
+                }
+            }
+            switch item.region {
+            case let .faces(faces):
+                guard let box = problem.domain as? Box else {
+                    throw fail(place, "named faces need an interval, rectangle or box; the domain is a \(problem.domain)")
+                }
+                guard !faces.isEmpty, faces.allSatisfy({ (0..<(2 * box.dimension)).contains($0) }) else {
+                    throw fail(place, "expected face indices 0..<\(2 * box.dimension) (\(box.faceNames.joined(separator: ", "))), found \(faces)")
+                }
+                if item.kind.isSugar {
+                    for face in faces {
+                        let key = "\(face)|\(item.field)"
+                        if let other = sugarOnFace[key] {
+                            throw fail(place, "face '\(box.faceNames[face])' already has a condition on \(problem.fields[item.field]) (\(other < equations ? "equation" : "condition") \(other - equations)); give each face one")
+                        }
+                        sugarOnFace[key] = k
+                    }
+                }
+            case let .edges(edges):
+                guard let polygon = problem.domain as? Polygon else {
+                    throw fail(place, "edges need a polygon domain; the domain is a \(problem.domain)")
+                }
+                guard !edges.isEmpty, edges.allSatisfy({ (0..<polygon.vertices.count).contains($0) }) else {
+                    throw fail(place, "expected edge indices 0..<\(polygon.vertices.count), found \(edges)")
+                }
+            case .interior:
+                if k >= equations { throw fail(place, "a condition holds on the boundary, at points or on observations; equations hold in the interior") }
+            default: break
+            }
+        }
+        if let unread = (0..<m).first(where: { !reads.contains($0) }), equations > 0 {
+            throw fail("problem.equations", "no equation mentions the field '\(problem.fields[unread])'; every field needs an equation")
+        }
+        if all.contains(where: { if case .predicate = $0.region { return true } else { return false } }) {
+            var sets = makeCollocation().pointSets.makeIterator()
+            for (k, item) in all.enumerated() where !item.hard {
+                guard let points = sets.next(), points.isEmpty else { continue }
+                throw fail("problem.conditions[\(k - equations)]", "its region (\(item.region)) selects none of the sampled boundary points; check the predicate and its tolerance")
+            }
+        }
+    }
+}
