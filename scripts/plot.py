@@ -20,16 +20,19 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("result")
     p.add_argument("-o", "--output")
-    p.add_argument("--z", type=float, help="3D results: the z of the slice to plot (default: the middle of the grid)")
+    p.add_argument("--z", type=float, help="3D results (or 2D space over time): the z (or t) of the slice to plot "
+                                          "(default: the middle of the grid)")
     args = p.parse_args()
     out = args.output or args.result.rsplit(".", 1)[0] + ".png"
 
     with h5py.File(args.result, "r") as f:
-        x = f["grid/x"][:]
-        two_d = "grid/y" in f
-        y = f["grid/y"][:] if two_d else None
-        # 3D: the (ny, nx) slice k of every (nz, ny, nx) field.
-        z = f["grid/z"][:] if "grid/z" in f else None
+        # Coordinate names: x, y, z, or x[, y], t for time-dependent problems (time last).
+        names = f.attrs["coordinates"].split(",") if "coordinates" in f.attrs else [a for a in "xyz" if f"grid/{a}" in f]
+        x = f["grid/" + names[0]][:]
+        two_d = len(names) >= 2
+        y = f["grid/" + names[1]][:] if two_d else None
+        # 3D (or 2D space over time): the (ny, nx) slice k of every (nz, ny, nx) / (nt, ny, nx) field.
+        z = f["grid/" + names[2]][:] if len(names) == 3 else None
         k = None if z is None else (len(z) // 2 if args.z is None else int(np.argmin(np.abs(z - args.z))))
         def field(name):
             if name not in f:
@@ -76,9 +79,10 @@ def main():
             name, values = row[c]
             if two_d:
                 im = ax.pcolormesh(x, y, values, shading="auto", cmap="viridis" if "|" not in name else "magma")
-                ax.set_aspect("equal")
-                ax.set_xlabel("x")
-                ax.set_ylabel("y")
+                if "t" not in names[:2]:
+                    ax.set_aspect("equal")
+                ax.set_xlabel(names[0])
+                ax.set_ylabel(names[1])
                 fig.colorbar(im, ax=ax, shrink=0.85)
             else:
                 ax.plot(x, values)
@@ -112,7 +116,7 @@ def main():
         ax.set_xlabel("iteration")
         ax.set_title("ε-rank, last hidden layer")
         ax.legend(fontsize=8)
-    slice_note = "" if k is None else f", slice z = {z[k]:g}"
+    slice_note = "" if k is None else f", slice {names[2]} = {z[k]:g}"
     fig.suptitle(f"{title} ({status}{slice_note})")
     fig.tight_layout()
     fig.savefig(out, dpi=110)

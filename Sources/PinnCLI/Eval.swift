@@ -26,11 +26,14 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         let network: Network
-        var fields = ["u"]
+        var fields = ["u"], axisNames: [String]?
         do {
             let h5 = try HDF5File.open(file)
             network = try ResultFile.readNetwork(from: h5)
             if h5.hasAttribute("fields") { fields = try h5.stringAttribute("fields").split(separator: ",").map(String.init) }
+            if h5.hasAttribute("coordinates") {
+                axisNames = try h5.stringAttribute("coordinates").split(separator: ",").map(String.init)
+            }
         } catch {
             throw fail(error.description, code: ExitStatus.ioFailure)
         }
@@ -46,7 +49,7 @@ struct Eval: ParsableCommand {
             throw fail("\(file): names \(fields.count) fields but the network has \(network.layout.outputDimension) outputs",
                        code: ExitStatus.ioFailure)
         }
-        let names = Array(["x", "y", "z"].prefix(d))
+        let names = axisNames ?? Array(["x", "y", "z"].prefix(d))
         // [field][stream][point], flattened to one column per field and stream.
         let values = NetworkEvaluator(layout: network.layout).evaluateFields(network, at: coordinates, streams: streams)
             .flatMap { $0 }

@@ -22,9 +22,16 @@ struct Validate: ParsableCommand {
         print("\(file): valid")
         let fields = problemFile.problem.fields
         print("  \(fields.count > 1 ? "fields " + fields.joined(separator: ", ") + "; " : "")"
-              + "\(problemFile.problem.equation), \(problemFile.problem.domain.dimension)D, "
+              + "\(problemFile.problem.equation), \(dimensionText(problemFile.problem.domain)), "
               + "network \(c.hiddenWidths.map(String.init).joined(separator: "×")), "
               + "\(c.interiorPoints) interior points, \(iterations) iterations in \(c.stages.count) stage\(c.stages.count == 1 ? "" : "s")"
               + (problemFile.problem.exactSolutions.allSatisfy { $0 == nil } ? ", no exact solution (no error metrics)" : ""))
+    }
+
+    private func dimensionText(_ domain: any Domain) -> String {
+        if let spaceTime = domain as? SpaceTime {
+            return "\(spaceTime.space.dimension)D × time [\(spaceTime.start), \(spaceTime.end)]"
+        }
+        return "\(domain.dimension)D"
     }
 }

@@ -52,7 +52,7 @@ final class GeneralFormBadInputTests: CommandLineTestCase {
          "conditions[0].on[1]: unknown face \"front\"; allowed for this 2D box: left, right, bottom, top", 2),
         ("region-unknown", base
             .replacingOccurrences(of: "\"on\": \"boundary\"", with: "\"on\": \"walls\""),
-         "conditions[0].on: unknown region \"walls\"; allowed: \"boundary\", a list of face names, {\"where\": \"x = -0.5\", \"tolerance\": 1e-9}, {\"point\": [...]}, {\"edges\": [0, 2]} or {\"observations\": \"file.csv\"}", 2),
+         "conditions[0].on: unknown region \"walls\"; allowed: \"boundary\", \"initial\" (time-dependent problems), a list of face names, {\"where\": \"x = -0.5\", \"tolerance\": 1e-9}, {\"point\": [...]}, {\"edges\": [0, 2]} or {\"observations\": \"file.csv\"}", 2),
         ("overlapping-faces", base
             .replacingOccurrences(of: "\"value\": \"0\"}]", with: "\"value\": \"0\"}, {\"on\": [\"left\"], \"type\": \"dirichlet\", \"field\": \"v\", \"value\": \"0\"}, {\"on\": [\"top\", \"left\"], \"type\": \"neumann\", \"field\": \"v\", \"value\": \"1\"}]"),
          "conditions[2]: face 'left' already has a condition on v (condition 1); give each face one", 2),

@@ -20,10 +20,12 @@ public struct Formula: ScalarField, CustomStringConvertible {
     let root: FormulaNode
 
     /// Parses `source` for a domain of dimension `dimension`, with the named constants `parameters`.
-    public init(_ source: String, dimension: Int, parameters: [String: Double] = [:]) throws(FormulaError) {
+    /// `coordinates` names the d coordinates (default x, y, z; a space-time domain's are e.g. x, t).
+    public init(_ source: String, dimension: Int, parameters: [String: Double] = [:],
+                coordinates: [String]? = nil) throws(FormulaError) {
         self.source = source
         self.inputDimension = dimension
-        var parser = FormulaParser(source: source, dimension: dimension, parameters: parameters)
+        var parser = FormulaParser(source: source, dimension: dimension, parameters: parameters, coordinates: coordinates)
         self.root = try parser.parse()
     }
 
@@ -31,10 +33,12 @@ public struct Formula: ScalarField, CustomStringConvertible {
 
     /// Parses `source` with further variables `fields` after the coordinates: the formula then evaluates on
     /// points of d + fields.count values (used for PDE residuals in u and its derivatives).
-    init(_ source: String, dimension: Int, parameters: [String: Double], fields: [String]) throws(FormulaError) {
+    init(_ source: String, dimension: Int, parameters: [String: Double], fields: [String],
+         coordinates: [String]? = nil) throws(FormulaError) {
         self.source = source
         self.inputDimension = dimension + fields.count
-        var parser = FormulaParser(source: source, dimension: dimension, parameters: parameters, fields: fields)
+        var parser = FormulaParser(source: source, dimension: dimension, parameters: parameters, fields: fields,
+                                   coordinates: coordinates)
         self.root = try parser.parse()
     }
 

@@ -11,6 +11,8 @@ struct FormulaParser {
 
     private let characters: [Character]
     private let dimension: Int
+    /// The names of the d coordinates (x, y, z; t last in space-time).
+    private let coordinates: [String]
     private let parameters: [String: Double]
     /// Further variables after the coordinates (e.g. u, u_x, u_xx in a PDE residual), at indices d, d+1, ….
     private let fields: [String]
@@ -20,9 +22,14 @@ struct FormulaParser {
 
     static let coordinateNames = ["x", "y", "z"]
 
-    init(source: String, dimension: Int, parameters: [String: Double], fields: [String] = []) {
+    /// The default names of d coordinates: x, y, z.
+    static func coordinates(dimension d: Int) -> [String] { Array(coordinateNames.prefix(d)) }
+
+    init(source: String, dimension: Int, parameters: [String: Double], fields: [String] = [],
+         coordinates: [String]? = nil) {
         characters = Array(source)
         self.dimension = dimension
+        self.coordinates = coordinates ?? Self.coordinates(dimension: dimension)
         self.parameters = parameters
         self.fields = fields
     }
@@ -148,12 +155,12 @@ struct FormulaParser {
                 try advance()
                 return fold(.call(FormulaFunction(rawValue: name)!, argument))
             }
-            if let i = Self.coordinateNames.prefix(dimension).firstIndex(of: name) { return .coordinate(i) }
+            if let i = coordinates.firstIndex(of: name) { return .coordinate(i) }
             if let k = fields.firstIndex(of: name) { return .coordinate(dimension + k) }
             if name == "pi" { return .number(.pi) }
             if name == "e" { return .number(M_E) }
             if let value = parameters[name] { return .number(value) }
-            let allowed = Array(Self.coordinateNames.prefix(dimension)) + fields + ["pi", "e"] + parameters.keys.sorted()
+            let allowed = coordinates + fields + ["pi", "e"] + parameters.keys.sorted()
             throw FormulaError(message: "unknown variable '\(name)'", position: nameError.position, allowed: allowed)
         default:
             throw error("expected a number, name or '(' but found \(describe(token))")

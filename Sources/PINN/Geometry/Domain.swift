@@ -23,6 +23,11 @@ public protocol Domain: Sendable, CustomStringConvertible {
 }
 
 extension Domain {
+    /// The names of the coordinates in formulas, result files and `pinn eval`: x, y, z (a ``SpaceTime`` adds t).
+    public var coordinateNames: [String] {
+        (self as? SpaceTime)?.names ?? FormulaParser.coordinates(dimension: dimension)
+    }
+
     /// The outward unit normals at boundary points (point-major, like the points).
     public func outwardNormals(at points: [Double]) -> [Double] {
         let d = dimension

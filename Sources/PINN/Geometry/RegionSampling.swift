@@ -7,6 +7,7 @@ extension Domain {
         case let box as Box: return (0..<(2 * box.dimension)).map(box.faceMeasure).reduce(0, +)
         case let polygon as Polygon: return polygon.edgeLengths.reduce(0, +)
         case let disk as Disk: return disk.dimension == 2 ? 2 * Double.pi * disk.radius : 4 * Double.pi * disk.radius * disk.radius
+        case let spaceTime as SpaceTime: return spaceTime.space.boundaryMeasure * spaceTime.duration
         default: return 1
         }
     }
@@ -15,9 +16,11 @@ extension Domain {
     public func measure(of region: Region) -> Double? {
         switch region {
         case .boundary: return boundaryMeasure
-        case let .faces(faces): return (self as? Box).map { box in faces.map(box.faceMeasure).reduce(0, +) }
+        case let .faces(faces):
+            if let spaceTime = self as? SpaceTime { return spaceTime.space.measure(of: region).map { $0 * spaceTime.duration } }
+            return (self as? Box).map { box in faces.map(box.faceMeasure).reduce(0, +) }
         case let .edges(edges): return (self as? Polygon).map { polygon in edges.map { polygon.edgeLengths[$0] }.reduce(0, +) }
-        case .interior, .predicate, .points: return nil
+        case .interior, .predicate, .points, .initial: return nil
         }
     }
 
@@ -32,8 +35,12 @@ extension Domain {
         case .boundary:
             return boundaryPoints(count: count, includeCorners: includeCorners, rng: &rng)
         case let .faces(faces):
+            if let spaceTime = self as? SpaceTime { return spaceTime.facePoints(faces, count: count, rng: &rng) }
             guard let box = self as? Box else { return [] }
             return box.facePoints(faces, count: count, rng: &rng)
+        case .initial:
+            guard let spaceTime = self as? SpaceTime else { return [] }
+            return spaceTime.initialPoints(count: count, distribution: distribution, rng: &rng)
         case let .edges(edges):
             guard let polygon = self as? Polygon else { return [] }
             return polygon.edgePoints(edges, count: count, rng: &rng)

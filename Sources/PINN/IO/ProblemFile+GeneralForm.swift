@@ -38,7 +38,7 @@ extension ProblemFile {
         var formulas: [String: String] = [:]
         func formula(_ source: String, at place: String, _ reader: JSONObjectReader) throws(ProblemFileError) -> Formula {
             do {
-                let f = try Formula(source, dimension: d, parameters: parameters)
+                let f = try Formula(source, dimension: d, parameters: parameters, coordinates: domain.coordinateNames)
                 formulas[place] = source
                 return f
             } catch {
@@ -48,7 +48,7 @@ extension ProblemFile {
         func residual(_ source: String, at place: String, normals: Bool) throws(ProblemFileError) -> SystemResidual {
             do {
                 let r = try SystemResidual(source, fields: fields, dimension: d, parameters: parameters,
-                                           unknowns: unknowns, normals: normals)
+                                           unknowns: unknowns, normals: normals, coordinates: domain.coordinateNames)
                 formulas[place] = source
                 return r
             } catch {
@@ -196,6 +196,7 @@ extension ProblemFile {
             conditions.append(condition)
         }
         warnings += cornerWarnings(conditions, fields: fields, domain: domain, file: path)
+        try checkInitialVelocities(equations: equations, conditions: conditions, fields: fields, domain: domain, root)
         var problem = Problem(domain: domain, fields: fields, equations: equations, conditions: conditions)
         problem.exactSolutions = exact
         problem.unknowns = unknowns
@@ -225,15 +226,21 @@ extension ProblemFile {
                                    place: String, file path: String) throws(ProblemFileError) -> ParsedRegion {
         let d = domain.dimension
         let value = reader.value("on")!
-        let allowed = "\"boundary\", a list of face names, {\"where\": \"x = -0.5\", \"tolerance\": 1e-9}, {\"point\": [...]}, {\"edges\": [0, 2]} or {\"observations\": \"file.csv\"}"
+        let allowed = "\"boundary\", \"initial\" (time-dependent problems), a list of face names, {\"where\": \"x = -0.5\", \"tolerance\": 1e-9}, {\"point\": [...]}, {\"edges\": [0, 2]} or {\"observations\": \"file.csv\"}"
         switch value {
         case .string("boundary"):
             return .region(.boundary)
         case let .string(name):
-            if let box = domain as? Box, box.faceNames.contains(name) { return .region(.faces([box.faceNames.firstIndex(of: name)!])) }
+            if name == "initial" {
+                guard domain is SpaceTime else {
+                    throw reader.fail("on", "\"initial\" is the slice t = t0 of a time-dependent problem; this problem has no \"time\"")
+                }
+                return .region(.initial)
+            }
+            if let box = spatialBox(domain), box.faceNames.contains(name) { return .region(.faces([box.faceNames.firstIndex(of: name)!])) }
             throw reader.fail("on", "unknown region \"\(name)\"; allowed: \(allowed)")
         case let .array(items):
-            guard let box = domain as? Box else {
+            guard let box = spatialBox(domain) else {
                 throw reader.fail("on", "named faces need an interval, rectangle or box domain; the domain is a \(domain)")
             }
             guard !items.isEmpty else { throw reader.fail("on", "expected at least one face name: \(box.faceNames.joined(separator: ", "))") }
@@ -255,7 +262,8 @@ extension ProblemFile {
                 let phi: Formula
                 do {
                     let (lhs, rhs) = (sides[0].trimmingCharacters(in: .whitespaces), sides[1].trimmingCharacters(in: .whitespaces))
-                    phi = try Formula("\(lhs) - (\(rhs))", dimension: d, parameters: parameters)
+                    phi = try Formula("\(lhs) - (\(rhs))", dimension: d, parameters: parameters,
+                                      coordinates: domain.coordinateNames)
                 } catch {
                     throw on.fail("where", error.describe(in: source))
                 }
@@ -313,6 +321,34 @@ extension ProblemFile {
         return result
     }
 
+    /// A field whose equations are second order in time needs an initial condition on its time derivative (a
+    /// residual condition at t = t₀ reading `u_t`) besides its initial value.
+    private static func checkInitialVelocities(equations: [Condition], conditions: [Condition], fields: [String],
+                                               domain: any Domain, _ root: JSONObjectReader) throws(ProblemFileError) {
+        guard domain is SpaceTime else { return }
+        let d = domain.dimension, t = d - 1
+        let second = 1 + d + DerivativeStreams.hessianIndex(t, t, dimension: d), first = 1 + t
+        for (k, field) in fields.enumerated() {
+            let secondOrder = equations.contains { item in
+                if case let .system(r) = item.kind { return r.reads(field: k, stream: second) }
+                return false
+            }
+            guard secondOrder else { continue }
+            let velocity = conditions.contains { item in
+                guard case .initial = item.region, case let .system(r) = item.kind else { return false }
+                return r.reads(field: k, stream: first)
+            }
+            guard velocity else {
+                throw root.fail("conditions", "the equations are second order in time for '\(field)' (\(field)_tt) but no initial condition gives \(field)_t: add {\"on\": \"initial\", \"residual\": \"\(field)_t - ...\"}")
+            }
+        }
+    }
+
+    /// The box of a box domain, or of the space of a space-time box (named faces).
+    static func spatialBox(_ domain: any Domain) -> Box? {
+        (domain as? SpaceTime)?.space as? Box ?? domain as? Box
+    }
+
     /// A short name for a region in term names: boundary, left_top, where, point, edges_0_2.
     static func regionName(_ region: Region, domain: any Domain) -> String {
         switch region {
@@ -322,6 +358,7 @@ extension ProblemFile {
         case let .edges(edges): return "edges_" + edges.map(String.init).joined(separator: "_")
         case .predicate: return "where"
         case .points: return "point"
+        case .initial: return "initial"
         }
     }
 

@@ -46,8 +46,24 @@ public struct ProblemFile: Sendable {
 
         // Domain.
         guard var domainReader = try root.object("domain") else { throw root.fail("domain", "required field is missing") }
-        let domain = try readDomain(&domainReader)
+        var domain = try readDomain(&domainReader)
         try domainReader.rejectUnknownKeys()
+        // Time-dependent problems: the spatial domain × [t₀, T], time the last coordinate t.
+        if let time = try root.array("time") {
+            guard time.count == 2, case let .number(start) = time[0], case let .number(end) = time[1] else {
+                throw root.fail("time", "expected [t0, T], two numbers")
+            }
+            guard end > start else {
+                throw root.fail("time", "the final time \(JSONObjectReader.format(end)) must be after the start \(JSONObjectReader.format(start))")
+            }
+            guard domain.dimension <= 2 else {
+                throw root.fail("time", "pinn handles up to 3 coordinates: 1D or 2D space with time; the domain is \(domain.dimension)D")
+            }
+            guard root.has("equations") else {
+                throw root.fail("time", "time-dependent problems are written in the general form (fields, equations, conditions with an \"initial\" condition)")
+            }
+            domain = SpaceTime(space: domain, start: start, end: end)
+        }
         let d = domain.dimension
 
         // Fields (the general form names them; the short form has one, u).
@@ -67,8 +83,8 @@ public struct ProblemFile: Sendable {
                 guard key.first?.isLetter == true, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
                     throw p.fail(key, "parameter names are letters, digits and '_', starting with a letter")
                 }
-                guard !(FormulaParser.coordinateNames + ["pi", "e"]).contains(key) else {
-                    throw p.fail(key, "'\(key)' is reserved (coordinates x, y, z and the constants pi, e)")
+                guard !(FormulaParser.coordinateNames + ["t", "pi", "e"]).contains(key) else {
+                    throw p.fail(key, "'\(key)' is reserved (coordinates x, y, z, time t and the constants pi, e)")
                 }
                 if root.has("equations"), let field = clashingField(key) {
                     throw p.fail(key, "'\(key)' clashes with the field '\(field)' (its value and derivatives \(field)_x, …)")
@@ -183,6 +199,7 @@ public struct ProblemFile: Sendable {
         if var col = try root.object("collocation") {
             config.interiorPoints = try col.integer("interior", minimum: 1) ?? config.interiorPoints
             config.boundaryPoints = try col.integer("boundary", minimum: 1) ?? config.boundaryPoints
+            config.initialPoints = try col.integer("initial", minimum: 1)
             config.boundaryCorners = try col.bool("boundary_corners") ?? false
             config.distribution = try col.choice("distribution", PointDistribution.allCases.map { ($0.rawValue, $0) }) ?? .random
             config.resampleEvery = try col.integer("resample_every", minimum: 0) ?? 0

@@ -57,7 +57,8 @@ public enum ResultFile {
         if grid.axes.count >= 2 {
             let xmfPath = url.deletingPathExtension().appendingPathExtension("xmf").path
             let xmf = XDMF.document(h5Name: url.lastPathComponent, counts: grid.axes.map(\.count),
-                                    datasets: solutionDatasetNames(solution.problem))
+                                    datasets: solutionDatasetNames(solution.problem),
+                                    axes: solution.problem.domain.coordinateNames)
             let xmfTemporary = folder + "/.\(URL(fileURLWithPath: xmfPath).lastPathComponent).tmp-\(getpid())"
             do {
                 try xmf.write(toFile: xmfTemporary, atomically: false, encoding: .utf8)
@@ -113,7 +114,7 @@ public enum ResultFile {
         let problem = solution.problem
         let d = problem.domain.dimension
         let shape = grid.axes.map(\.count).reversed().map { $0 }  // ny × nx: the last axis (x) fastest
-        let names = ["x", "y", "z"]
+        let names = problem.domain.coordinateNames
         for (i, axis) in grid.axes.enumerated() { try file.write("/grid/\(names[i])", axis) }
         // Grid points outside a non-rectangular domain are NaN in every field (the grid spans the bounding box).
         let count = grid.points.count / d
@@ -193,6 +194,7 @@ public enum ResultFile {
         try file.setAttribute("final_rel_l2", worst?.relativeL2 ?? .nan)
         try file.setAttribute("final_max_error", worst?.maxError ?? .nan)
         try file.setAttribute("fields", problem.fields.joined(separator: ","))
+        try file.setAttribute("coordinates", problem.domain.coordinateNames.joined(separator: ","))
         try file.setAttribute("terms", solution.termSummaries.joined(separator: "\n"))
         if problem.fields.count > 1 {
             for (k, field) in problem.fields.enumerated() {
@@ -343,9 +345,11 @@ enum XDMF {
     /// The sidecar of a 2D or 3D result: a rectilinear grid (`2DRectMesh` or `3DRectMesh` with `VXVY` or `VXVYVZ`
     /// geometry) over /grid/x, /grid/y (and /grid/z), and the node-centred datasets of /solution, whose HDF5 shape
     /// (ny × nx or nz × ny × nx, the last axis fastest) is XDMF's dimension order. `counts` are nx, ny (, nz).
-    static func document(h5Name: String, counts: [Int], datasets: [String]) -> String {
+    /// `axes` names the grid datasets (/grid/x, /grid/t, …); a time axis is drawn as the last spatial one.
+    static func document(h5Name: String, counts: [Int], datasets: [String], axes names: [String]? = nil) -> String {
         precondition(counts.count == 2 || counts.count == 3)
-        let axes = Array(["x", "y", "z"].prefix(counts.count))
+        let axes = names ?? Array(["x", "y", "z"].prefix(counts.count))
+        let geometryType = ["x", "y", "z"].prefix(counts.count).map { "V" + $0.uppercased() }.joined()
         let dimensions = counts.reversed().map(String.init).joined(separator: " ")
         func attribute(_ name: String, _ dataset: String) -> String {
             """
@@ -369,7 +373,7 @@ enum XDMF {
           <Domain>
             <Grid Name="pinn" GridType="Uniform">
               <Topology TopologyType="\(counts.count)DRectMesh" Dimensions="\(dimensions)"/>
-              <Geometry GeometryType="\(axes.map { "V" + $0.uppercased() }.joined())">
+              <Geometry GeometryType="\(geometryType)">
         \(geometry)      </Geometry>
         \(fields)    </Grid>
           </Domain>

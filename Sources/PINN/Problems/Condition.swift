@@ -14,6 +14,8 @@ public enum Region: Sendable, CustomStringConvertible {
     case predicate(Formula, tolerance: Double)
     /// Given points, point-major (a pressure gauge, observation points).
     case points([Double])
+    /// The initial slice Ω × {t₀} of a ``SpaceTime`` domain (initial conditions).
+    case initial
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum Region: Sendable, CustomStringConvertible {
         case let .edges(edges): return "edges " + edges.map(String.init).joined(separator: ", ")
         case let .predicate(phi, tolerance): return "boundary where |\(phi.source)| ≤ \(tolerance)"
         case .points: return "given points"
+        case .initial: return "t = t₀"
         }
     }
 
@@ -30,7 +33,7 @@ public enum Region: Sendable, CustomStringConvertible {
     public var isOnBoundary: Bool {
         switch self {
         case .boundary, .faces, .edges, .predicate: return true
-        case .interior, .points: return false
+        case .interior, .points, .initial: return false
         }
     }
 }
@@ -133,6 +136,7 @@ public struct Condition: Sendable {
         case .interior: return lhs + " in Ω"
         case .boundary: return lhs + " on ∂Ω"
         case .points: return lhs + " at given points"
+        case .initial: return lhs + " at t = t₀"
         default: return lhs + " on " + region.description
         }
     }

@@ -50,13 +50,14 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
 
     /// The names a residual over `fields` may use in d dimensions (normals included when `normals`), in the
     /// formula's variable order after the coordinates.
-    public static func variableNames(fields: [String], dimension d: Int, normals: Bool, unknowns: [String] = []) -> [String] {
-        variables(fields: fields, dimension: d, normals: normals, unknowns: unknowns).map(\.name)
+    public static func variableNames(fields: [String], dimension d: Int, normals: Bool, unknowns: [String] = [],
+                                     coordinates: [String]? = nil) -> [String] {
+        variables(fields: fields, dimension: d, normals: normals, unknowns: unknowns, coordinates: coordinates).map(\.name)
     }
 
-    private static func variables(fields: [String], dimension d: Int, normals: Bool,
-                                  unknowns: [String]) -> [(name: String, input: Input)] {
-        let axes = Array(FormulaParser.coordinateNames.prefix(d))
+    private static func variables(fields: [String], dimension d: Int, normals: Bool, unknowns: [String],
+                                  coordinates: [String]?) -> [(name: String, input: Input)] {
+        let axes = coordinates ?? FormulaParser.coordinates(dimension: d)
         var result: [(String, Input)] = []
         for (k, field) in fields.enumerated() {
             result.append((field, .output(field: k, stream: 0)))
@@ -75,12 +76,15 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
 
     /// Parses `source` as a residual over `fields` in `dimension` dimensions with the named constants
     /// `parameters` and the unknown parameters `unknowns` (values taken from the network's θ at each evaluation);
-    /// `normals` allows `n_x`, `n_y`, `n_z`.
+    /// `normals` allows `n_x`, `n_y`, `n_z`; `coordinates` names the coordinates (default x, y, z; in space-time
+    /// the last is t, so that `u_t`, `u_tt` and `u_xt` are time derivatives).
     public init(_ source: String, fields: [String], dimension d: Int, parameters: [String: Double] = [:],
-                unknowns: [String] = [], normals: Bool = false) throws(FormulaError) {
-        let variables = Self.variables(fields: fields, dimension: d, normals: normals, unknowns: unknowns)
+                unknowns: [String] = [], normals: Bool = false, coordinates: [String]? = nil) throws(FormulaError) {
+        let variables = Self.variables(fields: fields, dimension: d, normals: normals, unknowns: unknowns,
+                                       coordinates: coordinates)
         self.unknowns = unknowns
-        formula = try Formula(source, dimension: d, parameters: parameters, fields: variables.map(\.name))
+        formula = try Formula(source, dimension: d, parameters: parameters, fields: variables.map(\.name),
+                              coordinates: coordinates)
         self.fields = fields
         dimension = d
         inputs = variables.map(\.input)
@@ -116,6 +120,11 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
             slots[variable - d] = (field, Self.streamIndex(stream, streams: streams, dimension: d))
         }
         self.slots = slots
+    }
+
+    /// Whether the formula reads output stream `stream` (hessian numbering) of field `field`.
+    public func reads(field: Int, stream: Int) -> Bool {
+        used.contains { $0.field == field && $0.stream == stream }
     }
 
     /// The same residual reading its outputs from the larger stream set `superset` (value ⊂ gradient ⊂ pure second

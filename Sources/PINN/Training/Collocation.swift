@@ -54,6 +54,7 @@ extension Solver {
         switch item.region {
         case .interior: return c.interiorPoints
         case .boundary, .predicate: return c.boundaryPoints
+        case .initial: return c.initialPoints ?? c.boundaryPoints
         case .faces, .edges:
             let share = (domain.measure(of: item.region) ?? 0) / domain.boundaryMeasure
             return max(1, Int((Double(c.boundaryPoints) * share).rounded()))

@@ -121,8 +121,12 @@ extension Solver {
                 }
             }
             switch item.region {
+            case .initial:
+                guard problem.domain is SpaceTime else {
+                    throw fail(place, "an initial condition needs a time-dependent problem (a time range); this one has none")
+                }
             case let .faces(faces):
-                guard let box = problem.domain as? Box else {
+                guard let box = (problem.domain as? SpaceTime)?.space as? Box ?? problem.domain as? Box else {
                     throw fail(place, "named faces need an interval, rectangle or box; the domain is a \(problem.domain)")
                 }
                 guard !faces.isEmpty, faces.allSatisfy({ (0..<(2 * box.dimension)).contains($0) }) else {

@@ -24,6 +24,8 @@ public struct SolverConfiguration: Sendable {
     public var refinement: ResidualRefinement?
     /// Number of boundary points (ignored in 1D, where the boundary is the two end points).
     public var boundaryPoints = 100
+    /// Points of the initial slice of a space-time problem, per initial condition (nil: `boundaryPoints`).
+    public var initialPoints: Int?
     /// Whether the boundary points start with the domain's corners (rectangles, polygons).
     public var boundaryCorners = false
     /// Loss weights of the residual and boundary terms.

@@ -1,0 +1,125 @@
+import Foundation
+import XCTest
+@testable import PINN
+
+/// Time as the last coordinate t of a space-time domain: sampling, u_t / u_tt / u_xt in residuals, initial
+/// conditions, and the problem-file checks.
+final class TimeDependentTests: XCTestCase {
+    /// Interior points fill Ω × [t₀, T]; boundary points lie on ∂Ω at times in [t₀, T] with normals (n, 0);
+    /// initial points lie at t₀; faces of a spatial box over time.
+    func testSpaceTimeSampling() {
+        let domain = SpaceTime(space: Box.rectangle(x: 0...1, y: -1...1), start: 0.5, end: 2)
+        XCTAssertEqual(domain.dimension, 3)
+        XCTAssertEqual(domain.coordinateNames, ["x", "y", "t"])
+        XCTAssertEqual(domain.measure, 3, accuracy: 1e-15)
+        XCTAssertEqual(domain.boundaryMeasure, 9, accuracy: 1e-15)  // perimeter 6 × duration 1.5
+        var rng = Xoshiro256(seed: 2)
+        let inside = domain.interiorPoints(count: 500, distribution: .sobol, rng: &rng)
+        XCTAssertTrue((0..<500).allSatisfy { domain.contains(Array(inside[(3 * $0)..<(3 * $0 + 3)])) })
+        let boundary = domain.boundaryPoints(count: 200, includeCorners: false, rng: &rng)
+        for p in 0..<200 {
+            let x = Array(boundary[(3 * p)..<(3 * p + 3)])
+            XCTAssertTrue(domain.isOnBoundary(x, tolerance: 1e-12) && x[2] >= 0.5 && x[2] <= 2, "\(x)")
+            XCTAssertEqual(domain.outwardNormal(at: x)[2], 0)
+        }
+        let initial = domain.points(in: .initial, count: 50, distribution: .random, includeCorners: false, rng: &rng)
+        XCTAssertEqual(initial.count, 150)
+        XCTAssertTrue((0..<50).allSatisfy { initial[3 * $0 + 2] == 0.5 })
+        let left = domain.points(in: .faces([0]), count: 40, distribution: .random, includeCorners: false, rng: &rng)
+        XCTAssertTrue((0..<40).allSatisfy { left[3 * $0] == 0 })
+        // 1D space: the two ends over time, both drawn.
+        let rod = SpaceTime(space: Box.interval(0, 2), start: 0, end: 1)
+        let ends = rod.boundaryPoints(count: 100, includeCorners: false, rng: &rng)
+        let xs = Set((0..<100).map { ends[2 * $0] })
+        XCTAssertEqual(xs, [0, 2])
+        XCTAssertEqual(rod.outwardNormals(at: [2, 0.3, 0, 0.7]), [1, 0, -1, 0])
+    }
+
+    /// A residual reading u_t, u_tt and the mixed u_xt of a network on (x, t): its value at points through the
+    /// engine equals the dual-number derivatives of the network, and those equal central differences.
+    func testTimeDerivativesInResidualsMatchDualNumbersAndFiniteDifferences() throws {
+        var rng = Xoshiro256(seed: 5)
+        let net = Network(inputDimension: 2, hiddenWidths: [8, 7], activation: .fixed(.tanh), rng: &rng)
+        let r = try SystemResidual("u_t + 0.5*u_tt - 0.3*u_xt + u_xx", fields: ["u"], dimension: 2,
+                                   coordinates: ["x", "t"])
+        XCTAssertEqual(r.streams, .hessian)
+        let points = randomPoints(6, dimension: 2, in: 0, 1, rng: &rng)
+        let term = LossTerm(kind: .system(r), points: points, targets: [Double](repeating: 0, count: 6))
+        let values = term.residuals(of: net)
+        for p in 0..<6 {
+            let x = Array(points[(2 * p)..<(2 * p + 2)])
+            let g = DifferentialOperators.gradient(of: net, at: x), h = DifferentialOperators.hessian(of: net, at: x)
+            // hessian order: xx, xt, tt
+            XCTAssertEqual(values[p], g[1] + 0.5 * h[2] - 0.3 * h[1] + h[0], accuracy: 1e-12 * max(1, abs(values[p])))
+            let step = 1e-4
+            func u(_ a: Double, _ b: Double) -> Double { net([a, b]) }
+            let ut = (u(x[0], x[1] + step) - u(x[0], x[1] - step)) / (2 * step)
+            let utt = (u(x[0], x[1] + step) - 2 * u(x[0], x[1]) + u(x[0], x[1] - step)) / (step * step)
+            let uxt = (u(x[0] + step, x[1] + step) - u(x[0] + step, x[1] - step) - u(x[0] - step, x[1] + step)
+                       + u(x[0] - step, x[1] - step)) / (4 * step * step)
+            XCTAssertEqual(g[1], ut, accuracy: 1e-6)
+            XCTAssertEqual(h[2], utt, accuracy: 1e-5)
+            XCTAssertEqual(h[1], uxt, accuracy: 1e-5)
+        }
+    }
+
+    /// The heat equation in 1D over time trains to its closed form (a short run: 1e-3), and its result holds /grid/t
+    /// with (nt, nx) fields.
+    func testAHeatProblemTrainsAndWritesATimeAxis() throws {
+        let text = """
+        {"domain": {"type": "interval", "x": [0, 1]}, "time": [0, 0.2],
+         "equations": [{"residual": "u_t - u_xx"}],
+         "conditions": [{"on": "boundary", "type": "dirichlet"}, {"on": "initial", "type": "dirichlet"}],
+         "exact_solution": "exp(-pi^2*t)*sin(pi*x)",
+         "network": {"hidden_layers": [16, 16]}, "collocation": {"interior": 400, "boundary": 80, "initial": 60, "distribution": "sobol"},
+         "loss": {"boundary_weight": 10},
+         "training": {"stages": [{"optimizer": "adam", "iterations": 200, "learning_rate": 0.01}, {"optimizer": "lm", "iterations": 150}]},
+         "output": {"grid": [21, 11]}}
+        """
+        let file = try ProblemFile.parse(text, path: "heat.json")
+        XCTAssertEqual(file.problem.domain.coordinateNames, ["x", "t"])
+        let solver = try Solver(problem: file.problem, configuration: file.configuration)
+        XCTAssertEqual(solver.makeTerms(solver.makeCollocation()).map(\.count), [400, 80, 60])
+        let solution = solver.solve()
+        let error = solution.errors(at: solver.evaluationPointsInDomain())!
+        XCTAssertLessThan(error.relativeL2, 1e-3)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pinn-heat-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("heat.h5").path
+        try ResultFile.write(solution, grid: solver.evaluationGrid(),
+                             info: .init(problemText: text, problemPath: "heat.json", description: "", seed: 0, threads: 1), to: path)
+        let h5 = try HDF5File.open(path)
+        defer { h5.close() }
+        XCTAssertEqual(try h5.read("/grid/t").values.last, 0.2)
+        XCTAssertEqual(try h5.read("/solution/u").shape, [11, 21])
+        XCTAssertEqual(try h5.stringAttribute("coordinates"), "x,t")
+    }
+
+    /// Time-dependent mistakes in problem files, with the JSON path.
+    func testBadTimeDependentInput() {
+        let base = """
+        {"domain": {"type": "interval", "x": [0, 1]}, "time": [0, 1],
+         "equations": [{"residual": "u_t - u_xx"}],
+         "conditions": [{"on": "boundary", "type": "dirichlet", "value": "0"}, {"on": "initial", "type": "dirichlet", "value": "sin(pi*x)"}],
+         "network": {"hidden_layers": [4]}, "training": {"stages": [{"optimizer": "adam", "iterations": 1, "learning_rate": 0.01}]}}
+        """
+        let cases: [(String, String)] = [
+            (base.replacingOccurrences(of: "\"time\": [0, 1]", with: "\"time\": [1, 1]"),
+             "time: the final time 1 must be after the start 1"),
+            (base.replacingOccurrences(of: "\"time\": [0, 1],", with: "").replacingOccurrences(of: "u_t - u_xx", with: "u_xx + 1"),
+             "conditions[1].on: \"initial\" is the slice t = t0 of a time-dependent problem; this problem has no \"time\""),
+            (base.replacingOccurrences(of: "\"time\": [0, 1],", with: "").replacingOccurrences(of: "{\"on\": \"initial\", \"type\": \"dirichlet\", \"value\": \"sin(pi*x)\"}", with: "{\"on\": \"left\", \"type\": \"dirichlet\", \"value\": \"0\"}"),
+             "equations[0].residual: unknown variable 'u_t' at position 1 in 'u_t - u_xx'; allowed: x, u, u_x, u_xx, pi, e"),
+            (base.replacingOccurrences(of: "u_t - u_xx", with: "u_tt - u_xx"),
+             "conditions: the equations are second order in time for 'u' (u_tt) but no initial condition gives u_t: add {\"on\": \"initial\", \"residual\": \"u_t - ...\"}"),
+            ("{\"pde\": {\"type\": \"poisson\"}, \"domain\": {\"type\": \"interval\", \"x\": [0, 1]}, \"time\": [0, 1], \"exact_solution\": \"x\", \"network\": {\"hidden_layers\": [4]}, \"training\": {\"stages\": [{\"optimizer\": \"adam\", \"iterations\": 1, \"learning_rate\": 0.01}]}}",
+             "time: time-dependent problems are written in the general form (fields, equations, conditions with an \"initial\" condition)"),
+        ]
+        for (text, message) in cases {
+            XCTAssertThrowsError(try ProblemFile.parse(text, path: "t.json"), message) { error in
+                XCTAssertEqual((error as? ProblemFileError)?.description, "t.json: \(message)")
+            }
+        }
+    }
+}
