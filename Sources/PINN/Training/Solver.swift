@@ -54,9 +54,10 @@ public struct SolverConfiguration: Sendable {
     public var lossBalancing: LossBalancing?
     /// Weight of the slope-recovery term (``SlopeRecovery``); 0 switches it off.
     public var slopeRecoveryWeight = 0.0
-    /// Impose the Dirichlet data exactly, u = g + D·N with g = the problem's ``Problem/boundaryValue`` (which must then
-    /// be a smooth function on the whole domain) and D the domain's distance function (boxes and disks); the
-    /// boundary loss term is dropped.
+    /// Impose the short form's Dirichlet data exactly, u = g + D·N with g = the problem's ``Problem/boundaryValue``
+    /// (which must then be a smooth function on the whole domain) and D the domain's distance function (boxes,
+    /// disks, balls); the boundary loss term is dropped. The lowering marks the boundary condition
+    /// ``Condition/hard``; general-form problems mark their own conditions.
     public var hardDirichlet = false
     /// Stop training cleanly after this many seconds (nil: no limit).
     public var timeLimit: Double?
