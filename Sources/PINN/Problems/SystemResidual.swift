@@ -217,21 +217,21 @@ public struct ManufacturedResidualValue: ScalarField {
     }
 
     public func callAsFunction<T: Real>(_ x: [T]) -> T {
-        if T.self == Double.self, let formulas = solutions.map({ $0.map { $0 as? Formula } }) as? [Formula??],
-           formulas.allSatisfy({ $0 == nil || $0! != nil }) {
+        let formulas = solutions.map { $0 as? Formula }
+        if T.self == Double.self, zip(solutions, formulas).allSatisfy({ $0.0 == nil || $0.1 != nil }) {
             // Every solution is a formula: its derivatives through concrete dual-number types, ~5× faster on the
             // grids of result files than the generic path (which looks up type metadata at every node).
             let point = x as! [Double]
-            return evaluate(at: point, value: { formulas[$0]!!.root.evaluate(point) }, gradient: { field in
+            return evaluate(at: point, value: { formulas[$0]!.root.evaluate(point) }, gradient: { field in
                 (0..<point.count).map { i in
-                    formulas[field]!!.root.evaluate(point.indices.map { Dual(point[$0], derivative: $0 == i ? 1 : 0) }).derivative
+                    formulas[field]!.root.evaluate(point.indices.map { Dual(point[$0], derivative: $0 == i ? 1 : 0) }).derivative
                 }
             }, hessian: { field in
                 DerivativeStreams.hessianPairs(dimension: point.count).map { i, j in
                     let seeded: [Dual<Dual<Double>>] = point.indices.map { k in
                         Dual(Dual(point[k], derivative: k == i ? 1 : 0), derivative: Dual(k == j ? 1 : 0, derivative: 0))
                     }
-                    return formulas[field]!!.root.evaluate(seeded).derivative.derivative
+                    return formulas[field]!.root.evaluate(seeded).derivative.derivative
                 }
             }) as! T
         }
