@@ -50,6 +50,11 @@ final class SamplingTests: XCTestCase {
             XCTAssertEqual(first, distribution.unitCube(count: 30, dimension: 2, rng: &b), "\(distribution)")
             if distribution != .grid { XCTAssertNotEqual(first, distribution.unitCube(count: 30, dimension: 2, rng: &c)) }
         }
+        // Time-stratified: one point in each of the N strata of the last coordinate.
+        var s = Xoshiro256(seed: 9)
+        let stratified = PointDistribution.timeStratified.unitCube(count: 40, dimension: 3, rng: &s)
+        XCTAssertEqual((0..<40).map { Int(stratified[3 * $0 + 2] * 40) }, Array(0..<40))
+        XCTAssertTrue(stratified.allSatisfy { $0 >= 0 && $0 < 1 })
         var g = Xoshiro256(seed: 1)
         XCTAssertEqual(PointDistribution.grid.unitCube(count: 10, dimension: 2, rng: &g).count, 16 * 2)  // rounded up to 4×4
         let box = Box.rectangle(x: 2...4, y: -1...0)

@@ -16,12 +16,19 @@ public enum PointDistribution: String, Sendable, CaseIterable, Codable {
     case hammersley
     /// The Sobol sequence with Joe & Kuo's direction numbers (up to 8 dimensions).
     case sobol
+    /// Stratified in the last coordinate (time, in space-time problems): N equal strata, one point in each, the other
+    /// coordinates uniform — every stretch of time gets its share of points, as causal training needs.
+    case timeStratified = "time_stratified"
 
     /// N points in [0, 1)ᵈ, point-major.
     public func unitCube(count n: Int, dimension d: Int, rng: inout Xoshiro256) -> [Double] {
         switch self {
         case .random:
             return (0..<(n * d)).map { _ in rng.nextUniform() }
+        case .timeStratified:
+            var points = (0..<(n * d)).map { _ in rng.nextUniform() }
+            for p in 0..<n { points[p * d + d - 1] = (Double(p) + points[p * d + d - 1]) / Double(n) }
+            return points
         case .grid:
             let k = Int((pow(Double(n), 1 / Double(d)) - 1e-9).rounded(.up))
             let total = Int(pow(Double(k), Double(d)))
