@@ -206,30 +206,7 @@ final class FieldwiseHardConstraintTests: XCTestCase {
                      targets: [Double](repeating: 0, count: 5), weight: 0.5),
         ]
         let objective = Objective(layout: net.layout, terms: terms, chunkSize: 3)
-        var g = [Double](repeating: 0, count: net.parameters.count)
-        g.withUnsafeMutableBufferPointer { _ = objective.evaluate(net, gradient: $0.baseAddress!) }
-        let loss: (Network) -> Double = { objective.evaluate($0, gradient: nil).reduce(0, +) }
-        let scale = g.map(abs).max()!
-        for i in g.indices where net.trainableMask[i] == 1 {
-            let h = 1e-5 * max(1, abs(net.parameters[i]))
-            var plus = net, minus = net
-            plus.parameters[i] += h
-            minus.parameters[i] -= h
-            XCTAssertLessThan(relativeError(g[i], (loss(plus) - loss(minus)) / (2 * h), floor: 1e-4 * scale), 1e-6, "∂L/∂θ\(i)")
-        }
-        let (residuals, jacobian) = objective.residualJacobian(net)
-        let p = net.parameters.count
-        for j in stride(from: 0, to: p, by: 5) where net.trainableMask[j] == 1 {
-            let h = 1e-6 * max(1, abs(net.parameters[j]))
-            var plus = net, minus = net
-            plus.parameters[j] += h
-            minus.parameters[j] -= h
-            let (rp, rm) = (objective.residualJacobian(plus).residuals, objective.residualJacobian(minus).residuals)
-            for row in residuals.indices {
-                let fd = (rp[row] - rm[row]) / (2 * h)
-                XCTAssertEqual(jacobian[row * p + j], fd, accuracy: 1e-6 * max(1, abs(fd)), "J[\(row), \(j)]")
-            }
-        }
+        assertGradientAndJacobianMatchFiniteDifferences(objective, net, columnStride: 5)
     }
 
     /// A two-field problem file with `"hard": true` on both fields' boundary data trains without boundary terms and

@@ -109,34 +109,8 @@ final class SystemResidualTests: XCTestCase {
                 dirichletV, robinP, dataU,
             ]
             let objective = Objective(layout: net.layout, terms: terms, chunkSize: 3)
-            var g = [Double](repeating: 0, count: net.parameters.count)
-            g.withUnsafeMutableBufferPointer { _ = objective.evaluate(net, gradient: $0.baseAddress!) }
-            let loss: (Network) -> Double = { objective.evaluate($0, gradient: nil).reduce(0, +) }
-            let scale = g.map(abs).max()!
-            for i in g.indices where net.trainableMask[i] == 1 {
-                let h = 1e-5 * max(1, abs(net.parameters[i]))
-                var plus = net, minus = net
-                plus.parameters[i] += h
-                minus.parameters[i] -= h
-                let fd = (loss(plus) - loss(minus)) / (2 * h)
-                XCTAssertLessThan(relativeError(g[i], fd, floor: 1e-4 * scale), 1e-6, "\(name) ∂L/∂θ\(i)")
-            }
-            // Jacobian rows: 2Jᵀρ is the gradient, and columns match differences of ρ.
-            let (residuals, jacobian) = objective.residualJacobian(net)
-            let p = net.parameters.count
-            XCTAssertEqual(residuals.count, 7 * 3 + 4 + 1 + 4 + 4 + 2)
-            XCTAssertEqual(residuals.map { $0 * $0 }.reduce(0, +), loss(net), accuracy: 1e-12 * loss(net))
-            for j in stride(from: 0, to: p, by: 7) {
-                let h = 1e-6 * max(1, abs(net.parameters[j]))
-                var plus = net, minus = net
-                plus.parameters[j] += h
-                minus.parameters[j] -= h
-                let (rp, rm) = (objective.residualJacobian(plus).residuals, objective.residualJacobian(minus).residuals)
-                for row in residuals.indices {
-                    let fd = (rp[row] - rm[row]) / (2 * h)
-                    XCTAssertEqual(jacobian[row * p + j], fd, accuracy: 1e-6 * max(1, abs(fd)), "\(name) J[\(row), \(j)]")
-                }
-            }
+            XCTAssertEqual(objective.residualCount, 7 * 3 + 4 + 1 + 4 + 4 + 2)
+            assertGradientAndJacobianMatchFiniteDifferences(objective, net, columnStride: 7, name)
         }
     }
 

@@ -47,3 +47,38 @@ func assertEqualUpToSummationOrder(_ a: Double, _ b: Double, scale: Double? = ni
     let tolerance = crossShapeTolerance(scale: scale ?? max(abs(a), abs(b)))
     XCTAssertLessThanOrEqual(abs(a - b), tolerance, "\(a) vs \(b) \(message)", file: file, line: line)
 }
+
+/// Checks an objective's gradient (trainable entries) against central differences of its loss (relative error
+/// ≤ 1e-6 with a floor of 1e-4 × the largest entry), and every `columnStride`-th trainable column of its
+/// Levenberg–Marquardt Jacobian against differences of the scaled residuals (≤ 1e-6 relative).
+func assertGradientAndJacobianMatchFiniteDifferences(_ objective: Objective, _ net: Network, columnStride: Int,
+                                                     _ name: String = "", file: StaticString = #filePath,
+                                                     line: UInt = #line) {
+    var g = [Double](repeating: 0, count: net.parameters.count)
+    g.withUnsafeMutableBufferPointer { _ = objective.evaluate(net, gradient: $0.baseAddress!) }
+    let loss: (Network) -> Double = { objective.evaluate($0, gradient: nil).reduce(0, +) }
+    let scale = g.map(abs).max()!
+    for i in g.indices where net.trainableMask[i] == 1 {
+        let h = 1e-5 * max(1, abs(net.parameters[i]))
+        var plus = net, minus = net
+        plus.parameters[i] += h
+        minus.parameters[i] -= h
+        let fd = (loss(plus) - loss(minus)) / (2 * h)
+        XCTAssertLessThan(relativeError(g[i], fd, floor: 1e-4 * scale), 1e-6, "\(name) ∂L/∂θ\(i)", file: file, line: line)
+    }
+    let (residuals, jacobian) = objective.residualJacobian(net)
+    let p = net.parameters.count
+    XCTAssertEqual(residuals.map { $0 * $0 }.reduce(0, +), loss(net), accuracy: 1e-12 * loss(net), file: file, line: line)
+    for j in stride(from: 0, to: p, by: columnStride) where net.trainableMask[j] == 1 {
+        let h = 1e-6 * max(1, abs(net.parameters[j]))
+        var plus = net, minus = net
+        plus.parameters[j] += h
+        minus.parameters[j] -= h
+        let (rp, rm) = (objective.residualJacobian(plus).residuals, objective.residualJacobian(minus).residuals)
+        for row in residuals.indices {
+            let fd = (rp[row] - rm[row]) / (2 * h)
+            XCTAssertEqual(jacobian[row * p + j], fd, accuracy: 1e-6 * max(1, abs(fd)), "\(name) J[\(row), \(j)]",
+                           file: file, line: line)
+        }
+    }
+}
