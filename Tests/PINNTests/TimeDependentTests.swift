@@ -94,6 +94,19 @@ final class TimeDependentTests: XCTestCase {
         XCTAssertEqual(try h5.read("/grid/t").values.last, 0.2)
         XCTAssertEqual(try h5.read("/solution/u").shape, [11, 21])
         XCTAssertEqual(try h5.stringAttribute("coordinates"), "x,t")
+        // The error over time, per slice, recomputed here from the stored prediction and the closed form.
+        let overTime = try h5.read("/solution/rel_l2_over_time").values
+        XCTAssertEqual(overTime.count, 11)
+        let u = try h5.read("/solution/u").values, x = try h5.read("/grid/x").values, t = try h5.read("/grid/t").values
+        for k in [0, 5, 10] {
+            var num = 0.0, den = 0.0
+            for i in 0..<21 {
+                let exact = exp(-Double.pi * Double.pi * t[k]) * sin(Double.pi * x[i])
+                num += (u[k * 21 + i] - exact) * (u[k * 21 + i] - exact)
+                den += exact * exact
+            }
+            XCTAssertEqual(overTime[k], (num / den).squareRoot(), accuracy: 1e-9 * max(1, overTime[k]))
+        }
     }
 
     /// Time-dependent mistakes in problem files, with the JSON path.

@@ -126,8 +126,12 @@ public enum ResultFile {
             return result
         }
         var finalMetrics: [ErrorMetrics?] = []
-        for (name, values) in solutionDatasets(solution, at: insidePoints, metrics: &finalMetrics) {
+        let datasets = solutionDatasets(solution, at: insidePoints, metrics: &finalMetrics)
+        for (name, values) in datasets {
             try file.write("/solution/" + name, onGrid(values), shape: shape)
+        }
+        if problem.domain is SpaceTime {
+            try writeErrorsOverTime(datasets.map { ($0.0, onGrid($0.1)) }, problem: problem, slices: shape[0], to: file)
         }
 
         // History.
@@ -212,6 +216,29 @@ public enum ResultFile {
         try file.setAttribute("blas_library", info.machine.blasLibrary)
         try file.setAttribute("blas_kernel", info.machine.blasKernel)
         try file.setAttribute("swift_version", info.machine.swiftVersion)
+    }
+
+    /// Time-dependent problems: each field's relative L2 error over each time slice of the output grid,
+    /// `/solution/rel_l2_over_time` (one field) or `/solution/<field>_rel_l2_over_time`, shape (nt,) — where in time a
+    /// PINN goes wrong. Slices are contiguous on the grid (time is the slowest axis); NaN outside the domain is
+    /// skipped.
+    static func writeErrorsOverTime(_ datasets: [(String, [Double])], problem: Problem, slices: Int,
+                                    to file: HDF5File) throws(HDF5Error) {
+        let values = Dictionary(datasets, uniquingKeysWith: { a, _ in a })
+        for field in problem.fields {
+            guard let u = values[field], let exact = values[field + "_exact"] else { continue }
+            let size = u.count / slices
+            let errors = (0..<slices).map { k -> Double in
+                var num = 0.0, den = 0.0
+                for i in (k * size)..<((k + 1) * size) where !u[i].isNaN {
+                    num += (u[i] - exact[i]) * (u[i] - exact[i])
+                    den += exact[i] * exact[i]
+                }
+                return den > 0 ? (num / den).squareRoot() : num.squareRoot()
+            }
+            let name = problem.fields.count == 1 ? "rel_l2_over_time" : field + "_rel_l2_over_time"
+            try file.write("/solution/" + name, errors)
+        }
     }
 
     /// The ε-ranks: `/history/erank` (R × E, the last hidden layer, or R × E per layer as `/history/erank_layer_k`
