@@ -25,11 +25,11 @@ struct Eval: ParsableCommand {
     var derivatives = false
 
     func run() throws {
-        let network: Network
+        let model: TrainedModel
         var fields = ["u"], axisNames: [String]?
         do {
             let h5 = try HDF5File.open(file)
-            network = try ResultFile.readNetwork(from: h5)
+            model = try ResultFile.readModel(from: h5)
             if h5.hasAttribute("fields") { fields = try h5.stringAttribute("fields").split(separator: ",").map(String.init) }
             if h5.hasAttribute("coordinates") {
                 axisNames = try h5.stringAttribute("coordinates").split(separator: ",").map(String.init)
@@ -37,7 +37,7 @@ struct Eval: ParsableCommand {
         } catch {
             throw fail(error.description, code: ExitStatus.ioFailure)
         }
-        let d = network.layout.inputDimension
+        let d = model.layout.inputDimension
         let coordinates: [Double]
         do {
             coordinates = try PointsCSV.read(points, dimension: d)
@@ -45,14 +45,14 @@ struct Eval: ParsableCommand {
             throw fail(error.description, code: ExitStatus.invalidInput)
         }
         let streams: DerivativeStreams = derivatives ? .hessian : .value
-        guard fields.count == network.layout.outputDimension else {
-            throw fail("\(file): names \(fields.count) fields but the network has \(network.layout.outputDimension) outputs",
+        guard fields.count == model.layout.outputDimension else {
+            throw fail("\(file): names \(fields.count) fields but the network has \(model.layout.outputDimension) outputs",
                        code: ExitStatus.ioFailure)
         }
         let names = axisNames ?? Array(["x", "y", "z"].prefix(d))
         // [field][stream][point], flattened to one column per field and stream.
-        let values = NetworkEvaluator(layout: network.layout).evaluateFields(network, at: coordinates, streams: streams)
-            .flatMap { $0 }
+        // Time-marched results: each point evaluated by the network of its time window.
+        let values = model.evaluateFields(at: coordinates, streams: streams).flatMap { $0 }
         var header = names
         for field in fields {
             header.append(field)

@@ -14,21 +14,35 @@ struct Inspect: ParsableCommand {
             func text(_ name: String) -> String { (try? h5.stringAttribute(name)) ?? "?" }
             func number(_ name: String) -> Double { (try? h5.numberAttribute(name)) ?? .nan }
             // A model with a hard constraint defined in Swift cannot be rebuilt, but can still be described.
-            let network = try? ResultFile.readNetwork(from: h5)
+            let model = try? ResultFile.readModel(from: h5)
+            let network = model?.networks.first
             var lines = ["\(file)  (pinn \(text("pinn_version")), \(text("created")))"]
             let description = text("description")
             if !description.isEmpty && description != "?" { lines.append("  \(description)") }
             lines.append("  problem      \(text("problem_path")): \(text("pde"))")
-            let widths = ((try? h5.numberArrayAttribute("hidden_widths", on: "/model")) ?? []).map { String(Int($0)) }.joined(separator: "→")
+            let widths = (network?.layout.hiddenWidths ?? []).map(String.init).joined(separator: "→")
             let acts = network?.activations.map { $0.terms.map(\.function.rawValue).joined(separator: "+") } ?? ["?"]
-            let parameters = (try? h5.read("/model/parameters").values.count) ?? 0
-            let d = Int((try? h5.numberAttribute("input_dimension", on: "/model")) ?? 0)
+            let parameters = model.map { $0.networks.count * $0.layout.parameterCount } ?? 0
+            let d = network?.layout.inputDimension ?? 0
             let fields = text("fields") == "?" ? ["u"] : text("fields").split(separator: ",").map(String.init)
             if fields.count > 1 { lines.append("  fields       \(fields.joined(separator: ", "))") }
             if let terms = try? h5.stringAttribute("terms"), !terms.isEmpty {
                 for term in terms.split(separator: "\n") { lines.append("  term         \(term)") }
             }
             lines.append("  network      \(d)→\(widths)→\(fields.count), activation \(Set(acts).sorted().joined(separator: ", ")), \(parameters) parameters")
+            let coordinates = text("coordinates") == "?" ? [] : text("coordinates").split(separator: ",").map(String.init)
+            for c in network?.layout.embedding?.coordinates ?? [] {
+                let name = c.index < coordinates.count ? coordinates[c.index] : "coordinate \(c.index)"
+                lines.append(String(format: "  periodic     %@ with period %g (%d harmonic%@ in the input embedding)",
+                                    name, c.period, c.harmonics, c.harmonics == 1 ? "" : "s"))
+            }
+            if let t = try? h5.read("/grid/t").values, let first = t.first, let last = t.last {
+                lines.append(String(format: "  time         [%g, %g], %d output slices", first, last, t.count))
+            }
+            if let edges = model?.windowEdges, edges.count > 2 {
+                lines.append("  windows      \(edges.count - 1) time windows (time marching), edges "
+                             + edges.map { String(format: "%g", $0) }.joined(separator: ", "))
+            }
             if let constraint = try? h5.stringAttribute("output_constraint", on: "/model"), constraint != "none" {
                 lines.append("  constraint   \(constraint)")
             }

@@ -28,7 +28,7 @@ final class BadInputTests: CommandLineTestCase {
         ("missing-training", base.replacingOccurrences(of: ",\n  \"training\": {\"stages\": [{\"optimizer\": \"adam\", \"iterations\": 5, \"learning_rate\": 0.001}]}", with: ""),
          "training: required field is missing", 2),
         ("unknown-key", base.replacingOccurrences(of: "\"network\"", with: "\"netwrk\": 1, \"network\""),
-         "netwrk: unknown key; allowed here: boundary_condition, boundary_conditions, boundary_value, collocation, conditions, data, description, diagnostics, domain, equations, exact_solution, fields, forcing, loss, network, output, parameters, pde, seed, time, training, unknowns", 2),
+         "netwrk: unknown key; allowed here: boundary_condition, boundary_conditions, boundary_value, collocation, conditions, data, description, diagnostics, domain, equations, exact_solution, fields, forcing, loss, network, output, parameters, pde, periodic, seed, time, training, unknowns", 2),
         ("wrong-type", base.replacingOccurrences(of: "\"interior\": 50", with: "\"interior\": \"many\""),
          "collocation.interior: expected a number, found a string", 2),
         ("unknown-face", base.replacingOccurrences(of: "\"network\"", with: "\"boundary_conditions\": [{\"faces\": [\"left\", \"north\"], \"type\": \"dirichlet\"}], \"network\""),

@@ -7,30 +7,6 @@ import XCTest
 final class GradientTests: XCTestCase {
     /// Fourth-order central finite difference of `loss` in every parameter, step h·max(1, |θᵢ|):
     /// (−L(θ+2h) + 8L(θ+h) − 8L(θ−h) + L(θ−2h)) / 12h, truncation O(h⁴), rounding O(ε·L/h).
-    private func finiteDifferenceGradient(_ net: Network, _ loss: (Network) -> Double, step h: Double = 1e-4) -> [Double] {
-        (0..<net.parameters.count).map { i in
-            let step = h * max(1, abs(net.parameters[i]))
-            func shifted(_ k: Double) -> Double {
-                var moved = net
-                moved.parameters[i] += k * step
-                return loss(moved)
-            }
-            return (-shifted(2) + 8 * shifted(1) - 8 * shifted(-1) + shifted(-2)) / (12 * step)
-        }
-    }
-
-    /// Component-wise relative error, with a floor of 1e-4·‖g‖∞ so that components near zero are compared
-    /// absolutely.
-    /// Fixed activation amplitudes and slopes (mask 0) are not parameters of training and are skipped.
-    private func assertGradientsMatch(_ g: [Double], _ fd: [Double], mask: [Double], _ label: String,
-                                      file: StaticString = #filePath, line: UInt = #line) {
-        let scale = max(1e-300, fd.map(abs).max() ?? 0)
-        for i in g.indices where mask[i] == 1 {
-            XCTAssertLessThan(relativeError(g[i], fd[i], floor: 1e-4 * scale), finiteDifferenceTolerance,
-                              "\(label) parameter \(i): \(g[i]) vs FD \(fd[i])", file: file, line: line)
-        }
-    }
-
     private static let activations: [(String, LayerActivation)] = {
         var rowdy = LayerActivation.rowdy(base: .tanh, terms: 3, scaleFactor: 2)
         rowdy.terms[1].amplitude = 0.2

@@ -49,21 +49,7 @@ public struct ProblemFile: Sendable {
         var domain = try readDomain(&domainReader)
         try domainReader.rejectUnknownKeys()
         // Time-dependent problems: the spatial domain × [t₀, T], time the last coordinate t.
-        if let time = try root.array("time") {
-            guard time.count == 2, case let .number(start) = time[0], case let .number(end) = time[1] else {
-                throw root.fail("time", "expected [t0, T], two numbers")
-            }
-            guard end > start else {
-                throw root.fail("time", "the final time \(JSONObjectReader.format(end)) must be after the start \(JSONObjectReader.format(start))")
-            }
-            guard domain.dimension <= 2 else {
-                throw root.fail("time", "pinn handles up to 3 coordinates: 1D or 2D space with time; the domain is \(domain.dimension)D")
-            }
-            guard root.has("equations") else {
-                throw root.fail("time", "time-dependent problems are written in the general form (fields, equations, conditions with an \"initial\" condition)")
-            }
-            domain = SpaceTime(space: domain, start: start, end: end)
-        }
+        domain = try readTime(&root, space: domain)
         let d = domain.dimension
 
         // Fields (the general form names them; the short form has one, u).
@@ -150,6 +136,7 @@ public struct ProblemFile: Sendable {
             _ = (root.value("equations"), root.value("conditions"))  // listed among the allowed keys
             form = try readShortForm(&root, domain: domain, parameters: parameters, unknowns: unknownNames, file: path)
         }
+        form.problem.periodic = try readPeriodic(&root, domain: domain)
         let problem = form.problem
         let hard = form.hardDirichlet
 
@@ -274,6 +261,8 @@ public struct ProblemFile: Sendable {
         config.timeLimit = try training.positiveNumber("time_limit")
         config.chunkSize = try training.integer("chunk_size", minimum: 1) ?? 128
         config.scaleActivationSteps = try training.bool("scale_activation_steps") ?? true
+        config.causal = try readCausal(&training, domain: problem.domain)
+        config.timeWindows = try readTimeMarching(&training, domain: problem.domain)
         try training.rejectUnknownKeys()
 
         // Diagnostics.

@@ -165,9 +165,17 @@ public enum ResultFile {
                 try file.write("/history/max_error_\(field)", h.map { k < $0.fieldMetrics.count ? $0.fieldMetrics[k]?.maxError ?? .nan : .nan })
             }
         }
+        if let slices = h.first?.causalWeights.count, slices > 0 {
+            // Causal training: ε and the slice weights wᵢ at each record (records × slices).
+            try file.write("/history/causal_epsilon", h.map { $0.causalEpsilon ?? .nan })
+            try file.write("/history/causal_weights", h.flatMap { $0.causalWeights.count == slices ? $0.causalWeights
+                                                                     : Array(repeating: .nan, count: slices) },
+                           shape: [h.count, slices])
+        }
         try file.write("/history/wall_time", h.map(\.wallTime))
         try file.write("/history/learning_rate", h.map(\.learningRate))
-        if h.contains(where: { $0.termWeights.count > 1 && $0.termWeights[1] != h[0].termWeights[1] }) {
+        if solution.configuration.lossBalancing != nil,
+           h.contains(where: { $0.termWeights.count > 1 && $0.termWeights[1] != h[0].termWeights[1] }) {
             try file.write("/history/boundary_weight", h.map { $0.termWeights.count > 1 ? $0.termWeights[1] : .nan })
         }
         if !solution.report.stageNotes.isEmpty {
@@ -178,7 +186,15 @@ public enum ResultFile {
         try file.write("/collocation/interior", solution.interiorPoints, shape: [solution.interiorPoints.count / d, d])
         try file.write("/collocation/boundary", solution.boundaryPoints, shape: [solution.boundaryPoints.count / d, d])
 
-        try writeModel(solution.network, to: file)
+        if solution.windowNetworks.count > 1 {
+            // Time marching: one model per window under /model/window_<k>, the edges on /model.
+            for (k, network) in solution.windowNetworks.enumerated() {
+                try writeModel(network, to: file, group: "/model/window_\(k)")
+            }
+            try file.setAttribute("time_windows", array: solution.windowEdges, on: "/model")
+        } else {
+            try writeModel(solution.network, to: file)
+        }
 
         // Root attributes.
         let report = solution.report
@@ -227,15 +243,7 @@ public enum ResultFile {
         let values = Dictionary(datasets, uniquingKeysWith: { a, _ in a })
         for field in problem.fields {
             guard let u = values[field], let exact = values[field + "_exact"] else { continue }
-            let size = u.count / slices
-            let errors = (0..<slices).map { k -> Double in
-                var num = 0.0, den = 0.0
-                for i in (k * size)..<((k + 1) * size) where !u[i].isNaN {
-                    num += (u[i] - exact[i]) * (u[i] - exact[i])
-                    den += exact[i] * exact[i]
-                }
-                return den > 0 ? (num / den).squareRoot() : num.squareRoot()
-            }
+            let errors = ErrorMetrics.relativeL2(ofSlices: slices, prediction: u, exact: exact)
             let name = problem.fields.count == 1 ? "rel_l2_over_time" : field + "_rel_l2_over_time"
             try file.write("/solution/" + name, errors)
         }
@@ -274,11 +282,11 @@ public enum ResultFile {
 
     /// Writes the network under `/model`: the full parameter vector, each layer's weights (fanOut × fanIn) and
     /// bias, each hidden layer's activation amplitudes and slopes, and the architecture as attributes.
-    static func writeModel(_ network: Network, to file: HDF5File) throws(HDF5Error) {
+    static func writeModel(_ network: Network, to file: HDF5File, group: String = "/model") throws(HDF5Error) {
         let layout = network.layout
-        try file.write("/model/parameters", network.parameters)
+        try file.write("\(group)/parameters", network.parameters)
         for (l, layer) in layout.dense.enumerated() {
-            let name = l < layout.depth ? "/model/layer_\(l + 1)" : "/model/output"
+            let name = l < layout.depth ? "\(group)/layer_\(l + 1)" : "\(group)/output"
             // θ holds W column-major (fanOut × fanIn); HDF5 is row-major, so transpose into [fanOut][fanIn].
             var w = [Double](repeating: 0, count: layer.weightCount)
             for j in 0..<layer.fanOut {
@@ -292,19 +300,25 @@ public enum ResultFile {
                 try file.write("\(name)/activation_slopes", slopes)
             }
         }
-        try file.setAttribute("input_dimension", integer: Int64(layout.inputDimension), on: "/model")
-        try file.setAttribute("hidden_widths", array: layout.hiddenWidths.map(Double.init), on: "/model")
-        try file.setAttribute("output_dimension", integer: Int64(layout.outputDimension), on: "/model")
-        try file.setAttribute("unknown_count", integer: Int64(layout.unknownCount), on: "/model")
+        try file.setAttribute("input_dimension", integer: Int64(layout.inputDimension), on: group)
+        try file.setAttribute("hidden_widths", array: layout.hiddenWidths.map(Double.init), on: group)
+        try file.setAttribute("output_dimension", integer: Int64(layout.outputDimension), on: group)
+        try file.setAttribute("unknown_count", integer: Int64(layout.unknownCount), on: group)
+        if let embedding = layout.embedding {
+            // Periodic coordinates: the first layer reads cos(kωx), sin(kωx), k = 1…K, in place of x.
+            try file.setAttribute("periodic_coordinates", array: embedding.coordinates.map { Double($0.index) }, on: group)
+            try file.setAttribute("periods", array: embedding.coordinates.map(\.period), on: group)
+            try file.setAttribute("harmonics", array: embedding.coordinates.map { Double($0.harmonics) }, on: group)
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = (try? encoder.encode(network.activations)).flatMap { String(data: $0, encoding: .utf8) } ?? "[]"
-        try file.setAttribute("activations", json, on: "/model")
-        try file.setAttribute("output_constraint", network.outputConstraint?.description ?? "none", on: "/model")
+        try file.setAttribute("activations", json, on: group)
+        try file.setAttribute("output_constraint", network.outputConstraint?.description ?? "none", on: group)
         if !network.unknownRanges.isEmpty {
             // θ in /model/parameters is unconstrained; the unknowns' values are λ = map(θ) in these ranges.
             let ranges = (try? encoder.encode(network.unknownRanges)).flatMap { String(data: $0, encoding: .utf8) } ?? "[]"
-            try file.setAttribute("unknown_ranges", ranges, on: "/model")
+            try file.setAttribute("unknown_ranges", ranges, on: group)
         }
     }
 
@@ -316,43 +330,86 @@ public enum ResultFile {
         return try readNetwork(from: file)
     }
 
+    /// The periodic input embedding stored in /model's attributes (nil when there is none).
+    static func readEmbedding(from file: HDF5File, group: String,
+                              inputDimension d: Int) throws(HDF5Error) -> PeriodicEmbedding? {
+        guard file.hasAttribute("periodic_coordinates", on: group) else { return nil }
+        let indices = try file.numberArrayAttribute("periodic_coordinates", on: group)
+        let periods = try file.numberArrayAttribute("periods", on: group)
+        let harmonics = try file.numberArrayAttribute("harmonics", on: group)
+        guard indices.count == periods.count, indices.count == harmonics.count,
+              indices.allSatisfy({ $0 >= 0 && $0 < Double(d) && $0 == $0.rounded() }), Set(indices).count == indices.count,
+              periods.allSatisfy({ $0 > 0 && $0.isFinite }), harmonics.allSatisfy({ $0 >= 1 && $0 <= 1e4 && $0 == $0.rounded() })
+        else { throw HDF5Error(message: "'\(file.path)': \(group)'s periodic embedding attributes are not valid") }
+        return PeriodicEmbedding(inputDimension: d, coordinates: indices.indices.map {
+            PeriodicEmbedding.Coordinate(index: Int(indices[$0]), period: periods[$0], harmonics: Int(harmonics[$0]))
+        })
+    }
+
+    /// Rebuilds the trained model from a result file: its network, or one network per time window (time marching;
+    /// /model/window_<k> with the edges in /model's attribute `time_windows`).
+    public static func readModel(from file: HDF5File) throws(HDF5Error) -> TrainedModel {
+        guard file.hasAttribute("time_windows", on: "/model") else { return TrainedModel(try readNetwork(from: file)) }
+        let edges = try file.numberArrayAttribute("time_windows", on: "/model")
+        guard edges.count >= 3, edges.count <= 10_001, zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw HDF5Error(message: "'\(file.path)': /model attribute 'time_windows' must increase, with at least two windows")
+        }
+        var networks: [Network] = []
+        for k in 0..<(edges.count - 1) {
+            let network = try readNetwork(from: file, group: "/model/window_\(k)")
+            guard networks.isEmpty || network.layout == networks[0].layout else {
+                throw HDF5Error(message: "'\(file.path)': /model/window_\(k) has another architecture than window 0")
+            }
+            networks.append(network)
+        }
+        return TrainedModel(networks: networks, windowEdges: edges)
+    }
+
+    /// Rebuilds the trained model stored in the result file at `path`.
+    public static func readModel(path: String) throws(HDF5Error) -> TrainedModel {
+        let file = try HDF5File.open(path)
+        defer { file.close() }
+        return try readModel(from: file)
+    }
+
     /// Rebuilds the trained network from a result file.
-    public static func readNetwork(from file: HDF5File) throws(HDF5Error) -> Network {
-        let d = Int(try file.numberAttribute("input_dimension", on: "/model"))
-        let activationsJSON = try file.stringAttribute("activations", on: "/model")
+    public static func readNetwork(from file: HDF5File, group: String = "/model") throws(HDF5Error) -> Network {
+        let d = Int(try file.numberAttribute("input_dimension", on: group))
+        let activationsJSON = try file.stringAttribute("activations", on: group)
         guard let activations = try? JSONDecoder().decode([LayerActivation].self, from: Data(activationsJSON.utf8)) else {
-            throw HDF5Error(message: "'\(file.path)': /model attribute 'activations' is not valid")
+            throw HDF5Error(message: "'\(file.path)': \(group) attribute 'activations' is not valid")
         }
         var widths: [Int] = []
-        while file.exists("/model/layer_\(widths.count + 1)/bias") {
-            widths.append(try file.read("/model/layer_\(widths.count + 1)/bias").values.count)
+        while file.exists("\(group)/layer_\(widths.count + 1)/bias") {
+            widths.append(try file.read("\(group)/layer_\(widths.count + 1)/bias").values.count)
         }
         guard !widths.isEmpty, widths.count == activations.count else {
-            throw HDF5Error(message: "'\(file.path)': /model does not describe a network")
+            throw HDF5Error(message: "'\(file.path)': \(group) does not describe a network")
         }
         // Files written before systems existed have one output and no attribute.
-        let m = file.hasAttribute("output_dimension", on: "/model")
-            ? Int(try file.numberAttribute("output_dimension", on: "/model")) : 1
-        guard m >= 1 else { throw HDF5Error(message: "'\(file.path)': /model attribute 'output_dimension' is \(m)") }
-        let unknowns = file.hasAttribute("unknown_count", on: "/model")
-            ? Int(try file.numberAttribute("unknown_count", on: "/model")) : 0
-        guard unknowns >= 0 else { throw HDF5Error(message: "'\(file.path)': /model attribute 'unknown_count' is \(unknowns)") }
+        let m = file.hasAttribute("output_dimension", on: group)
+            ? Int(try file.numberAttribute("output_dimension", on: group)) : 1
+        guard m >= 1 else { throw HDF5Error(message: "'\(file.path)': \(group) attribute 'output_dimension' is \(m)") }
+        let unknowns = file.hasAttribute("unknown_count", on: group)
+            ? Int(try file.numberAttribute("unknown_count", on: group)) : 0
+        guard unknowns >= 0 else { throw HDF5Error(message: "'\(file.path)': \(group) attribute 'unknown_count' is \(unknowns)") }
         let layout = NetworkLayout(inputDimension: d, hiddenWidths: widths, termCounts: activations.map(\.termCount),
-                                   neuronWise: activations.map(\.neuronWise), outputDimension: m, unknownCount: unknowns)
-        let theta = try file.read("/model/parameters").values
+                                   neuronWise: activations.map(\.neuronWise), outputDimension: m, unknownCount: unknowns,
+                                   embedding: try readEmbedding(from: file, group: group, inputDimension: d))
+        let theta = try file.read("\(group)/parameters").values
         guard theta.count == layout.parameterCount else {
-            throw HDF5Error(message: "'\(file.path)': /model/parameters has \(theta.count) values, the architecture needs \(layout.parameterCount)")
+            throw HDF5Error(message: "'\(file.path)': \(group)/parameters has \(theta.count) values, the architecture needs \(layout.parameterCount)")
         }
         var network = Network(layout: layout, activations: activations, parameters: theta)
-        if file.hasAttribute("unknown_ranges", on: "/model") {
-            let json = try file.stringAttribute("unknown_ranges", on: "/model")
+        if file.hasAttribute("unknown_ranges", on: group) {
+            let json = try file.stringAttribute("unknown_ranges", on: group)
             guard let ranges = try? JSONDecoder().decode([UnknownRange].self, from: Data(json.utf8)) else {
-                throw HDF5Error(message: "'\(file.path)': /model attribute 'unknown_ranges' is not valid")
+                throw HDF5Error(message: "'\(file.path)': \(group) attribute 'unknown_ranges' is not valid")
             }
             network.unknownRanges = ranges
         }
-        if file.hasAttribute("output_constraint", on: "/model"),
-           try file.stringAttribute("output_constraint", on: "/model") != "none" {
+        if file.hasAttribute("output_constraint", on: group),
+           try file.stringAttribute("output_constraint", on: group) != "none" {
             // The constraint's g and D are functions: rebuild them from the problem file stored in the result.
             let text = try file.stringAttribute("problem_file")
             guard !text.isEmpty, let parsed = try? ProblemFile.parse(text, path: try file.stringAttribute("problem_path")),

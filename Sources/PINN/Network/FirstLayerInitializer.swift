@@ -25,7 +25,7 @@ public enum FirstLayerInitializer: Sendable, Equatable {
     /// Sets the first dense layer's weights and biases of `network` for the domain (its bounding box is mapped to
     /// [−1, 1]ᵈ).
     public func apply(to network: inout Network, domain: any Domain, rng: inout Xoshiro256) {
-        let box = domain.boundingBox
+        let box = network.layout.embedding?.featureBox(domain.boundingBox) ?? domain.boundingBox
         let layer = network.layout.dense[0]
         let d = layer.fanIn, n = layer.fanOut
         let m = zip(box.lower, box.upper).map { 0.5 * ($0 + $1) }

@@ -27,11 +27,11 @@ public struct Network: Sendable, Equatable {
     /// `unknowns` are the initial values of an inverse problem's unknown parameters, stored after the network's.
     public init(inputDimension: Int, hiddenWidths: [Int], activations: [LayerActivation],
                 initializer: WeightInitializer = .glorotNormal, outputs: Int = 1, unknowns: [Double] = [],
-                rng: inout Xoshiro256) {
+                embedding: PeriodicEmbedding? = nil, rng: inout Xoshiro256) {
         precondition(activations.count == hiddenWidths.count, "one activation per hidden layer")
         let layout = NetworkLayout(inputDimension: inputDimension, hiddenWidths: hiddenWidths,
                                    termCounts: activations.map(\.termCount), neuronWise: activations.map(\.neuronWise),
-                                   outputDimension: outputs, unknownCount: unknowns.count)
+                                   outputDimension: outputs, unknownCount: unknowns.count, embedding: embedding)
         self.layout = layout
         self.activations = activations
         var theta = [Double](repeating: 0, count: layout.parameterCount)
@@ -71,10 +71,10 @@ public struct Network: Sendable, Equatable {
     /// A network with the same activation on every hidden layer.
     public init(inputDimension: Int, hiddenWidths: [Int], activation: LayerActivation,
                 initializer: WeightInitializer = .glorotNormal, outputs: Int = 1, unknowns: [Double] = [],
-                rng: inout Xoshiro256) {
+                embedding: PeriodicEmbedding? = nil, rng: inout Xoshiro256) {
         self.init(inputDimension: inputDimension, hiddenWidths: hiddenWidths,
                   activations: Array(repeating: activation, count: hiddenWidths.count),
-                  initializer: initializer, outputs: outputs, unknowns: unknowns, rng: &rng)
+                  initializer: initializer, outputs: outputs, unknowns: unknowns, embedding: embedding, rng: &rng)
     }
 
     /// A network with the given layout, activations and parameter vector (e.g. read back from a result file).
@@ -123,7 +123,8 @@ public struct Network: Sendable, Equatable {
         let reduced = activations.map { LayerActivation(terms: [$0.terms[0]], neuronWise: $0.neuronWise) }
         let newLayout = NetworkLayout(inputDimension: layout.inputDimension, hiddenWidths: layout.hiddenWidths,
                                       termCounts: reduced.map(\.termCount), neuronWise: reduced.map(\.neuronWise),
-                                      outputDimension: layout.outputDimension, unknownCount: layout.unknownCount)
+                                      outputDimension: layout.outputDimension, unknownCount: layout.unknownCount,
+                                      embedding: layout.embedding)
         var theta = Array(parameters[0..<layout.activation[0].amplitudeOffset])
         for place in layout.activation {
             theta += parameters[place.amplitudeOffset..<(place.amplitudeOffset + place.neuronCount)]
@@ -150,7 +151,7 @@ public struct Network: Sendable, Equatable {
     /// Every output field at one point, on any `Real` type (the scalar path).
     public func outputs<T: Real>(_ x: [T]) -> [T] {
         precondition(x.count == layout.inputDimension)
-        var a = x
+        var a = layout.embedding?.features(x) ?? x
         for (l, layer) in layout.dense.enumerated() {
             var z = [T](repeating: 0, count: layer.fanOut)
             for j in 0..<layer.fanOut {

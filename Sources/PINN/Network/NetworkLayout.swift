@@ -32,8 +32,12 @@ public struct NetworkLayout: Sendable, Equatable {
         public func slopeIndex(term k: Int, neuron j: Int = 0) -> Int { slopeOffset + k * neuronCount + j }
     }
 
-    /// Input dimension d.
+    /// Input dimension d (of the points; the first layer reads ``featureCount`` features).
     public let inputDimension: Int
+    /// The periodic input embedding, if some coordinates are periodic (nil: the first layer reads the point).
+    public let embedding: PeriodicEmbedding?
+    /// The number of inputs of the first dense layer: d, or the embedding's feature count.
+    public var featureCount: Int { dense[0].fanIn }
     /// Widths of the hidden layers.
     public let hiddenWidths: [Int]
     /// The dense layers, hidden ones first, then the output layer (``outputDimension`` wide).
@@ -51,15 +55,17 @@ public struct NetworkLayout: Sendable, Equatable {
 
     /// The layout of a d → widths… → m network whose hidden layers have the given numbers of activation terms.
     public init(inputDimension: Int, hiddenWidths: [Int], termCounts: [Int], neuronWise: [Bool]? = nil,
-                outputDimension: Int = 1, unknownCount: Int = 0) {
+                outputDimension: Int = 1, unknownCount: Int = 0, embedding: PeriodicEmbedding? = nil) {
         precondition(inputDimension >= 1 && !hiddenWidths.isEmpty && hiddenWidths.allSatisfy { $0 >= 1 })
         precondition(termCounts.count == hiddenWidths.count && outputDimension >= 1 && unknownCount >= 0)
+        precondition(embedding.map { $0.inputDimension == inputDimension } ?? true)
         self.inputDimension = inputDimension
+        self.embedding = embedding
         self.hiddenWidths = hiddenWidths
         self.outputDimension = outputDimension
         var offset = 0
         var dense: [Dense] = []
-        let sizes = [inputDimension] + hiddenWidths + [outputDimension]
+        let sizes = [embedding?.featureCount ?? inputDimension] + hiddenWidths + [outputDimension]
         for l in 0..<(sizes.count - 1) {
             let layer = Dense(fanIn: sizes[l], fanOut: sizes[l + 1], weightOffset: offset,
                               biasOffset: offset + sizes[l] * sizes[l + 1])
@@ -81,5 +87,5 @@ public struct NetworkLayout: Sendable, Equatable {
     /// Number of hidden layers L.
     public var depth: Int { hiddenWidths.count }
     /// The widest layer (input and output included).
-    public var maximumWidth: Int { max(inputDimension, outputDimension, hiddenWidths.max() ?? 1) }
+    public var maximumWidth: Int { max(featureCount, outputDimension, hiddenWidths.max() ?? 1) }
 }

@@ -21,7 +21,11 @@ public enum TaylorForward {
         let d = layout.inputDimension
         let s = streams.count(inputDimension: d)
         precondition(n <= ws.capacity && s <= ws.maxStreams, "workspace too small")
-        seedInputStreams(points: points, count: n, dimension: d, streams: streams, into: ws.input)
+        if let embedding = layout.embedding {
+            embedding.seedStreams(points: points, count: n, streams: streams, into: ws.input)
+        } else {
+            seedInputStreams(points: points, count: n, dimension: d, streams: streams, into: ws.input)
+        }
 
         network.parameters.withUnsafeBufferPointer { theta in
             let theta = theta.baseAddress!

@@ -6,7 +6,7 @@ public final class TaylorWorkspace: @unchecked Sendable {
     let layout: NetworkLayout
     let maxStreams: Int
 
-    /// Input streams, d × S·N.
+    /// Input streams, d × S·N (the embedding's features × S·N for periodic coordinates).
     let input: UnsafeMutablePointer<Double>
     /// Pre-activation streams Z, Żᵢ, Z̈ per hidden layer, n_l × S·N.
     let preActivation: [UnsafeMutablePointer<Double>]
@@ -50,7 +50,7 @@ public final class TaylorWorkspace: @unchecked Sendable {
             p.initialize(repeating: 0, count: max(1, count))
             return p
         }
-        input = buffer(layout.inputDimension * s * capacity)
+        input = buffer(layout.featureCount * s * capacity)
         preActivation = layout.hiddenWidths.map { buffer($0 * s * capacity) }
         activation = layout.hiddenWidths.map { buffer($0 * s * capacity) }
         slope1 = layout.hiddenWidths.map { buffer($0 * capacity) }

@@ -69,6 +69,14 @@ public struct Problem: Sendable {
     public var systemResidual: SystemResidual?
     /// The names of the unknown coefficients, in θ's order (their initial values are in the configuration).
     public var unknowns: [String] = []
+    /// Coordinates in which the solution is periodic, imposed exactly by the network's input embedding (see
+    /// ``PeriodicEmbedding``); spatial coordinates of a box or interval only.
+    public var periodic: [PeriodicEmbedding.Coordinate] = []
+
+    /// The network's input embedding for ``periodic`` (nil when no coordinate is periodic).
+    public var embedding: PeriodicEmbedding? {
+        periodic.isEmpty ? nil : PeriodicEmbedding(inputDimension: domain.dimension, coordinates: periodic)
+    }
     public init(domain: any Domain, pde: PDE, forcing: any ScalarField, boundaryValue: any ScalarField,
                 exactSolution: (any ScalarField)? = nil) {
         self.domain = domain

@@ -102,7 +102,13 @@ extension Solver {
     /// outward normals for residuals that read them, each named after its constraint.
     public func makeTerms(_ collocation: Collocation) -> [LossTerm] {
         zip(constraints, collocation.pointSets).map { item, points in
-            Self.lossTerm(item, points: points, domain: problem.domain, weight: item.weight ?? 1)
+            var term = Self.lossTerm(item, points: points, domain: problem.domain, weight: item.weight ?? 1)
+            if let previous = previousWindow, case .initial = item.region {
+                // Time marching: the condition's quantity (u, u_t, …) continues the previous window's prediction.
+                term.targets = Array(repeating: 0, count: term.count)
+                term.targets = term.residuals(of: previous)
+            }
+            return term
         }
     }
 

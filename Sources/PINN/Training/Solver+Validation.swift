@@ -4,6 +4,76 @@ import Foundation
 /// exact conditions, and every equation and condition (its region on this domain, the fields, unknowns and normals
 /// it reads, one sugar condition per face and field, predicates that select points).
 extension Solver {
+    /// Periodic coordinates: spatial coordinates of a box (an interval in 1D), each once, with a period and
+    /// harmonics that make sense.
+    func validatePeriodicity() throws(SolverError) {
+        guard !problem.periodic.isEmpty else { return }
+        let space = (problem.domain as? SpaceTime)?.space ?? problem.domain
+        let names = problem.domain.coordinateNames
+        for (k, c) in problem.periodic.enumerated() {
+            let field = "problem.periodic[\(k)]"
+            guard c.index < space.dimension else {
+                let name = c.index < names.count ? names[c.index] : "coordinate \(c.index)"
+                throw SolverError(field: field, message: "'\(name)' cannot be periodic: only spatial coordinates can (\(names.prefix(space.dimension).joined(separator: ", ")))")
+            }
+            guard space is Box else {
+                throw SolverError(field: field, message: "periodicity in '\(names[c.index])' needs an interval or a box (a pair of opposite faces); the domain is \(space)")
+            }
+            guard c.harmonics <= 64 else {
+                throw SolverError(field: field, message: "\(c.harmonics) harmonics: at most 64 are allowed")
+            }
+        }
+        guard Set(problem.periodic.map(\.index)).count == problem.periodic.count else {
+            throw SolverError(field: "problem.periodic", message: "a coordinate is listed twice")
+        }
+        if case .grid1D = configuration.firstLayer {
+            throw SolverError(field: "configuration.firstLayer", message: "the 1D grid initialisation reads one coordinate; with a periodic embedding use \"udi\" or \"standard\"")
+        }
+    }
+
+    /// Causal training: a time-dependent problem, a sensible schedule, and no point refresh (it replaces the
+    /// equations' terms, which causal training splits by slice).
+    func validateCausalTraining() throws(SolverError) {
+        guard let causal = configuration.causal else { return }
+        let field = "configuration.causal"
+        guard problem.domain is SpaceTime else {
+            throw SolverError(field: field, message: "weights time slices of a time-dependent problem; this problem has no time")
+        }
+        guard (1...1024).contains(causal.slices) else {
+            throw SolverError(field: field + ".slices", message: "expected 1 to 1024 slices, found \(causal.slices)")
+        }
+        guard !causal.epsilons.isEmpty, causal.epsilons.allSatisfy({ $0 >= 0 && $0.isFinite }),
+              zip(causal.epsilons, causal.epsilons.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+            throw SolverError(field: field + ".epsilons", message: "expected a non-empty increasing list of ε ≥ 0, found \(causal.epsilons)")
+        }
+        guard causal.threshold > 0 && causal.threshold < 1 else {
+            throw SolverError(field: field + ".threshold", message: "must lie in (0, 1), found \(causal.threshold)")
+        }
+        guard causal.levenbergMarquardtSegment >= 1 else {
+            throw SolverError(field: field + ".levenbergMarquardtSegment", message: "must be positive")
+        }
+        guard configuration.resampleEvery == 0 && configuration.refinement == nil else {
+            throw SolverError(field: field, message: "cannot be combined with resampling or residual-based refinement of the interior points")
+        }
+    }
+
+    /// Time windows: edges from t₀ to T, increasing, at least two windows.
+    func validateTimeWindows() throws(SolverError) {
+        let edges = configuration.timeWindows
+        guard !edges.isEmpty else { return }
+        let field = "configuration.timeWindows"
+        guard let time = problem.domain as? SpaceTime else {
+            throw SolverError(field: field, message: "time marching splits the time range of a time-dependent problem; this problem has no time")
+        }
+        guard edges.count >= 3, edges.first == time.start, edges.last == time.end,
+              zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw SolverError(field: field, message: "expected increasing edges from \(time.start) to \(time.end) (two windows or more), found \(edges)")
+        }
+        guard !hardConditions.contains(where: { if case .initial = $0.region { return true } else { return false } }) else {
+            throw SolverError(field: field, message: "initial conditions of later windows come from the previous window; they cannot be exact (hard)")
+        }
+    }
+
     func validate() throws(SolverError) {
         let c = configuration, d = problem.domain.dimension
         func fail(_ field: String, _ message: String) -> SolverError { SolverError(field: field, message: message) }
@@ -34,11 +104,14 @@ extension Solver {
             if c.slopeRecoveryWeight > 0 {
                 throw fail("configuration.stages[\(i)]", "Levenberg–Marquardt needs a sum-of-squares loss; slopeRecoveryWeight must be 0")
             }
-            let layout = c.networkLayout(inputDimension: d, outputs: fieldCount)
+            let layout = c.networkLayout(inputDimension: d, outputs: fieldCount, embedding: problem.embedding)
             if let problem = LevenbergMarquardt.memoryProblem(parameterCount: layout.parameterCount) {
                 throw fail("configuration.stages[\(i)]", problem)
             }
         }
+        try validatePeriodicity()
+        try validateCausalTraining()
+        try validateTimeWindows()
         guard problem.unknowns.count == c.unknownInitialValues.count else {
             throw fail("configuration.unknownInitialValues", "the problem has \(problem.unknowns.count) unknowns, the configuration \(c.unknownInitialValues.count) initial values")
         }

@@ -63,6 +63,11 @@ public struct SolverConfiguration: Sendable {
     public var timeLimit: Double?
     /// Initial values of the problem's unknown coefficients (``Problem/unknowns``), trained with the network.
     public var unknownInitialValues: [Double] = []
+    /// Causal weighting of the residual by time slices (time-dependent problems; nil: plain training).
+    public var causal: CausalTraining?
+    /// Time marching: the edges t₀ < t₁ < … < T of the time windows trained one after the other (empty: one network
+    /// over the whole time range). Point counts, stages and iterations apply to each window.
+    public var timeWindows: [Double] = []
     /// Their ranges (empty: all unbounded), kept during training by reparametrisation (``UnknownRange``).
     public var unknownRanges: [UnknownRange] = []
     /// Worker threads for the loss and gradient.
@@ -78,11 +83,12 @@ public struct SolverConfiguration: Sendable {
     }
 
     /// The parameter layout of the network this configuration describes, for inputs of dimension d.
-    public func networkLayout(inputDimension d: Int, outputs: Int = 1) -> NetworkLayout {
+    public func networkLayout(inputDimension d: Int, outputs: Int = 1,
+                              embedding: PeriodicEmbedding? = nil) -> NetworkLayout {
         let layers = hiddenWidths.indices.map { activation(layer: $0) }
         return NetworkLayout(inputDimension: d, hiddenWidths: hiddenWidths, termCounts: layers.map(\.termCount),
                              neuronWise: layers.map(\.neuronWise), outputDimension: outputs,
-                             unknownCount: unknownInitialValues.count)
+                             unknownCount: unknownInitialValues.count, embedding: embedding)
     }
 }
 
@@ -147,11 +153,20 @@ public struct Solution: Sendable {
     public var configuration = SolverConfiguration()
     /// One line per equation and condition: its name, what it states, where, its point count and weight.
     public var termSummaries: [String] = []
+    /// Time marching: the window edges t₀ < t₁ < … < T and each window's network (``network`` is the last);
+    /// empty without windows.
+    public var windowEdges: [Double] = []
+    public var windowNetworks: [Network] = []
+
+    /// The trained model: ``network``, or one network per time window.
+    public var model: TrainedModel {
+        windowNetworks.isEmpty ? TrainedModel(network) : TrainedModel(networks: windowNetworks, windowEdges: windowEdges)
+    }
 
     /// u and, with `streams`, its derivatives at the given points (point-major): entry s of the result is stream s
     /// (see ``DerivativeStreams``: u; ∂u/∂xᵢ; Δu or ∂²u/∂xᵢ²), one value per point.
     public func evaluate(at points: [Double], streams: DerivativeStreams = .value) -> [[Double]] {
-        NetworkEvaluator(layout: network.layout).evaluate(network, at: points, streams: streams)
+        model.evaluateFields(at: points, streams: streams)[0]
     }
 
     /// Writes the HDF5 result file (docs/output-format.md) with the solution on a grid of `resolution` points per
@@ -173,7 +188,7 @@ public struct Solution: Sendable {
 
     /// Every field at the given points, [field][point].
     public func predictFields(at points: [Double]) -> [[Double]] {
-        NetworkEvaluator(layout: network.layout).evaluateFields(network, at: points).map { $0[0] }
+        model.evaluateFields(at: points).map { $0[0] }
     }
 
     /// The first equation's residual (𝓛u − f for the short form) at the given points.
@@ -183,7 +198,7 @@ public struct Solution: Sendable {
 
     /// Every equation's residual at the given points, [equation][point].
     public func residuals(at points: [Double]) -> [[Double]] {
-        Solver.equationResiduals(of: network, problem: problem, at: points)
+        model.gather(points) { Solver.equationResiduals(of: $0, problem: problem, at: $1) }
     }
 
     /// Error metrics of the first field against its exact solution at the given points, if it is known.
@@ -217,6 +232,9 @@ public struct SolverError: Error, Equatable, CustomStringConvertible {
 public struct Solver: Sendable {
     public let problem: Problem
     public let configuration: SolverConfiguration
+    /// Time marching: the network of the window before this one, whose prediction at this window's start gives the
+    /// targets of the initial conditions (nil for the first window and without marching).
+    var previousWindow: Network?
 
     /// Checks the configuration against the problem (see ``SolverError``).
     public init(problem: Problem, configuration: SolverConfiguration) throws(SolverError) {
@@ -271,7 +289,7 @@ public struct Solver: Sendable {
         var network = Network(inputDimension: problem.domain.dimension, hiddenWidths: widths,
                               activations: widths.indices.map { configuration.activation(layer: $0) },
                               initializer: configuration.initializer, outputs: problem.fields.count,
-                              unknowns: configuration.unknownInitialValues,
+                              unknowns: configuration.unknownInitialValues, embedding: problem.embedding,
                               rng: &weights)
         configuration.firstLayer.apply(to: &network, domain: problem.domain, rng: &weights)
         if !configuration.unknownRanges.isEmpty { network.constrainUnknowns(to: configuration.unknownRanges) }
@@ -311,10 +329,22 @@ public struct Solver: Sendable {
     /// Trains from the initial network and returns the solution. Stages that drop activation terms split training
     /// into segments, each with an objective for its network's layout; the history runs on across them.
     public func solve(observer: TrainingObserver? = nil) -> Solution {
-        var network = makeNetwork()
+        if configuration.timeWindows.count > 2, problem.domain is SpaceTime { return solveByTimeMarching(observer: observer) }
+        return train(observer: observer)
+    }
+
+    /// Trains one network (from `initial`, else from the initial network), its history continuing `from`.
+    func train(observer: TrainingObserver?, from initial: Network? = nil,
+               continuing from: Trainer.Continuation = Trainer.Continuation()) -> Solution {
+        var network = initial ?? makeNetwork()
         let collocation = makeCollocation()
         let (interior, boundary) = (collocation.interior, collocation.boundary)
-        let terms = makeTerms(collocation)
+        let unsplitTerms = makeTerms(collocation)
+        var terms = unsplitTerms
+        var causal: CausalWeighting?
+        if let training = configuration.causal, let domain = problem.domain as? SpaceTime {
+            (terms, causal) = training.split(terms, equationCount: equationCount, domain: domain)
+        }
         var evaluation: EvaluationSet?
         if problem.exactSolutions.contains(where: { $0 != nil }) {
             let inside = evaluationPointsInDomain()
@@ -326,9 +356,9 @@ public struct Solver: Sendable {
             if stage.keepOnlyBaseActivationTerm || segments.isEmpty { segments.append([]) }
             segments[segments.count - 1].append(stage)
         }
-        let total = configuration.stages.reduce(0) { $0 + $1.iterations }
+        let total = from.totalIterations ?? configuration.stages.reduce(0) { $0 + $1.iterations }
         var report: TrainingReport?
-        var stageIndex = 0
+        var stageIndex = from.stage
         let refresh = makePointRefresh(initialInterior: interior)
         var objectives: [Objective] = []
         for (i, stages) in segments.enumerated() {
@@ -338,9 +368,10 @@ public struct Solver: Sendable {
             if configuration.slopeRecoveryWeight > 0 {
                 objective.slopeRecovery = SlopeRecovery(weight: configuration.slopeRecoveryWeight)
             }
-            if let last = objectives.last {  // keep refined points
+            if let last = objectives.last, causal == nil {  // keep refined points
                 for i in 0..<equations { objective.replaceTerm(i, with: last.terms[i]) }
             }
+            causal?.apply(to: objective)
             objectives.append(objective)
             let trainer = Trainer(objective: objective, stages: stages,
                                   historyInterval: configuration.historyInterval, evaluation: evaluation)
@@ -348,6 +379,7 @@ public struct Solver: Sendable {
                 trainer.pointRefresh = refresh.refresh
                 trainer.pointRefreshEvery = refresh.every
             }
+            trainer.causal = causal
             trainer.scaleActivationSteps = configuration.scaleActivationSteps
             trainer.lossBalancing = configuration.lossBalancing
             trainer.timeLimit = configuration.timeLimit
@@ -357,8 +389,8 @@ public struct Solver: Sendable {
                     domain: problem.domain, every: configuration.effectiveRankEvery,
                     epsilons: configuration.effectiveRankEpsilons, allLayers: configuration.effectiveRankAllLayers)
             }
-            let start = Trainer.Continuation(iteration: report?.iterations ?? 0, stage: stageIndex,
-                                             time: report?.totalTime ?? 0, totalIterations: total)
+            let start = Trainer.Continuation(iteration: report?.iterations ?? from.iteration, stage: stageIndex,
+                                             time: report?.totalTime ?? from.time, totalIterations: total)
             let last = i == segments.count - 1
             var part = trainer.train(&network, observer: observer, continuing: start, recordFinal: last)
             if let previous = report {
@@ -372,7 +404,8 @@ public struct Solver: Sendable {
             if part.stopReason != .completed { break }  // interrupted, diverged or out of time: no later segment
         }
         return Solution(problem: problem, network: network, report: report!,
-                        interiorPoints: objectives.last?.terms[0].points ?? interior, boundaryPoints: boundary,
-                        configuration: configuration, termSummaries: termSummaries(terms))
+                        interiorPoints: causal == nil ? objectives.last?.terms[0].points ?? interior : interior,
+                        boundaryPoints: boundary,
+                        configuration: configuration, termSummaries: termSummaries(unsplitTerms))
     }
 }

@@ -63,6 +63,9 @@ public struct HistoryRecord: Sendable, Equatable {
     public var slopes: [[Double]] = []
     /// The unknown coefficients' values at this record (inverse problems).
     public var unknowns: [Double] = []
+    /// Causal training: the current ε and slice weights wᵢ (empty without causal training).
+    public var causalEpsilon: Double?
+    public var causalWeights: [Double] = []
 }
 
 /// ε-ranks of hidden layers at one iteration.
@@ -217,6 +220,10 @@ public final class Trainer {
     public var pointRefreshEvery = 0
     /// Stop cleanly once training has run this many seconds (counted over all stages and segments).
     public var timeLimit: Double?
+    /// Causal weighting of the residual's time slices (see ``CausalTraining``): updated from every Adam
+    /// iteration's term losses (applied from the next iteration), before every L-BFGS stage, and between segments
+    /// of Levenberg–Marquardt stages.
+    public var causal: CausalWeighting?
     private var effectiveRanks: [EffectiveRankRecord] = []
     private var stageNotes: [String] = []
 
@@ -295,6 +302,8 @@ public final class Trainer {
             r.fieldMetrics = perField
             r.termWeights = objective.terms.map(\.weight)
             r.unknowns = net.unknowns
+            r.causalEpsilon = causal?.epsilon
+            r.causalWeights = causal?.weights ?? []
             for l in 0..<net.layout.depth {
                 let (a, w) = net.activationParameters(layer: l)
                 r.amplitudes.append(a)
@@ -396,6 +405,7 @@ public final class Trainer {
                             objective.setWeight((1 - balancing.rate) * weight + balancing.rate * target, ofTerm: 1)
                         }
                     }
+                    causal?.update(objective, termLosses: losses)
                     keepAsLastGood(network.parameters)
                     adam.update(&network.parameters, gradient: gradient, learningRate: rate)
                     iterationTimes.append(Double(DispatchTime.now().uptimeNanoseconds - iterationStart) * 1e-9)
@@ -403,6 +413,7 @@ public final class Trainer {
                     observer?.trainingDidIterate(iteration: iteration, of: total, loss: loss, metrics: lastMetrics)
                 }
             case let .lbfgs(optimizer):
+                if let causal { causal.update(objective, termLosses: objective.evaluate(network, gradient: nil)) }
                 var x = network.parameters
                 var current = network
                 var step = beginSecondOrderStage(s)
@@ -419,23 +430,43 @@ public final class Trainer {
                                                     diverged: result.reason == .nonFinite) {
                     return report
                 }
-            case let .levenbergMarquardt(optimizer):
+            case var .levenbergMarquardt(optimizer):
                 precondition(objective.slopeRecovery == nil, "Levenberg–Marquardt needs a sum-of-squares loss")
                 var x = network.parameters
                 var current = network
                 var step = beginSecondOrderStage(s)
-                let result = optimizer.minimize(&x, iterations: stage.iterations, normalEquations: { theta, h, g in
-                    current.parameters = theta
-                    return objective.accumulateNormalEquations(current, mask: mask, hessian: h, gradient: g)
-                }, loss: { theta in
-                    current.parameters = theta
-                    return objective.evaluate(current, gradient: nil).reduce(0, +)
-                }, afterIteration: { _, loss, accepted, mu in
-                    afterAcceptedStep(&step, loss: loss, accepted: accepted, rate: mu)
-                })
+                // Without causal weights one run of LM; with them, runs of `segment` iterations, the weights updated
+                // before each (the least-squares problem must not change within a run).
+                let segment = causal.map { $0.training.levenbergMarquardtSegment } ?? stage.iterations
+                var remaining = stage.iterations, iterations = 0, trials = 0, fallbacks = 0
+                var result: LevenbergMarquardt.Result
+                var moved = false
+                repeat {
+                    if let causal {
+                        current.parameters = x
+                        causal.update(objective, termLosses: objective.evaluate(current, gradient: nil))
+                    }
+                    result = optimizer.minimize(&x, iterations: min(segment, remaining), normalEquations: { theta, h, g in
+                        current.parameters = theta
+                        return objective.accumulateNormalEquations(current, mask: mask, hessian: h, gradient: g)
+                    }, loss: { theta in
+                        current.parameters = theta
+                        return objective.evaluate(current, gradient: nil).reduce(0, +)
+                    }, afterIteration: { _, loss, accepted, mu in
+                        afterAcceptedStep(&step, loss: loss, accepted: accepted, rate: mu)
+                    })
+                    remaining -= result.iterations
+                    (iterations, trials, fallbacks) = (iterations + result.iterations, trials + result.trials,
+                                                       fallbacks + result.fallbacks)
+                    optimizer.initialDamping = result.damping
+                    // A run that converged at these weights continues under the updated ones, as long as it moved.
+                    moved = result.iterations > 0 && result.reason != .nonFinite
+                        && { if case .linearAlgebraFailure = result.reason { return false } else { return true } }()
+                } while causal != nil && remaining > 0 && (result.reason == .iterationLimit || moved)
+                    && !step.interrupted && !step.timedOut
                 network.parameters = x
-                let counts = "\(result.iterations) iterations, \(result.trials) trial steps, final damping \(result.damping)"
-                    + (result.fallbacks > 0 ? ", \(result.fallbacks) eigen-decomposition fallbacks" : "")
+                let counts = "\(iterations) iterations, \(trials) trial steps, final damping \(result.damping)"
+                    + (fallbacks > 0 ? ", \(fallbacks) eigen-decomposition fallbacks" : "")
                 if let report = endSecondOrderStage(step, name: "Levenberg–Marquardt", reason: result.reason.description,
                                                     counts: counts, diverged: result.reason == .nonFinite) {
                     return report

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Time marching (e.g. Wight & Zhao 2020; Mattey & Ghosh 2022): the time range is cut into windows trained one
+/// after the other, each window's network starting from the previous one's parameters, its initial conditions
+/// (u, and u_t for equations second order in time — every condition on the initial slice) taking their targets
+/// from the previous window's prediction at the window's start. The result is one model with a network per window.
+extension Solver {
+    /// The problem restricted to window k: the same space, times [tₖ, tₖ₊₁].
+    func windowProblem(_ k: Int) -> Problem {
+        let domain = problem.domain as! SpaceTime
+        var window = problem
+        window.domain = SpaceTime(space: domain.space, start: configuration.timeWindows[k],
+                                  end: configuration.timeWindows[k + 1])
+        return window
+    }
+
+    /// Trains the windows in order and stitches them into one solution: the history runs on over the windows
+    /// (iterations, stages and wall time continue), the collocation points are all windows', and a run stopped in
+    /// some window (interrupt, time limit, divergence) ends with the windows trained so far.
+    func solveByTimeMarching(observer: TrainingObserver?) -> Solution {
+        let edges = configuration.timeWindows, windows = edges.count - 1
+        let perWindow = configuration.stages.reduce(0) { $0 + $1.iterations }
+        var networks: [Network] = [], previous: Network?
+        var report: TrainingReport?, interior: [Double] = [], boundary: [Double] = [], summaries: [String] = []
+        for k in 0..<windows {
+            var configuration = self.configuration
+            configuration.timeWindows = []
+            if let limit = self.configuration.timeLimit {
+                // What is left of the time limit, shared equally by the windows still to train.
+                let used = report?.totalTime ?? 0
+                configuration.timeLimit = used + max(0, limit - used) / Double(windows - k)
+            }
+            // The window's problem and configuration were checked with the whole range's (same space, same kinds).
+            var solver: Solver
+            do {
+                solver = try Solver(problem: windowProblem(k), configuration: configuration)
+            } catch {
+                preconditionFailure("window \(k + 1) of a checked problem is invalid: \(error)")
+            }
+            solver.previousWindow = previous
+            let from = Trainer.Continuation(iteration: report?.iterations ?? 0,
+                                            stage: k * self.configuration.stages.count, time: report?.totalTime ?? 0,
+                                            totalIterations: perWindow * windows)
+            let part = solver.train(observer: observer, from: previous, continuing: from)
+            networks.append(part.network)
+            interior += part.interiorPoints
+            boundary += part.boundaryPoints
+            if summaries.isEmpty { summaries = part.termSummaries }
+            var merged = part.report
+            if let before = report {
+                merged.history = before.history + merged.history
+                merged.iterationTimes = before.iterationTimes + merged.iterationTimes
+                merged.effectiveRanks = before.effectiveRanks + merged.effectiveRanks
+                merged.stageNotes = before.stageNotes + merged.stageNotes.map { "window \(k + 1): " + $0 }
+            } else {
+                merged.stageNotes = merged.stageNotes.map { "window 1: " + $0 }
+            }
+            report = merged
+            previous = part.network
+            if merged.stopReason != .completed { break }
+        }
+        var solution = Solution(problem: problem, network: networks.last!, report: report!, interiorPoints: interior,
+                                boundaryPoints: boundary, configuration: configuration, termSummaries: summaries)
+        // Windows not reached (a stopped run) are covered by the last trained network.
+        solution.windowEdges = Array(edges.prefix(networks.count)) + [edges.last!]
+        solution.windowNetworks = networks
+        return solution
+    }
+}
