@@ -107,3 +107,16 @@ func assertGradientsMatch(_ g: [Double], _ fd: [Double], mask: [Double], _ label
                           "\(label) parameter \(i): \(g[i]) vs FD \(fd[i])", file: file, line: line)
     }
 }
+
+/// Writes `solution` on its solver's evaluation grid as `name`.h5 in a fresh temporary folder (the caller removes
+/// `folder`).
+func writeTemporaryResult(_ solution: Solution, solver: Solver, problemText: String,
+                          name: String) throws -> (path: String, folder: URL) {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pinn-\(name)-\(getpid())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let path = folder.appendingPathComponent("\(name).h5").path
+    try ResultFile.write(solution, grid: solver.evaluationGrid(),
+                         info: .init(problemText: problemText, problemPath: "\(name).json", description: "", seed: 0,
+                                     threads: 1), to: path)
+    return (path, folder)
+}

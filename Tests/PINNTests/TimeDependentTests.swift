@@ -83,12 +83,8 @@ final class TimeDependentTests: XCTestCase {
         let solution = solver.solve()
         let error = solution.errors(at: solver.evaluationPointsInDomain())!
         XCTAssertLessThan(error.relativeL2, 1e-3)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pinn-heat-\(getpid())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let (path, folder) = try writeTemporaryResult(solution, solver: solver, problemText: text, name: "heat")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("heat.h5").path
-        try ResultFile.write(solution, grid: solver.evaluationGrid(),
-                             info: .init(problemText: text, problemPath: "heat.json", description: "", seed: 0, threads: 1), to: path)
         let h5 = try HDF5File.open(path)
         defer { h5.close() }
         XCTAssertEqual(try h5.read("/grid/t").values.last, 0.2)
@@ -117,6 +113,9 @@ final class TimeDependentTests: XCTestCase {
          "conditions": [{"on": "boundary", "type": "dirichlet", "value": "0"}, {"on": "initial", "type": "dirichlet", "value": "sin(pi*x)"}],
          "network": {"hidden_layers": [4]}, "training": {"stages": [{"optimizer": "adam", "iterations": 1, "learning_rate": 0.01}]}}
         """
+        let steady = base.replacingOccurrences(of: "\"time\": [0, 1],", with: "")
+            .replacingOccurrences(of: "u_t - u_xx", with: "u_xx + 1")
+            .replacingOccurrences(of: ", {\"on\": \"initial\", \"type\": \"dirichlet\", \"value\": \"sin(pi*x)\"}", with: "")
         let cases: [(String, String)] = [
             (base.replacingOccurrences(of: "\"time\": [0, 1]", with: "\"time\": [1, 1]"),
              "time: the final time 1 must be after the start 1"),
@@ -128,6 +127,35 @@ final class TimeDependentTests: XCTestCase {
              "conditions: the equations are second order in time for 'u' (u_tt) but no initial condition gives u_t: add {\"on\": \"initial\", \"residual\": \"u_t - ...\"}"),
             ("{\"pde\": {\"type\": \"poisson\"}, \"domain\": {\"type\": \"interval\", \"x\": [0, 1]}, \"time\": [0, 1], \"exact_solution\": \"x\", \"network\": {\"hidden_layers\": [4]}, \"training\": {\"stages\": [{\"optimizer\": \"adam\", \"iterations\": 1, \"learning_rate\": 0.01}]}}",
              "time: time-dependent problems are written in the general form (fields, equations, conditions with an \"initial\" condition)"),
+            (base.replacingOccurrences(of: "\"time\": [0, 1],", with: "\"time\": [0, 1], \"periodic\": [\"t\"],"),
+             "periodic[0]: 't' cannot be periodic: only spatial coordinates can (x)"),
+            (base.replacingOccurrences(of: "\"time\": [0, 1],", with: "\"time\": [0, 1], \"periodic\": [\"q\"],"),
+             "periodic[0]: 'q' is not a coordinate of this problem (x, t)"),
+            (base.replacingOccurrences(of: "\"time\": [0, 1],", with: "\"time\": [0, 1], \"periodic\": [\"x\", \"x\"],"),
+             "periodic[1]: 'x' is listed twice"),
+            (base.replacingOccurrences(of: "\"time\": [0, 1],", with: "\"time\": [0, 1], \"periodic\": [{\"coordinate\": \"x\", \"harmonics\": 0}],"),
+             "periodic[0].harmonics: must be a positive whole number, found 0"),
+            (base.replacingOccurrences(of: "{\"type\": \"interval\", \"x\": [0, 1]}", with: "{\"type\": \"disk\", \"center\": [0, 0], \"radius\": 1}")
+                .replacingOccurrences(of: "\"time\": [0, 1],", with: "\"time\": [0, 1], \"periodic\": [\"x\"],"),
+             "periodic[0]: periodicity in 'x' needs an interval or a box (a pair of opposite faces); the domain is disk of radius 1.0 around (0.0, 0.0)"),
+            (base.replacingOccurrences(of: "\"training\": {", with: "\"training\": {\"time_marching\": {\"windows\": [0, 0.5, 0.9]}, "),
+             "training.time_marching.windows: the edges must run from the start 0 to the final time 1; found 0 … 0.9"),
+            (base.replacingOccurrences(of: "\"training\": {", with: "\"training\": {\"time_marching\": {\"windows\": [0, 0.6, 0.5, 1]}, "),
+             "training.time_marching.windows[2]: the edges must increase: 0.5 follows 0.6"),
+            (base.replacingOccurrences(of: "\"training\": {", with: "\"training\": {\"time_marching\": {\"windows\": 1}, "),
+             "training.time_marching.windows: expected a number of equal windows (2 to 1000) or the list of edges [t0, t1, …, T] from the start to the final time"),
+            (base.replacingOccurrences(of: "\"training\": {", with: "\"training\": {\"time_marching\": {\"windows\": 2.5}, "),
+             "training.time_marching.windows: expected a number of equal windows (2 to 1000) or the list of edges [t0, t1, …, T] from the start to the final time"),
+            (base.replacingOccurrences(of: "\"training\": {", with: "\"training\": {\"causal\": {\"epsilon\": [1, 0.1]}, "),
+             "training.causal.epsilon: the schedule must increase, found [1, 0.1]"),
+            (base.replacingOccurrences(of: "\"training\": {", with: "\"training\": {\"causal\": {\"threshold\": 1.5}, "),
+             "training.causal.threshold: must lie in (0, 1), found 1.5"),
+            (steady.replacingOccurrences(of: "\"training\": {", with: "\"training\": {\"causal\": true, "),
+             "training.causal: weights time slices of a time-dependent problem; this problem has no \"time\""),
+            (steady.replacingOccurrences(of: "\"training\": {", with: "\"training\": {\"time_marching\": {\"windows\": 2}, "),
+             "training.time_marching: splits the time range of a time-dependent problem; this problem has no \"time\""),
+            (base.replacingOccurrences(of: "\"training\": {", with: "\"output\": {\"grid\": [11, 0]}, \"training\": {"),
+             "output.grid[1]: expected a whole number of grid points from 2 to 100000, found 0"),
         ]
         for (text, message) in cases {
             XCTAssertThrowsError(try ProblemFile.parse(text, path: "t.json"), message) { error in

@@ -95,7 +95,7 @@ extension ProblemFile {
                 return x
             }
             guard zip(causal.epsilons, causal.epsilons.dropFirst()).allSatisfy({ $0 <= $1 }) else {
-                throw reader.fail("epsilon", "the schedule must increase, found \(causal.epsilons.map(JSONObjectReader.format))")
+                throw reader.fail("epsilon", "the schedule must increase, found [\(causal.epsilons.map(JSONObjectReader.format).joined(separator: ", "))]")
             }
         default: throw reader.fail("epsilon", "expected a number ≥ 0 or an increasing list of them (the ε schedule)")
         }

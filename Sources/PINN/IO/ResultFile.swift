@@ -56,9 +56,14 @@ public enum ResultFile {
         }
         if grid.axes.count >= 2 {
             let xmfPath = url.deletingPathExtension().appendingPathExtension("xmf").path
-            let xmf = XDMF.document(h5Name: url.lastPathComponent, counts: grid.axes.map(\.count),
-                                    datasets: solutionDatasetNames(solution.problem),
-                                    axes: solution.problem.domain.coordinateNames)
+            let names = solution.problem.domain.coordinateNames, datasets = solutionDatasetNames(solution.problem)
+            // 2D space over time: one 2D grid per output time, played as an animation; 1D space over time: the
+            // (x, t) plane as one 2D grid (a space-time heat map).
+            let xmf = solution.problem.domain is SpaceTime && grid.axes.count == 3
+                ? XDMF.temporalDocument(h5Name: url.lastPathComponent, spatialCounts: grid.axes.dropLast().map(\.count),
+                                        times: grid.axes.last!, datasets: datasets, axes: Array(names.dropLast()))
+                : XDMF.document(h5Name: url.lastPathComponent, counts: grid.axes.map(\.count), datasets: datasets,
+                                axes: names)
             let xmfTemporary = folder + "/.\(URL(fileURLWithPath: xmfPath).lastPathComponent).tmp-\(getpid())"
             do {
                 try xmf.write(toFile: xmfTemporary, atomically: false, encoding: .utf8)
@@ -278,191 +283,5 @@ public enum ResultFile {
             try file.write("/history/activation/layer_\(l + 1)/amplitudes", matrix(h.map { $0.amplitudes[l] }), shape: [h.count, k])
             try file.write("/history/activation/layer_\(l + 1)/slopes", matrix(h.map { $0.slopes[l] }), shape: [h.count, k])
         }
-    }
-
-    /// Writes the network under `/model`: the full parameter vector, each layer's weights (fanOut × fanIn) and
-    /// bias, each hidden layer's activation amplitudes and slopes, and the architecture as attributes.
-    static func writeModel(_ network: Network, to file: HDF5File, group: String = "/model") throws(HDF5Error) {
-        let layout = network.layout
-        try file.write("\(group)/parameters", network.parameters)
-        for (l, layer) in layout.dense.enumerated() {
-            let name = l < layout.depth ? "\(group)/layer_\(l + 1)" : "\(group)/output"
-            // θ holds W column-major (fanOut × fanIn); HDF5 is row-major, so transpose into [fanOut][fanIn].
-            var w = [Double](repeating: 0, count: layer.weightCount)
-            for j in 0..<layer.fanOut {
-                for i in 0..<layer.fanIn { w[j * layer.fanIn + i] = network.parameters[layer.weightOffset + j + i * layer.fanOut] }
-            }
-            try file.write("\(name)/weights", w, shape: [layer.fanOut, layer.fanIn])
-            try file.write("\(name)/bias", Array(network.parameters[layer.biasOffset..<(layer.biasOffset + layer.fanOut)]))
-            if l < layout.depth {
-                let (amplitudes, slopes) = network.activationParameters(layer: l)
-                try file.write("\(name)/activation_amplitudes", amplitudes)
-                try file.write("\(name)/activation_slopes", slopes)
-            }
-        }
-        try file.setAttribute("input_dimension", integer: Int64(layout.inputDimension), on: group)
-        try file.setAttribute("hidden_widths", array: layout.hiddenWidths.map(Double.init), on: group)
-        try file.setAttribute("output_dimension", integer: Int64(layout.outputDimension), on: group)
-        try file.setAttribute("unknown_count", integer: Int64(layout.unknownCount), on: group)
-        if let embedding = layout.embedding {
-            // Periodic coordinates: the first layer reads cos(kωx), sin(kωx), k = 1…K, in place of x.
-            try file.setAttribute("periodic_coordinates", array: embedding.coordinates.map { Double($0.index) }, on: group)
-            try file.setAttribute("periods", array: embedding.coordinates.map(\.period), on: group)
-            try file.setAttribute("harmonics", array: embedding.coordinates.map { Double($0.harmonics) }, on: group)
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json = (try? encoder.encode(network.activations)).flatMap { String(data: $0, encoding: .utf8) } ?? "[]"
-        try file.setAttribute("activations", json, on: group)
-        try file.setAttribute("output_constraint", network.outputConstraint?.description ?? "none", on: group)
-        if !network.unknownRanges.isEmpty {
-            // θ in /model/parameters is unconstrained; the unknowns' values are λ = map(θ) in these ranges.
-            let ranges = (try? encoder.encode(network.unknownRanges)).flatMap { String(data: $0, encoding: .utf8) } ?? "[]"
-            try file.setAttribute("unknown_ranges", ranges, on: group)
-        }
-    }
-
-    /// Rebuilds the trained network stored in the result file at `path` (its output layer, activations and, for
-    /// problem-file runs, its hard Dirichlet constraint): `ResultFile.readNetwork(path: "result.h5")(x)`.
-    public static func readNetwork(path: String) throws(HDF5Error) -> Network {
-        let file = try HDF5File.open(path)
-        defer { file.close() }
-        return try readNetwork(from: file)
-    }
-
-    /// The periodic input embedding stored in /model's attributes (nil when there is none).
-    static func readEmbedding(from file: HDF5File, group: String,
-                              inputDimension d: Int) throws(HDF5Error) -> PeriodicEmbedding? {
-        guard file.hasAttribute("periodic_coordinates", on: group) else { return nil }
-        let indices = try file.numberArrayAttribute("periodic_coordinates", on: group)
-        let periods = try file.numberArrayAttribute("periods", on: group)
-        let harmonics = try file.numberArrayAttribute("harmonics", on: group)
-        guard indices.count == periods.count, indices.count == harmonics.count,
-              indices.allSatisfy({ $0 >= 0 && $0 < Double(d) && $0 == $0.rounded() }), Set(indices).count == indices.count,
-              periods.allSatisfy({ $0 > 0 && $0.isFinite }), harmonics.allSatisfy({ $0 >= 1 && $0 <= 1e4 && $0 == $0.rounded() })
-        else { throw HDF5Error(message: "'\(file.path)': \(group)'s periodic embedding attributes are not valid") }
-        return PeriodicEmbedding(inputDimension: d, coordinates: indices.indices.map {
-            PeriodicEmbedding.Coordinate(index: Int(indices[$0]), period: periods[$0], harmonics: Int(harmonics[$0]))
-        })
-    }
-
-    /// Rebuilds the trained model from a result file: its network, or one network per time window (time marching;
-    /// /model/window_<k> with the edges in /model's attribute `time_windows`).
-    public static func readModel(from file: HDF5File) throws(HDF5Error) -> TrainedModel {
-        guard file.hasAttribute("time_windows", on: "/model") else { return TrainedModel(try readNetwork(from: file)) }
-        let edges = try file.numberArrayAttribute("time_windows", on: "/model")
-        guard edges.count >= 3, edges.count <= 10_001, zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else {
-            throw HDF5Error(message: "'\(file.path)': /model attribute 'time_windows' must increase, with at least two windows")
-        }
-        var networks: [Network] = []
-        for k in 0..<(edges.count - 1) {
-            let network = try readNetwork(from: file, group: "/model/window_\(k)")
-            guard networks.isEmpty || network.layout == networks[0].layout else {
-                throw HDF5Error(message: "'\(file.path)': /model/window_\(k) has another architecture than window 0")
-            }
-            networks.append(network)
-        }
-        return TrainedModel(networks: networks, windowEdges: edges)
-    }
-
-    /// Rebuilds the trained model stored in the result file at `path`.
-    public static func readModel(path: String) throws(HDF5Error) -> TrainedModel {
-        let file = try HDF5File.open(path)
-        defer { file.close() }
-        return try readModel(from: file)
-    }
-
-    /// Rebuilds the trained network from a result file.
-    public static func readNetwork(from file: HDF5File, group: String = "/model") throws(HDF5Error) -> Network {
-        let d = Int(try file.numberAttribute("input_dimension", on: group))
-        let activationsJSON = try file.stringAttribute("activations", on: group)
-        guard let activations = try? JSONDecoder().decode([LayerActivation].self, from: Data(activationsJSON.utf8)) else {
-            throw HDF5Error(message: "'\(file.path)': \(group) attribute 'activations' is not valid")
-        }
-        var widths: [Int] = []
-        while file.exists("\(group)/layer_\(widths.count + 1)/bias") {
-            widths.append(try file.read("\(group)/layer_\(widths.count + 1)/bias").values.count)
-        }
-        guard !widths.isEmpty, widths.count == activations.count else {
-            throw HDF5Error(message: "'\(file.path)': \(group) does not describe a network")
-        }
-        // Files written before systems existed have one output and no attribute.
-        let m = file.hasAttribute("output_dimension", on: group)
-            ? Int(try file.numberAttribute("output_dimension", on: group)) : 1
-        guard m >= 1 else { throw HDF5Error(message: "'\(file.path)': \(group) attribute 'output_dimension' is \(m)") }
-        let unknowns = file.hasAttribute("unknown_count", on: group)
-            ? Int(try file.numberAttribute("unknown_count", on: group)) : 0
-        guard unknowns >= 0 else { throw HDF5Error(message: "'\(file.path)': \(group) attribute 'unknown_count' is \(unknowns)") }
-        let layout = NetworkLayout(inputDimension: d, hiddenWidths: widths, termCounts: activations.map(\.termCount),
-                                   neuronWise: activations.map(\.neuronWise), outputDimension: m, unknownCount: unknowns,
-                                   embedding: try readEmbedding(from: file, group: group, inputDimension: d))
-        let theta = try file.read("\(group)/parameters").values
-        guard theta.count == layout.parameterCount else {
-            throw HDF5Error(message: "'\(file.path)': \(group)/parameters has \(theta.count) values, the architecture needs \(layout.parameterCount)")
-        }
-        var network = Network(layout: layout, activations: activations, parameters: theta)
-        if file.hasAttribute("unknown_ranges", on: group) {
-            let json = try file.stringAttribute("unknown_ranges", on: group)
-            guard let ranges = try? JSONDecoder().decode([UnknownRange].self, from: Data(json.utf8)) else {
-                throw HDF5Error(message: "'\(file.path)': \(group) attribute 'unknown_ranges' is not valid")
-            }
-            network.unknownRanges = ranges
-        }
-        if file.hasAttribute("output_constraint", on: group),
-           try file.stringAttribute("output_constraint", on: group) != "none" {
-            // The constraint's g and D are functions: rebuild them from the problem file stored in the result.
-            let text = try file.stringAttribute("problem_file")
-            guard !text.isEmpty, let parsed = try? ProblemFile.parse(text, path: try file.stringAttribute("problem_path")),
-                  let constraint = (try? Solver(problem: parsed.problem, configuration: parsed.configuration))?.makeNetwork().outputConstraint
-            else {
-                throw HDF5Error(message: "'\(file.path)': the model has a hard Dirichlet constraint (u = g + D·N) whose g "
-                                + "and D were defined in Swift code, not in a problem file; rebuild it with Network.outputConstraint")
-            }
-            network.outputConstraint = constraint
-        }
-        return network
-    }
-}
-
-/// The XDMF sidecar that lets ParaView and VisIt open a 2D result directly.
-enum XDMF {
-    /// The sidecar of a 2D or 3D result: a rectilinear grid (`2DRectMesh` or `3DRectMesh` with `VXVY` or `VXVYVZ`
-    /// geometry) over /grid/x, /grid/y (and /grid/z), and the node-centred datasets of /solution, whose HDF5 shape
-    /// (ny × nx or nz × ny × nx, the last axis fastest) is XDMF's dimension order. `counts` are nx, ny (, nz).
-    /// `axes` names the grid datasets (/grid/x, /grid/t, …); a time axis is drawn as the last spatial one.
-    static func document(h5Name: String, counts: [Int], datasets: [String], axes names: [String]? = nil) -> String {
-        precondition(counts.count == 2 || counts.count == 3)
-        let axes = names ?? Array(["x", "y", "z"].prefix(counts.count))
-        let geometryType = ["x", "y", "z"].prefix(counts.count).map { "V" + $0.uppercased() }.joined()
-        let dimensions = counts.reversed().map(String.init).joined(separator: " ")
-        func attribute(_ name: String, _ dataset: String) -> String {
-            """
-                  <Attribute Name="\(name)" AttributeType="Scalar" Center="Node">
-                    <DataItem Dimensions="\(dimensions)" NumberType="Float" Precision="8" Format="HDF">\(h5Name):\(dataset)</DataItem>
-                  </Attribute>
-
-            """
-        }
-        let fields = datasets.map { attribute($0, "/solution/" + $0) }.joined()
-        let geometry = zip(axes, counts).map { axis, count in
-            """
-                    <DataItem Dimensions="\(count)" NumberType="Float" Precision="8" Format="HDF">\(h5Name):/grid/\(axis)</DataItem>
-
-            """
-        }.joined()
-        return """
-        <?xml version="1.0" ?>
-        <!DOCTYPE Xdmf SYSTEM "Xdmf.dtd" []>
-        <Xdmf Version="3.0">
-          <Domain>
-            <Grid Name="pinn" GridType="Uniform">
-              <Topology TopologyType="\(counts.count)DRectMesh" Dimensions="\(dimensions)"/>
-              <Geometry GeometryType="\(geometryType)">
-        \(geometry)      </Geometry>
-        \(fields)    </Grid>
-          </Domain>
-        </Xdmf>
-
-        """
     }
 }

@@ -15,8 +15,9 @@ extension Solver {
     }
 
     /// Trains the windows in order and stitches them into one solution: the history runs on over the windows
-    /// (iterations, stages and wall time continue), the collocation points are all windows', and a run stopped in
-    /// some window (interrupt, time limit, divergence) ends with the windows trained so far.
+    /// (iterations, stages and wall time continue), the collocation points are all windows'. A time limit is shared:
+    /// each window may use what is left of it divided by the windows still to train (a window that reaches its share
+    /// hands over to the next); an interrupt or a divergence ends the run with the windows trained so far.
     func solveByTimeMarching(observer: TrainingObserver?) -> Solution {
         let edges = configuration.timeWindows, windows = edges.count - 1
         let perWindow = configuration.stages.reduce(0) { $0 + $1.iterations }
@@ -57,6 +58,9 @@ extension Solver {
             }
             report = merged
             previous = part.network
+            // A window that used up its share of the time limit hands over to the next; the last window's stop
+            // (or an interrupt or divergence anywhere) ends the run.
+            if case .timeLimit = merged.stopReason, k + 1 < windows { continue }
             if merged.stopReason != .completed { break }
         }
         var solution = Solution(problem: problem, network: networks.last!, report: report!, interiorPoints: interior,
