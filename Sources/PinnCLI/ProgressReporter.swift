@@ -91,7 +91,11 @@ final class ProgressReporter: TrainingObserver {
                             r.medianMillisecondsPerIteration)]
         if let last = r.history.last {
             var line = String(format: "final loss %.4e", last.loss)
-            if let m = last.metrics { line += String(format: ", relative L2 error %.4e, max error %.4e", m.relativeL2, m.maxError) }
+            if let m = last.metrics {
+                // After time marching the record's errors are the last window's; the result file has the whole range's.
+                let window = solution.windowNetworks.count > 1 ? " (last window)" : ""
+                line += String(format: ", relative L2 error%@ %.4e, max error %.4e", window, m.relativeL2, m.maxError)
+            }
             lines.append(line)
         }
         lines += r.stageNotes

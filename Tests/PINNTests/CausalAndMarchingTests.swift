@@ -211,3 +211,38 @@ final class CausalAndMarchingTests: XCTestCase {
         }
     }
 }
+
+extension CausalAndMarchingTests {
+    /// The XDMF sidecar of a 2D-in-space time-dependent result is a temporal collection: one grid per output time,
+    /// with that time's value, reading slice k of each (nt, ny, nx) dataset through a hyperslab.
+    func testTheSidecarOfA2DEvolutionProblemIsATemporalCollection() throws {
+        let text = """
+        {"domain": {"type": "rectangle", "x": [0, 1], "y": [0, 2]}, "time": [0, 0.5],
+         "equations": [{"residual": "u_t - (u_xx + u_yy)"}],
+         "conditions": [{"on": "boundary", "type": "dirichlet"}, {"on": "initial", "type": "dirichlet"}],
+         "exact_solution": "exp(-2*pi^2*t)*sin(pi*x)*sin(pi*y)",
+         "network": {"hidden_layers": [6]}, "collocation": {"interior": 50, "boundary": 20, "initial": 20},
+         "training": {"stages": [{"optimizer": "adam", "iterations": 2, "learning_rate": 0.01}]},
+         "output": {"grid": [5, 4, 3]}}
+        """
+        let file = try ProblemFile.parse(text, path: "heat2d.json")
+        let solver = try Solver(problem: file.problem, configuration: file.configuration)
+        let (path, folder) = try writeTemporaryResult(solver.solve(), solver: solver, problemText: text, name: "heat2d")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let xmf = try String(contentsOfFile: path.replacingOccurrences(of: ".h5", with: ".xmf"), encoding: .utf8)
+        XCTAssertTrue(xmf.contains("<Grid Name=\"pinn\" GridType=\"Collection\" CollectionType=\"Temporal\">"))
+        XCTAssertEqual(xmf.components(separatedBy: "<Time Value=").count - 1, 3)
+        for (k, t) in [0.0, 0.25, 0.5].enumerated() {
+            XCTAssertTrue(xmf.contains("<Grid Name=\"t\(k)\" GridType=\"Uniform\">\n        <Time Value=\"\(t)\"/>"), "step \(k)")
+            XCTAssertTrue(xmf.contains("<DataItem Dimensions=\"3 3\" Format=\"XML\">\(k) 0 0 1 1 1 1 4 5</DataItem>"), "slab \(k)")
+        }
+        XCTAssertTrue(xmf.contains("<Topology TopologyType=\"2DRectMesh\" Dimensions=\"4 5\"/>"))
+        XCTAssertTrue(xmf.contains("<DataItem Dimensions=\"3 4 5\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">heat2d.h5:/solution/u</DataItem>"))
+        XCTAssertTrue(xmf.contains("heat2d.h5:/solution/abs_error"))
+        XCTAssertTrue(xmf.contains("heat2d.h5:/grid/y"))
+        XCTAssertFalse(xmf.contains("/grid/t"), "time is the collection's, not a mesh axis")
+        let h5 = try HDF5File.open(path)
+        defer { h5.close() }
+        XCTAssertEqual(try h5.read("/solution/u").shape, [3, 4, 5])
+    }
+}
