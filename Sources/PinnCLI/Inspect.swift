@@ -53,6 +53,15 @@ struct Inspect: ParsableCommand {
             lines.append(String(format: "  iterations   %d in %.2f s, %.3f ms/iteration (median %.3f)", Int(number("iterations")),
                                 number("training_time_s"), number("ms_per_iteration"), number("median_ms_per_iteration")))
             lines.append(String(format: "  final loss   %.4e", number("final_loss")))
+            if h5.hasAttribute("least_squares_solver") {
+                let ranks = ((try? h5.numberArrayAttribute("feature_erank")) ?? []).map { String(Int($0)) }.joined(separator: "/")
+                lines.append(String(format: "  least sq.    %@: %d × %d, rank %d (cut-off %g), condition %.3g, residual norm %.4g, solve %.3f s",
+                                    text("least_squares_solver"), Int(number("least_squares_rows")),
+                                    Int(number("least_squares_columns")), Int(number("least_squares_rank")),
+                                    number("least_squares_cutoff"), number("least_squares_condition"),
+                                    number("least_squares_residual_norm"), number("least_squares_solve_seconds"))
+                             + (ranks.isEmpty ? "" : "; feature ε-rank \(ranks) (ε = 0.1/0.01/0.001/0.0001)"))
+            }
             if let notes = try? h5.stringAttribute("stage_notes", on: "/history"), !notes.isEmpty {
                 for note in notes.split(separator: "\n") { lines.append("  stage        \(note)") }
             }

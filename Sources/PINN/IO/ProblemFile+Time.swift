@@ -1,4 +1,5 @@
-/// The problem file's sections for evolution problems and periodic coordinates: `time`, `periodic`.
+/// The problem file's sections for evolution problems, periodic coordinates and the least-squares method: `time`,
+/// `periodic`, `training.causal`, `training.time_marching`, `training.method`.
 extension ProblemFile {
     /// `"time": [t0, T]`: the spatial domain × [t₀, T], time the last coordinate t (general form only).
     static func readTime(_ root: inout JSONObjectReader, space domain: any Domain) throws(ProblemFileError) -> any Domain {
@@ -142,5 +143,33 @@ extension ProblemFile {
         }
         try reader.rejectUnknownKeys()
         return edges
+    }
+
+    /// `"method": "least_squares"` with optional `"least_squares": {"solver": "cod" | "svd" | "qr", "cutoff": 1e-13,
+    /// "iterations": 20, "tolerance": 1e-12}` in the training section (``LeastSquaresSettings``); `"method":
+    /// "train"` (the default) trains with the stages.
+    static func readLeastSquares(_ training: inout JSONObjectReader,
+                                 layers: Int) throws(ProblemFileError) -> LeastSquaresSettings? {
+        let method = try training.choice("method", [("train", false), ("least_squares", true)]) ?? false
+        guard method else {
+            if training.has("least_squares") {
+                throw training.fail("least_squares", "applies with \"method\": \"least_squares\"")
+            }
+            return nil
+        }
+        guard layers == 1 else {
+            throw training.fail("method", "the least-squares method solves for the output layer of a network with one hidden layer (the features); network.hidden_layers has \(layers)")
+        }
+        var settings = LeastSquaresSettings()
+        guard var reader = try training.object("least_squares") else { return settings }
+        settings.method = try reader.choice("solver", LinearLeastSquares.Method.allCases.map { ($0.rawValue, $0) }) ?? settings.method
+        if let cutoff = try reader.number("cutoff") {
+            guard cutoff >= 0 && cutoff < 1 else { throw reader.fail("cutoff", "expected a relative cut-off in [0, 1), found \(JSONObjectReader.format(cutoff))") }
+            settings.cutoff = cutoff
+        }
+        settings.iterations = try reader.integer("iterations", minimum: 1) ?? settings.iterations
+        settings.tolerance = try reader.positiveNumber("tolerance") ?? settings.tolerance
+        try reader.rejectUnknownKeys()
+        return settings
     }
 }

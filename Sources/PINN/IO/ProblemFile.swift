@@ -246,9 +246,15 @@ public struct ProblemFile: Sendable {
 
         // Training.
         guard var training = try root.object("training") else { throw root.fail("training", "required field is missing") }
-        guard let stages = try training.array("stages") else { throw training.fail("stages", "required field is missing") }
-        guard !stages.isEmpty else { throw training.fail("stages", "must contain at least one stage") }
-        config.stages = []
+        config.leastSquares = try readLeastSquares(&training, layers: config.hiddenWidths.count)
+        let stages = try training.array("stages") ?? []
+        if config.leastSquares == nil {
+            guard training.has("stages") else { throw training.fail("stages", "required field is missing") }
+            guard !stages.isEmpty else { throw training.fail("stages", "must contain at least one stage") }
+            config.stages = []
+        } else if training.has("stages") {
+            throw training.fail("stages", "do not apply with \"method\": \"least_squares\" (the output layer is solved for, not trained)")
+        }
         for (i, stage) in stages.enumerated() {
             var s = try JSONObjectReader(stage, file: path, path: "training.stages[\(i)]")
             config.stages.append(try readStage(&s))

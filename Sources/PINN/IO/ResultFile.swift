@@ -170,6 +170,23 @@ public enum ResultFile {
                 try file.write("/history/max_error_\(field)", h.map { k < $0.fieldMetrics.count ? $0.fieldMetrics[k]?.maxError ?? .nan : .nan })
             }
         }
+        if let ls = solution.leastSquares {
+            // The least-squares method: the last linear solve and the feature set (docs/output-format.md).
+            try file.setAttribute("least_squares_solver", ls.last.method.rawValue)
+            try file.setAttribute("least_squares_rows", integer: Int64(ls.last.rows))
+            try file.setAttribute("least_squares_columns", integer: Int64(ls.last.columns))
+            try file.setAttribute("least_squares_rank", integer: Int64(ls.last.rank))
+            try file.setAttribute("least_squares_cutoff", ls.last.cutoff)
+            try file.setAttribute("least_squares_condition", ls.last.condition)
+            try file.setAttribute("least_squares_residual_norm", ls.residualNorm)
+            try file.setAttribute("least_squares_solve_seconds", ls.last.seconds)
+            try file.setAttribute("least_squares_assembly_seconds", ls.assemblySeconds)
+            try file.setAttribute("least_squares_solves", integer: Int64(ls.iterations))
+            if !ls.featureRanks.isEmpty {
+                try file.setAttribute("feature_erank", array: ls.featureRanks.map(Double.init))
+                try file.setAttribute("feature_erank_epsilons", array: EffectiveRank.defaultEpsilons)
+            }
+        }
         if let slices = h.first?.causalWeights.count, slices > 0 {
             // Causal training: ε and the slice weights wᵢ at each record (records × slices).
             try file.write("/history/causal_epsilon", h.map { $0.causalEpsilon ?? .nan })

@@ -19,7 +19,7 @@ public final class Objective: @unchecked Sendable {
     public var slopeRecovery: SlopeRecovery?
     let layout: NetworkLayout
     /// Every term's chunks (the least-squares form sweeps each term on its own).
-    private var chunks: [(term: Int, range: Range<Int>)] = []
+    var chunks: [(term: Int, range: Range<Int>)] = []
     /// The chunks of the loss-and-gradient sweeps: those of the terms that lead a fused set (see ``fusedSets``).
     private var gradientChunks: [(term: Int, range: Range<Int>)] = []
     /// Per term: the terms swept together with it when it leads a set of consecutive terms on the same points
@@ -42,13 +42,13 @@ public final class Objective: @unchecked Sendable {
     public var gradientBufferBytes = 64 << 20 {
         didSet { rebuildChunks() }
     }
-    private let workspaces: [TaylorWorkspace]
-    private let seedBuffers: [UnsafeMutablePointer<Double>]
+    let workspaces: [TaylorWorkspace]
+    let seedBuffers: [UnsafeMutablePointer<Double>]
     /// Per worker, one member's seeds before they are added to the set's (fused sweeps).
     private let memberSeedBuffers: [UnsafeMutablePointer<Double>]
     private let residualBuffers: [UnsafeMutablePointer<Double>]
     /// Per worker, ∂ρₚ/∂λⱼ of a chunk's points for the unknown parameters (chunk × |unknowns|).
-    private let unknownSeedBuffers: [UnsafeMutablePointer<Double>]
+    let unknownSeedBuffers: [UnsafeMutablePointer<Double>]
     /// Per-group gradients (groups × |θ|), as raw storage: workers write disjoint parts
     /// concurrently.
     private var groupGradients = UnsafeMutablePointer<Double>.allocate(capacity: 1)
@@ -138,7 +138,7 @@ public final class Objective: @unchecked Sendable {
     private var constraintJets: [[Double]] = []
     private var constraintKey: UUID?
 
-    private func prepareConstraintJets(_ network: Network) {
+    func prepareConstraintJets(_ network: Network) {
         guard let constraint = network.outputConstraint, constraintKey != constraint.identity else { return }
         let d = layout.inputDimension, size = constraint.jetSize(dimension: d)
         constraintJets = terms.map { term in
@@ -155,7 +155,7 @@ public final class Objective: @unchecked Sendable {
 
     /// The forward pass of term t over points `range` with `streams` into the workspace (with the cached constraint
     /// jets when there is one).
-    private func forward(_ network: Network, term t: Int, range: Range<Int>, streams: DerivativeStreams,
+    func forward(_ network: Network, term t: Int, range: Range<Int>, streams: DerivativeStreams,
                          workspace ws: TaylorWorkspace) {
         let term = terms[t]
         let d = layout.inputDimension
@@ -174,7 +174,7 @@ public final class Objective: @unchecked Sendable {
     }
 
     /// The unknowns' values λ the residuals read and dλ/dθ for the chain rule (both empty without unknowns).
-    private func unknownValues(_ network: Network) -> (values: [Double], chain: [Double]) {
+    func unknownValues(_ network: Network) -> (values: [Double], chain: [Double]) {
         let u = layout.unknownCount
         guard u > 0 else { return ([], []) }
         let theta = (0..<u).map { network.parameters[layout.unknownOffset + $0] }

@@ -57,6 +57,31 @@ extension Solver {
         }
     }
 
+    /// The least-squares method: one hidden layer, no time marching or causal weights, and a matrix that fits in
+    /// memory (refused up front with the largest row count that would fit).
+    func validateLeastSquares() throws(SolverError) {
+        guard let settings = configuration.leastSquares else { return }
+        let field = "configuration.leastSquares"
+        guard configuration.hiddenWidths.count == 1 else {
+            throw SolverError(field: "configuration.hiddenWidths", message: "the least-squares method needs one hidden layer (the features); found \(configuration.hiddenWidths.count)")
+        }
+        guard configuration.causal == nil, configuration.timeWindows.isEmpty else {
+            throw SolverError(field: field, message: "cannot be combined with causal weighting or time marching (they schedule training)")
+        }
+        guard settings.cutoff >= 0 && settings.cutoff < 1, settings.iterations >= 1 else {
+            throw SolverError(field: field, message: "needs a cut-off in [0, 1) and at least one iteration")
+        }
+        let rows = constraints.reduce(0) { $0 + pointCount(of: $1) }
+        let columns = problem.fields.count * (configuration.hiddenWidths[0] + 1)
+        let bytes = leastSquaresBytes(rows: rows, columns: columns)
+        let available = Double(ProcessInfo.processInfo.physicalMemory) * 0.75
+        if Double(bytes) > available {
+            let perRow = Double(leastSquaresBytes(rows: 2, columns: columns) - leastSquaresBytes(rows: 1, columns: columns))
+            let fitting = max(0, Int((available - Double(leastSquaresBytes(rows: 0, columns: columns))) / perRow))
+            throw SolverError(field: field, message: String(format: "the %d × %d least-squares matrix and LAPACK's workspace need %.1f GB; three quarters of this machine's memory is %.1f GB: at most %d rows (points) fit with %d features", rows, columns, Double(bytes) / 1e9, available / 1e9, fitting, configuration.hiddenWidths[0]))
+        }
+    }
+
     /// Time windows: edges from t₀ to T, increasing, at least two windows.
     func validateTimeWindows() throws(SolverError) {
         let edges = configuration.timeWindows
@@ -112,6 +137,7 @@ extension Solver {
         try validatePeriodicity()
         try validateCausalTraining()
         try validateTimeWindows()
+        try validateLeastSquares()
         guard problem.unknowns.count == c.unknownInitialValues.count else {
             throw fail("configuration.unknownInitialValues", "the problem has \(problem.unknowns.count) unknowns, the configuration \(c.unknownInitialValues.count) initial values")
         }

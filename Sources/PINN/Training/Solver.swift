@@ -68,6 +68,9 @@ public struct SolverConfiguration: Sendable {
     /// Time marching: the edges t₀ < t₁ < … < T of the time windows trained one after the other (empty: one network
     /// over the whole time range). Point counts, stages and iterations apply to each window.
     public var timeWindows: [Double] = []
+    /// The least-squares method instead of training (one hidden layer of fixed features; see
+    /// ``LeastSquaresSettings``); the stages are not used.
+    public var leastSquares: LeastSquaresSettings?
     /// Their ranges (empty: all unbounded), kept during training by reparametrisation (``UnknownRange``).
     public var unknownRanges: [UnknownRange] = []
     /// Worker threads for the loss and gradient.
@@ -157,6 +160,8 @@ public struct Solution: Sendable {
     /// empty without windows.
     public var windowEdges: [Double] = []
     public var windowNetworks: [Network] = []
+    /// The least-squares method's report (nil when the network was trained).
+    public var leastSquares: LeastSquaresOutcome?
 
     /// The trained model: ``network``, or one network per time window.
     public var model: TrainedModel {
@@ -329,6 +334,7 @@ public struct Solver: Sendable {
     /// Trains from the initial network and returns the solution. Stages that drop activation terms split training
     /// into segments, each with an objective for its network's layout; the history runs on across them.
     public func solve(observer: TrainingObserver? = nil) -> Solution {
+        if let settings = configuration.leastSquares { return solveByLeastSquares(settings, observer: observer) }
         if configuration.timeWindows.count > 2, problem.domain is SpaceTime { return solveByTimeMarching(observer: observer) }
         return train(observer: observer)
     }
