@@ -49,7 +49,8 @@ struct Compare: ParsableCommand {
         for c in comparisons {
             print(String(format: "%@: relative L2 %.4e, max error %.4e on %d reference points", c.field,
                          c.metrics.relativeL2, c.metrics.maxError, c.pointCount))
-            if let worst = c.sliceErrors.indices.max(by: { c.sliceErrors[$0] < c.sliceErrors[$1] }) {
+            let defined = c.sliceErrors.indices.filter { !c.sliceErrors[$0].isNaN }
+            if let worst = defined.max(by: { c.sliceErrors[$0] < c.sliceErrors[$1] }) {
                 print(String(format: "  per slice of the last coordinate: %.3e at %g, %.3e at %g, worst %.3e at %g",
                              c.sliceErrors.first!, c.sliceAxis.first!, c.sliceErrors.last!, c.sliceAxis.last!,
                              c.sliceErrors[worst], c.sliceAxis[worst]))

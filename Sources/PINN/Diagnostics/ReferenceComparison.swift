@@ -76,17 +76,24 @@ public enum ReferenceComparison {
 
 extension ErrorMetrics {
     /// The relative L2 error of each of `slices` equal consecutive blocks of the values (the slices of the last grid
-    /// axis), NaN entries of either left out; the absolute L2 error where the exact values are all 0.
+    /// axis), NaN entries of either left out. A slice where the exact values (nearly) vanish — their norm below
+    /// 10⁻⁸ of the largest slice's, e.g. a standing wave at a node in time — has no meaningful relative error and
+    /// gets NaN; where all exact values are 0, the absolute L2 error.
     public static func relativeL2(ofSlices slices: Int, prediction u: [Double], exact: [Double]) -> [Double] {
         precondition(u.count == exact.count && slices > 0 && u.count % slices == 0)
         let size = u.count / slices
-        return (0..<slices).map { k -> Double in
+        let sums = (0..<slices).map { k -> (error: Double, norm: Double) in
             var num = 0.0, den = 0.0
             for i in (k * size)..<((k + 1) * size) where !u[i].isNaN && !exact[i].isNaN {
                 num += (u[i] - exact[i]) * (u[i] - exact[i])
                 den += exact[i] * exact[i]
             }
-            return den > 0 ? (num / den).squareRoot() : num.squareRoot()
+            return (num, den)
+        }
+        let largest = sums.map(\.norm).max() ?? 0
+        return sums.map { error, norm in
+            if largest == 0 { return error.squareRoot() }
+            return norm > 1e-16 * largest ? (error / norm).squareRoot() : .nan
         }
     }
 }
