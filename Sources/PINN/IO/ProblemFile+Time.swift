@@ -172,4 +172,29 @@ extension ProblemFile {
         try reader.rejectUnknownKeys()
         return settings
     }
+
+    /// `"partition_of_unity": {"subdomains": [4, 4]}` in the network section: the random feature method's
+    /// subdomains per axis (the hidden layer's width must split evenly over them).
+    static func readPartition(_ net: inout JSONObjectReader, widths: [Int],
+                              dimension d: Int) throws(ProblemFileError) -> [Int] {
+        guard var reader = try net.object("partition_of_unity") else { return [] }
+        guard let list = try reader.array("subdomains") else {
+            throw reader.fail("subdomains", "required: subdomains per axis, \(d) whole number\(d == 1 ? "" : "s")")
+        }
+        let counts = try list.enumerated().map { (i, v) throws(ProblemFileError) -> Int in
+            guard case let .number(x) = v, x == x.rounded(), x >= 1, x <= 1000 else {
+                throw reader.fail("subdomains[\(i)]", "expected a whole number from 1 to 1000")
+            }
+            return Int(x)
+        }
+        guard counts.count == d else {
+            throw reader.fail("subdomains", "expected \(d) count\(d == 1 ? "" : "s") (one per axis), found \(counts.count)")
+        }
+        let k = counts.reduce(1, *)
+        guard widths.count == 1, widths[0] % k == 0 else {
+            throw reader.fail("subdomains", "the one hidden layer's features must split evenly over the \(k) subdomains; hidden_layers is \(widths)")
+        }
+        try reader.rejectUnknownKeys()
+        return counts
+    }
 }

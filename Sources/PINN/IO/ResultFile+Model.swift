@@ -32,6 +32,13 @@ extension ResultFile {
             try file.setAttribute("periods", array: embedding.coordinates.map(\.period), on: group)
             try file.setAttribute("harmonics", array: embedding.coordinates.map { Double($0.harmonics) }, on: group)
         }
+        if let partition = layout.partition {
+            // The random feature method's partition of unity on the hidden layer (PartitionOfUnity).
+            try file.setAttribute("partition_lower", array: partition.lower, on: group)
+            try file.setAttribute("partition_upper", array: partition.upper, on: group)
+            try file.setAttribute("partition_counts", array: partition.counts.map(Double.init), on: group)
+            try file.setAttribute("partition_features_per_subdomain", integer: Int64(partition.featuresPerSubdomain), on: group)
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = (try? encoder.encode(network.activations)).flatMap { String(data: $0, encoding: .utf8) } ?? "[]"
@@ -50,6 +57,22 @@ extension ResultFile {
         let file = try HDF5File.open(path)
         defer { file.close() }
         return try readNetwork(from: file)
+    }
+
+    /// The partition of unity stored in /model's attributes (nil when there is none).
+    static func readPartition(from file: HDF5File, group: String, dimension d: Int,
+                              width: Int) throws(HDF5Error) -> PartitionOfUnity? {
+        guard file.hasAttribute("partition_counts", on: group) else { return nil }
+        let lower = try file.numberArrayAttribute("partition_lower", on: group)
+        let upper = try file.numberArrayAttribute("partition_upper", on: group)
+        let counts = try file.numberArrayAttribute("partition_counts", on: group)
+        let j = Int(try file.numberAttribute("partition_features_per_subdomain", on: group))
+        guard lower.count == d, upper.count == d, counts.count == d, zip(lower, upper).allSatisfy({ $0 < $1 }),
+              counts.allSatisfy({ $0 >= 1 && $0 <= 1000 && $0 == $0.rounded() }), j >= 1,
+              Int(counts.reduce(1, *)) * j == width else {
+            throw HDF5Error(message: "'\(file.path)': \(group)'s partition-of-unity attributes are not valid")
+        }
+        return PartitionOfUnity(lower: lower, upper: upper, counts: counts.map { Int($0) }, featuresPerSubdomain: j)
     }
 
     /// The periodic input embedding stored in /model's attributes (nil when there is none).
@@ -117,7 +140,8 @@ extension ResultFile {
         guard unknowns >= 0 else { throw HDF5Error(message: "'\(file.path)': \(group) attribute 'unknown_count' is \(unknowns)") }
         let layout = NetworkLayout(inputDimension: d, hiddenWidths: widths, termCounts: activations.map(\.termCount),
                                    neuronWise: activations.map(\.neuronWise), outputDimension: m, unknownCount: unknowns,
-                                   embedding: try readEmbedding(from: file, group: group, inputDimension: d))
+                                   embedding: try readEmbedding(from: file, group: group, inputDimension: d),
+                                   partition: try readPartition(from: file, group: group, dimension: d, width: widths.last!))
         let theta = try file.read("\(group)/parameters").values
         guard theta.count == layout.parameterCount else {
             throw HDF5Error(message: "'\(file.path)': \(group)/parameters has \(theta.count) values, the architecture needs \(layout.parameterCount)")

@@ -23,9 +23,21 @@ public enum FirstLayerInitializer: Sendable, Equatable {
     }
 
     /// Sets the first dense layer's weights and biases of `network` for the domain (its bounding box is mapped to
-    /// [−1, 1]ᵈ).
+    /// [−1, 1]ᵈ). With a partition of unity, each subdomain's features are placed in that subdomain's box.
     public func apply(to network: inout Network, domain: any Domain, rng: inout Xoshiro256) {
-        let box = network.layout.embedding?.featureBox(domain.boundingBox) ?? domain.boundingBox
+        guard let partition = network.layout.partition else {
+            apply(to: &network, box: domain.boundingBox, neurons: 0..<network.layout.dense[0].fanOut, rng: &rng)
+            return
+        }
+        let j = partition.featuresPerSubdomain
+        for k in 0..<partition.subdomainCount {
+            apply(to: &network, box: partition.subdomain(k), neurons: (k * j)..<((k + 1) * j), rng: &rng)
+        }
+    }
+
+    /// Sets neurons `neurons` of the first layer for the box `region` (mapped to [−1, 1]ᵈ).
+    func apply(to network: inout Network, box region: Box, neurons: Range<Int>, rng: inout Xoshiro256) {
+        let box = network.layout.embedding?.featureBox(region) ?? region
         let layer = network.layout.dense[0]
         let d = layer.fanIn, n = layer.fanOut
         let m = zip(box.lower, box.upper).map { 0.5 * ($0 + $1) }
@@ -42,7 +54,7 @@ public enum FirstLayerInitializer: Sendable, Equatable {
         case .standard:
             return
         case let .uniformDensity(gamma, radius):
-            for j in 0..<n {
+            for j in neurons {
                 var a = (0..<d).map { _ in rng.nextNormal() }
                 let norm = a.reduce(0) { $0 + $1 * $1 }.squareRoot()
                 a = a.map { $0 / norm }
@@ -50,9 +62,10 @@ public enum FirstLayerInitializer: Sendable, Equatable {
             }
         case let .grid1D(gamma):
             precondition(d == 1, "the grid initialisation is for 1D domains")
-            for j in 0..<n {
-                // Centres at the midpoints of n equal cells of [−1, 1]: σ(γ(x̂ − cⱼ)) = σ(γ(1·x̂ + (−cⱼ))).
-                let centre = -1 + (2 * Double(j) + 1) / Double(n)
+            let count = neurons.count
+            for j in neurons {
+                // Centres at the midpoints of equal cells of [−1, 1]: σ(γ(x̂ − cⱼ)) = σ(γ(1·x̂ + (−cⱼ))).
+                let centre = -1 + (2 * Double(j - neurons.lowerBound) + 1) / Double(count)
                 set(neuron: j, direction: [1], offset: -centre, shape: gamma)
             }
         }

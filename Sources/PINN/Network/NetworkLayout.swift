@@ -36,6 +36,8 @@ public struct NetworkLayout: Sendable, Equatable {
     public let inputDimension: Int
     /// The periodic input embedding, if some coordinates are periodic (nil: the first layer reads the point).
     public let embedding: PeriodicEmbedding?
+    /// The random feature method's partition of unity on the last hidden layer (nil: none).
+    public let partition: PartitionOfUnity?
     /// The number of inputs of the first dense layer: d, or the embedding's feature count.
     public var featureCount: Int { dense[0].fanIn }
     /// Widths of the hidden layers.
@@ -55,12 +57,15 @@ public struct NetworkLayout: Sendable, Equatable {
 
     /// The layout of a d → widths… → m network whose hidden layers have the given numbers of activation terms.
     public init(inputDimension: Int, hiddenWidths: [Int], termCounts: [Int], neuronWise: [Bool]? = nil,
-                outputDimension: Int = 1, unknownCount: Int = 0, embedding: PeriodicEmbedding? = nil) {
+                outputDimension: Int = 1, unknownCount: Int = 0, embedding: PeriodicEmbedding? = nil,
+                partition: PartitionOfUnity? = nil) {
         precondition(inputDimension >= 1 && !hiddenWidths.isEmpty && hiddenWidths.allSatisfy { $0 >= 1 })
         precondition(termCounts.count == hiddenWidths.count && outputDimension >= 1 && unknownCount >= 0)
         precondition(embedding.map { $0.inputDimension == inputDimension } ?? true)
         self.inputDimension = inputDimension
         self.embedding = embedding
+        precondition(partition.map { $0.dimension == inputDimension && $0.featureCount == hiddenWidths.last! } ?? true)
+        self.partition = partition
         self.hiddenWidths = hiddenWidths
         self.outputDimension = outputDimension
         var offset = 0

@@ -48,6 +48,10 @@ public enum TaylorForward {
                                            rows: place.neuronCount)
                 propagateStreams(z: z, a: ws.activation[l], slope1: ws.slope1[l], slope2: ws.slope2[l],
                                  block: width * n, dimension: d, streams: streams)
+                if l == layout.depth - 1, let partition = layout.partition {
+                    partition.apply(to: ws.activation[l], width: width, points: points, count: n, dimension: d,
+                                    streams: streams)
+                }
                 previous = UnsafePointer(ws.activation[l])
             }
         }

@@ -60,6 +60,23 @@ extension Solver {
     /// The least-squares method: one hidden layer, no time marching or causal weights, and a matrix that fits in
     /// memory (refused up front with the largest row count that would fit).
     func validateLeastSquares() throws(SolverError) {
+        let counts = configuration.partitionCounts
+        if !counts.isEmpty {
+            let field = "configuration.partitionCounts"
+            guard configuration.leastSquares != nil else {
+                throw SolverError(field: field, message: "a partition of unity is for the least-squares method (the reverse pass does not train through it)")
+            }
+            guard counts.count == problem.domain.dimension, counts.allSatisfy({ (1...1000).contains($0) }) else {
+                throw SolverError(field: field, message: "expected \(problem.domain.dimension) subdomain counts from 1 to 1000 (one per axis), found \(counts)")
+            }
+            let k = counts.reduce(1, *), width = configuration.hiddenWidths.last ?? 0
+            guard width % k == 0 else {
+                throw SolverError(field: field, message: "the \(width) features do not split evenly over \(k) subdomains")
+            }
+            guard problem.periodic.isEmpty else {
+                throw SolverError(field: field, message: "cannot be combined with periodic coordinates")
+            }
+        }
         guard let settings = configuration.leastSquares else { return }
         let field = "configuration.leastSquares"
         guard configuration.hiddenWidths.count == 1 else {

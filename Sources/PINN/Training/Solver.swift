@@ -71,6 +71,9 @@ public struct SolverConfiguration: Sendable {
     /// The least-squares method instead of training (one hidden layer of fixed features; see
     /// ``LeastSquaresSettings``); the stages are not used.
     public var leastSquares: LeastSquaresSettings?
+    /// The random feature method's partition of unity: subdomains per axis of the domain's bounding box (empty:
+    /// none). The hidden layer's width must be a multiple of their number (the features per subdomain).
+    public var partitionCounts: [Int] = []
     /// Their ranges (empty: all unbounded), kept during training by reparametrisation (``UnknownRange``).
     public var unknownRanges: [UnknownRange] = []
     /// Worker threads for the loss and gradient.
@@ -286,6 +289,14 @@ public struct Solver: Sendable {
 
     static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
 
+    /// The partition of unity of the configuration over the domain's bounding box (nil without one).
+    var partition: PartitionOfUnity? {
+        let counts = configuration.partitionCounts, box = problem.domain.boundingBox
+        guard !counts.isEmpty, let width = configuration.hiddenWidths.last else { return nil }
+        let k = counts.reduce(1, *)
+        return PartitionOfUnity(lower: box.lower, upper: box.upper, counts: counts, featuresPerSubdomain: width / k)
+    }
+
     /// The initial network (deterministic in the seed).
     public func makeNetwork() -> Network {
         var rng = Xoshiro256(seed: configuration.seed)
@@ -295,7 +306,7 @@ public struct Solver: Sendable {
                               activations: widths.indices.map { configuration.activation(layer: $0) },
                               initializer: configuration.initializer, outputs: problem.fields.count,
                               unknowns: configuration.unknownInitialValues, embedding: problem.embedding,
-                              rng: &weights)
+                              partition: partition, rng: &weights)
         configuration.firstLayer.apply(to: &network, domain: problem.domain, rng: &weights)
         if !configuration.unknownRanges.isEmpty { network.constrainUnknowns(to: configuration.unknownRanges) }
         let hard = hardConditions

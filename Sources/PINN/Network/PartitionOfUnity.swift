@@ -1,0 +1,176 @@
+import Foundation
+import RealModule
+
+/// The random feature method's partition of unity (Chen, Chi, E & Yang, "Bridging traditional and machine learning-
+/// based algorithms for solving PDEs: the random feature method", 2022): a box cut into a grid of subdomains, the
+/// hidden layer's features split into equal groups, one per subdomain, and feature j of subdomain k multiplied by
+/// ψₖ(x) = Πᵢ ψ((xᵢ − cₖᵢ)/rₖᵢ) (cₖ the subdomain's centre, rₖ its half-widths), with the smooth bump
+/// ```
+/// ψ(s) = (1 + sin 2πs)/2 on [−5/4, −3/4),  1 on [−3/4, 3/4),  (1 − sin 2πs)/2 on [3/4, 5/4),  0 elsewhere,
+/// ```
+/// so that neighbouring bumps overlap by a quarter of a half-width and sum to 1 there (ψ is C¹). On the sides of
+/// the subdomains that lie on the box's boundary ψ stays 1 (there is no neighbour to hand over to): Σₖ ψₖ = 1 on the
+/// whole box, which a smooth solution needs — with the taper there, u = ψ·v would need v'' to jump where ψ'' does,
+/// and smooth features cannot fit that (measured: relative L2 0.2 on a Poisson problem). The network is then
+/// u = Σₖ ψₖ·Σⱼ cₖⱼ·φₖⱼ + b; the engine applies the product rule to every stream of the last hidden layer. Meant for
+/// the least-squares method (the reverse pass does not carry ψ into hidden-layer gradients, so training is refused).
+public struct PartitionOfUnity: Sendable, Equatable {
+    /// The box that is cut (the domain's bounding box).
+    public let lower: [Double]
+    public let upper: [Double]
+    /// Subdomains per axis.
+    public let counts: [Int]
+    /// Features per subdomain J (the hidden layer has J·Πcounts units, subdomain k's are k·J ..< (k+1)·J).
+    public let featuresPerSubdomain: Int
+
+    public init(lower: [Double], upper: [Double], counts: [Int], featuresPerSubdomain: Int) {
+        precondition(lower.count == upper.count && counts.count == lower.count && counts.allSatisfy { $0 >= 1 })
+        precondition(zip(lower, upper).allSatisfy { $0 < $1 } && featuresPerSubdomain >= 1)
+        self.lower = lower
+        self.upper = upper
+        self.counts = counts
+        self.featuresPerSubdomain = featuresPerSubdomain
+    }
+
+    public var dimension: Int { counts.count }
+    public var subdomainCount: Int { counts.reduce(1, *) }
+    public var featureCount: Int { subdomainCount * featuresPerSubdomain }
+
+    /// Subdomain k's box (the first axis varies fastest).
+    public func subdomain(_ k: Int) -> Box {
+        var rest = k, low: [Double] = [], high: [Double] = []
+        for i in 0..<dimension {
+            let cell = rest % counts[i], width = (upper[i] - lower[i]) / Double(counts[i])
+            rest /= counts[i]
+            low.append(lower[i] + Double(cell) * width)
+            high.append(cell == counts[i] - 1 ? upper[i] : lower[i] + Double(cell + 1) * width)
+        }
+        return Box(lower: low, upper: high)
+    }
+
+    /// ψ(s) and its first two derivatives; `flat` sides (on the box's boundary) stay 1 beyond ±3/4.
+    static func bump(_ s: Double, flatBelow: Bool, flatAbove: Bool) -> (Double, Double, Double) {
+        let w = 2 * Double.pi
+        if s < -0.75 && flatBelow || s >= 0.75 && flatAbove { return (1, 0, 0) }
+        switch s {
+        case -1.25 ..< -0.75: return ((1 + sin(w * s)) / 2, w * cos(w * s) / 2, -w * w * sin(w * s) / 2)
+        case -0.75 ..< 0.75: return (1, 0, 0)
+        case 0.75 ..< 1.25: return ((1 - sin(w * s)) / 2, -w * cos(w * s) / 2, w * w * sin(w * s) / 2)
+        default: return (0, 0, 0)
+        }
+    }
+
+    /// ψ(s) on any `Real` type (the scalar path).
+    static func bump<T: Real>(_ s: T, flatBelow: Bool, flatAbove: Bool) -> T {
+        let w = T.converting(2 * Double.pi), quarter = T.converting(0.75), outer = T.converting(1.25)
+        if s < -quarter && flatBelow || s >= quarter && flatAbove { return 1 }
+        if s < -outer || s >= outer { return 0 }
+        if s < -quarter { return (1 + T.sin(w * s)) / 2 }
+        if s < quarter { return 1 }
+        return (1 - T.sin(w * s)) / 2
+    }
+
+    /// Subdomain k's cell index along axis i.
+    func cell(_ k: Int, axis i: Int) -> Int {
+        var rest = k
+        for a in 0..<i { rest /= counts[a] }
+        return rest % counts[i]
+    }
+
+    /// ψₖ at one point on any `Real` type.
+    public func weight<T: Real>(subdomain k: Int, at x: [T]) -> T {
+        let box = subdomain(k)
+        var product: T = 1
+        for i in 0..<dimension {
+            let centre = 0.5 * (box.lower[i] + box.upper[i]), radius = 0.5 * (box.upper[i] - box.lower[i])
+            let c = cell(k, axis: i)
+            product *= Self.bump((x[i] - T.converting(centre)) / T.converting(radius), flatBelow: c == 0,
+                                 flatAbove: c == counts[i] - 1)
+        }
+        return product
+    }
+
+    /// Multiplies the hidden layer's streams (width × S·N, as the Taylor engine lays them out) by ψ of each feature's
+    /// subdomain, by the product rule: (ψa)ᵢ = ψaᵢ + ψᵢa, (ψa)ᵢⱼ = ψaᵢⱼ + ψᵢaⱼ + ψⱼaᵢ + ψᵢⱼa, Δ(ψa) = ψΔa + 2∇ψ·∇a + aΔψ.
+    func apply(to streams: UnsafeMutablePointer<Double>, width: Int, points: UnsafePointer<Double>, count n: Int,
+               dimension d: Int, streams set: DerivativeStreams) {
+        let block = width * n, pairs = DerivativeStreams.hessianPairs(dimension: d)
+        var value = [Double](repeating: 0, count: subdomainCount)
+        var gradient = [Double](repeating: 0, count: subdomainCount * d)
+        var second = [Double](repeating: 0, count: subdomainCount * pairs.count)
+        for p in 0..<n {
+            weights(at: points + p * d, value: &value, gradient: &gradient, second: &second)
+            for j in 0..<width {
+                let k = j / featuresPerSubdomain
+                let at = j + p * width
+                let psi = value[k]
+                let a = streams[at]
+                switch set {
+                case .value, .gradient: break
+                case .laplacian:
+                    var sum = psi * streams[at + (1 + d) * block]
+                    for i in 0..<d {
+                        let gi = gradient[k * d + i]
+                        sum += 2 * gi * streams[at + (1 + i) * block]
+                        sum += second[k * pairs.count + DerivativeStreams.hessianIndex(i, i, dimension: d)] * a
+                    }
+                    streams[at + (1 + d) * block] = sum
+                case .pureSecond:
+                    for i in 0..<d {
+                        let s = at + (1 + d + i) * block
+                        streams[s] = psi * streams[s] + 2 * gradient[k * d + i] * streams[at + (1 + i) * block]
+                            + second[k * pairs.count + DerivativeStreams.hessianIndex(i, i, dimension: d)] * a
+                    }
+                case .hessian:
+                    for (q, (i, l)) in pairs.enumerated() {
+                        let s = at + (1 + d + q) * block
+                        streams[s] = psi * streams[s] + gradient[k * d + i] * streams[at + (1 + l) * block]
+                            + gradient[k * d + l] * streams[at + (1 + i) * block] + second[k * pairs.count + q] * a
+                    }
+                }
+                if set.hasFirst {
+                    for i in 0..<d {
+                        let s = at + (1 + i) * block
+                        streams[s] = psi * streams[s] + gradient[k * d + i] * a
+                    }
+                }
+                streams[at] = psi * a
+            }
+        }
+    }
+
+    /// ψₖ, ∇ψₖ and every ∂²ψₖ/∂xᵢ∂xⱼ (i ≤ j) of all subdomains at one point.
+    private func weights(at x: UnsafePointer<Double>, value: inout [Double], gradient: inout [Double],
+                         second: inout [Double]) {
+        let d = dimension, pairs = DerivativeStreams.hessianPairs(dimension: d)
+        for k in 0..<subdomainCount {
+            let box = subdomain(k)
+            var f = [(Double, Double, Double)](), scale = [Double]()
+            for i in 0..<d {
+                let centre = 0.5 * (box.lower[i] + box.upper[i]), radius = 0.5 * (box.upper[i] - box.lower[i])
+                let c = cell(k, axis: i)
+                f.append(Self.bump((x[i] - centre) / radius, flatBelow: c == 0, flatAbove: c == counts[i] - 1))
+                scale.append(1 / radius)
+            }
+            var product = 1.0
+            for i in 0..<d { product *= f[i].0 }
+            value[k] = product
+            for i in 0..<d {
+                var g = f[i].1 * scale[i]
+                for l in 0..<d where l != i { g *= f[l].0 }
+                gradient[k * d + i] = g
+            }
+            for (q, (i, j)) in pairs.enumerated() {
+                var h: Double
+                if i == j {
+                    h = f[i].2 * scale[i] * scale[i]
+                    for l in 0..<d where l != i { h *= f[l].0 }
+                } else {
+                    h = f[i].1 * scale[i] * f[j].1 * scale[j]
+                    for l in 0..<d where l != i && l != j { h *= f[l].0 }
+                }
+                second[k * pairs.count + q] = h
+            }
+        }
+    }
+}
