@@ -29,7 +29,8 @@ struct Inspect: ParsableCommand {
             if let terms = try? h5.stringAttribute("terms"), !terms.isEmpty {
                 for term in terms.split(separator: "\n") { lines.append("  term         \(term)") }
             }
-            lines.append("  network      \(d)→\(widths)→\(fields.count), activation \(Set(acts).sorted().joined(separator: ", ")), \(parameters) parameters")
+            lines.append("  network      \(d)→\(widths)→\(fields.count), activation \(Set(acts).sorted().joined(separator: ", ")), \(parameters) parameters"
+                         + (network?.layout.residual == true ? ", residual blocks" : ""))
             let coordinates = text("coordinates") == "?" ? [] : text("coordinates").split(separator: ",").map(String.init)
             for c in network?.layout.embedding?.coordinates ?? [] {
                 let name = c.index < coordinates.count ? coordinates[c.index] : "coordinate \(c.index)"

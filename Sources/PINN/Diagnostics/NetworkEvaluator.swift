@@ -59,7 +59,7 @@ extension NetworkEvaluator {
                 let count = min(chunkSize, n - start)
                 TaylorForward.run(network, points: pts.baseAddress! + start * d, count: count, streams: .value,
                                   workspace: workspace)
-                let a = workspace.activation[layer]
+                let a = workspace.layerOutput(layer)  // a residual block's output H_l
                 for e in 0..<(width * count) { result[start * width + e] = a[e] }
                 start += count
             }

@@ -32,6 +32,7 @@ extension ResultFile {
             try file.setAttribute("periods", array: embedding.coordinates.map(\.period), on: group)
             try file.setAttribute("harmonics", array: embedding.coordinates.map { Double($0.harmonics) }, on: group)
         }
+        if layout.residual { try file.setAttribute("residual_blocks", integer: 1, on: group) }
         if let partition = layout.partition {
             // The random feature method's partition of unity on the hidden layer (PartitionOfUnity).
             try file.setAttribute("partition_lower", array: partition.lower, on: group)
@@ -138,10 +139,13 @@ extension ResultFile {
         let unknowns = file.hasAttribute("unknown_count", on: group)
             ? Int(try file.numberAttribute("unknown_count", on: group)) : 0
         guard unknowns >= 0 else { throw HDF5Error(message: "'\(file.path)': \(group) attribute 'unknown_count' is \(unknowns)") }
+        let residual = file.hasAttribute("residual_blocks", on: group)
+            ? try file.numberAttribute("residual_blocks", on: group) != 0 : false
         let layout = NetworkLayout(inputDimension: d, hiddenWidths: widths, termCounts: activations.map(\.termCount),
                                    neuronWise: activations.map(\.neuronWise), outputDimension: m, unknownCount: unknowns,
                                    embedding: try readEmbedding(from: file, group: group, inputDimension: d),
-                                   partition: try readPartition(from: file, group: group, dimension: d, width: widths.last!))
+                                   partition: try readPartition(from: file, group: group, dimension: d, width: widths.last!),
+                                   residual: residual)
         let theta = try file.read("\(group)/parameters").values
         guard theta.count == layout.parameterCount else {
             throw HDF5Error(message: "'\(file.path)': \(group)/parameters has \(theta.count) values, the architecture needs \(layout.parameterCount)")

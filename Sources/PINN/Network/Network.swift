@@ -27,12 +27,13 @@ public struct Network: Sendable, Equatable {
     /// `unknowns` are the initial values of an inverse problem's unknown parameters, stored after the network's.
     public init(inputDimension: Int, hiddenWidths: [Int], activations: [LayerActivation],
                 initializer: WeightInitializer = .glorotNormal, outputs: Int = 1, unknowns: [Double] = [],
-                embedding: PeriodicEmbedding? = nil, partition: PartitionOfUnity? = nil, rng: inout Xoshiro256) {
+                embedding: PeriodicEmbedding? = nil, partition: PartitionOfUnity? = nil, residual: Bool = false,
+                rng: inout Xoshiro256) {
         precondition(activations.count == hiddenWidths.count, "one activation per hidden layer")
         let layout = NetworkLayout(inputDimension: inputDimension, hiddenWidths: hiddenWidths,
                                    termCounts: activations.map(\.termCount), neuronWise: activations.map(\.neuronWise),
                                    outputDimension: outputs, unknownCount: unknowns.count, embedding: embedding,
-                                   partition: partition)
+                                   partition: partition, residual: residual)
         self.layout = layout
         self.activations = activations
         var theta = [Double](repeating: 0, count: layout.parameterCount)
@@ -72,11 +73,12 @@ public struct Network: Sendable, Equatable {
     /// A network with the same activation on every hidden layer.
     public init(inputDimension: Int, hiddenWidths: [Int], activation: LayerActivation,
                 initializer: WeightInitializer = .glorotNormal, outputs: Int = 1, unknowns: [Double] = [],
-                embedding: PeriodicEmbedding? = nil, partition: PartitionOfUnity? = nil, rng: inout Xoshiro256) {
+                embedding: PeriodicEmbedding? = nil, partition: PartitionOfUnity? = nil, residual: Bool = false,
+                rng: inout Xoshiro256) {
         self.init(inputDimension: inputDimension, hiddenWidths: hiddenWidths,
                   activations: Array(repeating: activation, count: hiddenWidths.count),
                   initializer: initializer, outputs: outputs, unknowns: unknowns, embedding: embedding,
-                  partition: partition, rng: &rng)
+                  partition: partition, residual: residual, rng: &rng)
     }
 
     /// A network with the given layout, activations and parameter vector (e.g. read back from a result file).
@@ -126,7 +128,8 @@ public struct Network: Sendable, Equatable {
         let newLayout = NetworkLayout(inputDimension: layout.inputDimension, hiddenWidths: layout.hiddenWidths,
                                       termCounts: reduced.map(\.termCount), neuronWise: reduced.map(\.neuronWise),
                                       outputDimension: layout.outputDimension, unknownCount: layout.unknownCount,
-                                      embedding: layout.embedding, partition: layout.partition)
+                                      embedding: layout.embedding, partition: layout.partition,
+                                      residual: layout.residual)
         var theta = Array(parameters[0..<layout.activation[0].amplitudeOffset])
         for place in layout.activation {
             theta += parameters[place.amplitudeOffset..<(place.amplitudeOffset + place.neuronCount)]
@@ -165,7 +168,9 @@ public struct Network: Sendable, Equatable {
             }
             if l < layout.depth {
                 let (amplitudes, slopes) = activationParameters(layer: l)
+                let previous = a
                 a = z.indices.map { activations[l](z[$0], amplitudes: amplitudes, slopes: slopes, neuron: $0) }
+                if layout.isResidual(l) { for j in a.indices { a[j] += previous[j] } }
                 if l == layout.depth - 1, let partition = layout.partition {
                     let psi = (0..<partition.subdomainCount).map { partition.weight(subdomain: $0, at: x) }
                     for j in a.indices { a[j] *= psi[j / partition.featuresPerSubdomain] }

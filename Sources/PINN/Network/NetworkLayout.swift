@@ -38,6 +38,12 @@ public struct NetworkLayout: Sendable, Equatable {
     public let embedding: PeriodicEmbedding?
     /// The random feature method's partition of unity on the last hidden layer (nil: none).
     public let partition: PartitionOfUnity?
+    /// Residual (ResNet) blocks: every hidden layer after the first whose width equals its input's adds its input
+    /// to its activation, H_l = H_{l−1} + σ(W_l·H_{l−1} + b_l) (ε-rank paper §4.3).
+    public let residual: Bool
+
+    /// Whether hidden layer l (0-based) is a residual block.
+    public func isResidual(_ l: Int) -> Bool { residual && l >= 1 && l < depth && dense[l].fanIn == dense[l].fanOut }
     /// The number of inputs of the first dense layer: d, or the embedding's feature count.
     public var featureCount: Int { dense[0].fanIn }
     /// Widths of the hidden layers.
@@ -58,7 +64,7 @@ public struct NetworkLayout: Sendable, Equatable {
     /// The layout of a d → widths… → m network whose hidden layers have the given numbers of activation terms.
     public init(inputDimension: Int, hiddenWidths: [Int], termCounts: [Int], neuronWise: [Bool]? = nil,
                 outputDimension: Int = 1, unknownCount: Int = 0, embedding: PeriodicEmbedding? = nil,
-                partition: PartitionOfUnity? = nil) {
+                partition: PartitionOfUnity? = nil, residual: Bool = false) {
         precondition(inputDimension >= 1 && !hiddenWidths.isEmpty && hiddenWidths.allSatisfy { $0 >= 1 })
         precondition(termCounts.count == hiddenWidths.count && outputDimension >= 1 && unknownCount >= 0)
         precondition(embedding.map { $0.inputDimension == inputDimension } ?? true)
@@ -66,6 +72,7 @@ public struct NetworkLayout: Sendable, Equatable {
         self.embedding = embedding
         precondition(partition.map { $0.dimension == inputDimension && $0.featureCount == hiddenWidths.last! } ?? true)
         self.partition = partition
+        self.residual = residual
         self.hiddenWidths = hiddenWidths
         self.outputDimension = outputDimension
         var offset = 0

@@ -58,7 +58,7 @@ public enum ReversePass {
             let theta = theta.baseAddress!
             var adjoint = ws.adjointA, spare = ws.adjointB
             let output = layout.dense[layout.depth]
-            let last = ws.activation[layout.depth - 1]
+            let last = ws.layerOutput(layout.depth - 1)
             // Output layer (linear, m outputs): Ḡ(W) = ū·A_Lᵀ, Ḡ(b) = Σ ū (value block), Ā_L = Wᵀ·ū.
             let m = output.fanOut
             accumulateDenseGradient(sink, adjoint: seeds, previous: last, width: m, fanIn: output.fanIn, count: n,
@@ -84,6 +84,10 @@ public enum ReversePass {
                         sigma: sigma, throughActivation: throughActivation,
                         parameterGradient: gradient.map { ($0 + place.amplitudeOffset, $0 + place.slopeOffset) })
                 }
+                // A residual block's output adjoint also flows straight to its input: keep it before the activation's
+                // backward pass overwrites it with Z̄.
+                let skip = layout.isResidual(l)
+                if skip { ws.skipAdjoint.update(from: adjoint, count: block * s) }
                 let trainable = activation.hasTrainableParameters
                 switch sink {
                 case let .sum(gradient) where place.neuronCount == 1:
@@ -104,7 +108,7 @@ public enum ReversePass {
                     }
                     backward(count: block, throughActivation: true, into: nil)
                 }
-                let previous = l == 0 ? UnsafePointer(ws.input) : UnsafePointer(ws.activation[l - 1])
+                let previous = l == 0 ? UnsafePointer(ws.input) : UnsafePointer(ws.layerOutput(l - 1))
                 accumulateDenseGradient(sink, adjoint: adjoint, previous: previous, width: width, fanIn: layer.fanIn,
                                         count: n, streams: s, weightOffset: layer.weightOffset,
                                         biasOffset: layer.biasOffset)
@@ -112,6 +116,7 @@ public enum ReversePass {
                     transpose(theta + layer.weightOffset, rows: width, columns: layer.fanIn, into: ws.transposedWeights)
                     BLAS.gemm(m: layer.fanIn, n: s * n, k: width, a: ws.transposedWeights, lda: layer.fanIn,
                               b: adjoint, ldb: width, c: spare, ldc: layer.fanIn)
+                    if skip { for e in 0..<(block * s) { spare[e] += ws.skipAdjoint[e] } }
                     swap(&adjoint, &spare)
                 }
             }

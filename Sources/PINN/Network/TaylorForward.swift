@@ -52,7 +52,14 @@ public enum TaylorForward {
                     partition.apply(to: ws.activation[l], width: width, points: points, count: n, dimension: d,
                                     streams: streams)
                 }
-                previous = UnsafePointer(ws.activation[l])
+                if let block = ws.blockOutput[l] {
+                    // Residual block: H_l = H_{l−1} + σ(Z_l), stream by stream (the skip is linear).
+                    let a = ws.activation[l]
+                    for e in 0..<(width * s * n) { block[e] = previous[e] + a[e] }
+                    previous = UnsafePointer(block)
+                } else {
+                    previous = UnsafePointer(ws.activation[l])
+                }
             }
         }
         if let constraint = network.outputConstraint {

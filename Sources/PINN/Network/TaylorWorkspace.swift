@@ -24,6 +24,10 @@ public final class TaylorWorkspace: @unchecked Sendable {
     let constraintJets: UnsafeMutablePointer<Double>
     /// Ping-pong adjoint buffers for the reverse pass, n_max × S·N.
     let adjointA, adjointB: UnsafeMutablePointer<Double>
+    /// Residual blocks: each block's output H_l = H_{l−1} + σ(Z_l) streams (nil for other layers), and the skip
+    /// connection's adjoint in the reverse pass (n_max × S·N, allocated only for residual networks).
+    let blockOutput: [UnsafeMutablePointer<Double>?]
+    let skipAdjoint: UnsafeMutablePointer<Double>
     /// One hidden layer's weights transposed (fanIn × fanOut), so that the reverse pass's `Wᵀ·Z̄` is a
     /// non-transposed product: OpenBLAS runs its fast small-matrix kernels for that but not for a transposed A
     /// with a short inner dimension (measured on SkylakeX kernels: the transposed call took 1.4× as long).
@@ -64,6 +68,8 @@ public final class TaylorWorkspace: @unchecked Sendable {
         let widest = layout.maximumWidth
         adjointA = buffer(widest * s * capacity)
         adjointB = buffer(widest * s * capacity)
+        blockOutput = layout.hiddenWidths.indices.map { layout.isResidual($0) ? buffer(layout.hiddenWidths[$0] * s * capacity) : nil }
+        skipAdjoint = buffer(layout.residual ? widest * s * capacity : 1)
         transposedWeights = buffer(layout.dense.map { $0.fanIn * $0.fanOut }.max() ?? 1)
         scratch = (0..<4).map { _ in buffer(widest * capacity) }
         termCache = zip(layout.hiddenWidths, layout.activation).map { width, place in
@@ -71,9 +77,12 @@ public final class TaylorWorkspace: @unchecked Sendable {
         }
     }
 
+    /// What hidden layer l hands to the next layer: its block output for a residual block, else its activation.
+    func layerOutput(_ l: Int) -> UnsafeMutablePointer<Double> { blockOutput[l] ?? activation[l] }
+
     deinit {
-        for p in [input, output, distanceStreams, constrainedSeeds, constraintJets, adjointA, adjointB,
-                  transposedWeights] + preActivation + activation + slope1 + slope2 + slope3 + scratch + termCache.flatMap({ $0 }) {
+        for p in [input, output, distanceStreams, constrainedSeeds, constraintJets, adjointA, adjointB, skipAdjoint,
+                  transposedWeights] + blockOutput.compactMap({ $0 }) + preActivation + activation + slope1 + slope2 + slope3 + scratch + termCache.flatMap({ $0 }) {
             p.deallocate()
         }
     }

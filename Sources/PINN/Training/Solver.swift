@@ -74,6 +74,9 @@ public struct SolverConfiguration: Sendable {
     /// The random feature method's partition of unity: subdomains per axis of the domain's bounding box (empty:
     /// none). The hidden layer's width must be a multiple of their number (the features per subdomain).
     public var partitionCounts: [Int] = []
+    /// Residual (ResNet) blocks on the hidden layers after the first whose widths match (see
+    /// ``NetworkLayout/residual``).
+    public var residualBlocks = false
     /// Their ranges (empty: all unbounded), kept during training by reparametrisation (``UnknownRange``).
     public var unknownRanges: [UnknownRange] = []
     /// Worker threads for the loss and gradient.
@@ -94,7 +97,7 @@ public struct SolverConfiguration: Sendable {
         let layers = hiddenWidths.indices.map { activation(layer: $0) }
         return NetworkLayout(inputDimension: d, hiddenWidths: hiddenWidths, termCounts: layers.map(\.termCount),
                              neuronWise: layers.map(\.neuronWise), outputDimension: outputs,
-                             unknownCount: unknownInitialValues.count, embedding: embedding)
+                             unknownCount: unknownInitialValues.count, embedding: embedding, residual: residualBlocks)
     }
 }
 
@@ -306,7 +309,7 @@ public struct Solver: Sendable {
                               activations: widths.indices.map { configuration.activation(layer: $0) },
                               initializer: configuration.initializer, outputs: problem.fields.count,
                               unknowns: configuration.unknownInitialValues, embedding: problem.embedding,
-                              partition: partition, rng: &weights)
+                              partition: partition, residual: configuration.residualBlocks, rng: &weights)
         configuration.firstLayer.apply(to: &network, domain: problem.domain, rng: &weights)
         if !configuration.unknownRanges.isEmpty { network.constrainUnknowns(to: configuration.unknownRanges) }
         let hard = hardConditions
