@@ -124,36 +124,9 @@ final class GradientTests: XCTestCase {
                 for layer in net.layout.dense {
                     for j in 0..<layer.fanOut { net.parameters[layer.biasOffset + j] = 0.3 * rng.nextNormal() }
                 }
-                let n = 3, streams = DerivativeStreams.hessian
-                let s = streams.count(inputDimension: d), count = net.parameters.count
-                let points = randomPoints(n, dimension: d, rng: &rng)
-                // c[k + m·s]: the weight of field k's stream s; output (k, s, p) sits at k + m·(s·n + p).
-                let c = (0..<(m * s)).map { _ in rng.nextUniform(in: -1.5, 1.5) }
-                let ws = TaylorWorkspace(layout: net.layout, capacity: n, streams: streams)
-                func residuals(_ net: Network) -> [Double] {
-                    points.withUnsafeBufferPointer {
-                        TaylorForward.run(net, points: $0.baseAddress!, count: n, streams: streams, workspace: ws)
-                    }
-                    return (0..<n).map { p in
-                        (0..<s).reduce(0.0) { sum, st in
-                            sum + (0..<m).reduce(0.0) { $0 + c[$1 + m * st] * ws.output[$1 + m * (st * n + p)] }
-                        }
-                    }
-                }
-                _ = residuals(net)
-                let seeds = (0..<(m * s * n)).map { e in c[e % m + m * (e / m / n)] }
-                var rows = [Double](repeating: 0, count: n * count)
-                rows.withUnsafeMutableBufferPointer { r in
-                    seeds.withUnsafeBufferPointer {
-                        ReversePass.run(net, seeds: $0.baseAddress!, count: n, streams: streams, workspace: ws,
-                                        into: .perPoint(rows: r.baseAddress!, stride: count))
-                    }
-                }
-                for p in 0..<n {
-                    let fd = finiteDifferenceGradient(net) { residuals($0)[p] }
-                    assertGradientsMatch(Array(rows[(p * count)..<((p + 1) * count)]), fd, mask: net.trainableMask,
-                                         "\(name) d=\(d) m=\(m) point \(p)")
-                }
+                let points = randomPoints(3, dimension: d, rng: &rng)
+                assertReversePassMatchesFiniteDifferences(net, points: points, streams: .hessian, rng: &rng, summed: false,
+                                                          "\(name) d=\(d) m=\(m)")
             }
         }
     }

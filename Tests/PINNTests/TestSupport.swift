@@ -120,3 +120,48 @@ func writeTemporaryResult(_ solution: Solution, solver: Solver, problemText: Str
                                      threads: 1), to: path)
     return (path, folder)
 }
+
+/// The reverse pass of `net` at `points` for ρₚ = Σₖ,ₛ cₖₛ·outₖₛ,ₚ (output k's stream s at point p; c drawn from
+/// `rng` in [−1.5, 1.5]) against fourth-order central differences: the per-point Jacobian rows of the points in
+/// `rowsToCheck` (all when nil) and, with `summed`, the summed gradient of Σₚ ρₚ.
+func assertReversePassMatchesFiniteDifferences(_ net: Network, points: [Double], streams: DerivativeStreams,
+                                               rng: inout Xoshiro256, rowsToCheck: [Int]? = nil, summed: Bool = true,
+                                               _ label: String, file: StaticString = #filePath, line: UInt = #line) {
+    let d = net.layout.inputDimension, m = net.layout.outputDimension, n = points.count / d
+    let s = streams.count(inputDimension: d), count = net.parameters.count
+    // c[k + m·s]: the weight of field k's stream s; output (k, s, p) sits at k + m·(s·n + p).
+    let c = (0..<(m * s)).map { _ in rng.nextUniform(in: -1.5, 1.5) }
+    let ws = TaylorWorkspace(layout: net.layout, capacity: n, streams: streams)
+    func residuals(_ net: Network) -> [Double] {
+        points.withUnsafeBufferPointer {
+            TaylorForward.run(net, points: $0.baseAddress!, count: n, streams: streams, workspace: ws)
+        }
+        return (0..<n).map { p in
+            (0..<s).reduce(0.0) { sum, st in
+                sum + (0..<m).reduce(0.0) { $0 + c[$1 + m * st] * ws.output[$1 + m * (st * n + p)] }
+            }
+        }
+    }
+    let seeds = (0..<(m * s * n)).map { e in c[e % m + m * (e / m / n)] }
+    var rows = [Double](repeating: 0, count: n * count), gradient = [Double](repeating: 0, count: count)
+    _ = residuals(net)
+    rows.withUnsafeMutableBufferPointer { r in
+        seeds.withUnsafeBufferPointer {
+            ReversePass.run(net, seeds: $0.baseAddress!, count: n, streams: streams, workspace: ws,
+                            into: .perPoint(rows: r.baseAddress!, stride: count))
+        }
+    }
+    for p in rowsToCheck ?? Array(0..<n) {
+        assertGradientsMatch(Array(rows[(p * count)..<((p + 1) * count)]), finiteDifferenceGradient(net) { residuals($0)[p] },
+                             mask: net.trainableMask, "\(label) point \(p)", file: file, line: line)
+    }
+    guard summed else { return }
+    _ = residuals(net)
+    gradient.withUnsafeMutableBufferPointer { g in
+        seeds.withUnsafeBufferPointer {
+            ReversePass.run(net, seeds: $0.baseAddress!, count: n, streams: streams, workspace: ws, gradient: g.baseAddress!)
+        }
+    }
+    assertGradientsMatch(gradient, finiteDifferenceGradient(net) { residuals($0).reduce(0, +) }, mask: net.trainableMask,
+                         label, file: file, line: line)
+}

@@ -43,14 +43,7 @@ public enum ReferenceComparison {
         guard total <= 50_000_000 else {
             throw Failure(description: "'\(file.path)': the reference grid has \(total) points; at most 50 million are compared")
         }
-        var points = [Double](repeating: 0, count: total * d)
-        for p in 0..<total {
-            var rest = p
-            for i in 0..<d {
-                points[p * d + i] = axes[i][rest % counts[i]]
-                rest /= counts[i]
-            }
-        }
+        let points = Box.tensorPoints(axes: axes)
         var result: [FieldErrors] = []
         var predictions: [[Double]]?
         for (k, field) in fields.enumerated() where file.exists("/solution/\(field)") {

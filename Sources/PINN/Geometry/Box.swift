@@ -37,15 +37,21 @@ public struct Box: Sendable, Equatable, Codable {
             let n = resolution[i], low = lower[i], step = (upper[i] - lower[i]) / Double(n - 1)
             return (0..<n).map { (k: Int) -> Double in k == n - 1 ? upper[i] : low + step * Double(k) }
         }
-        let total = resolution.reduce(1, *)
-        var points = [Double](repeating: 0, count: total * dimension)
+        return (axes, Self.tensorPoints(axes: axes))
+    }
+
+    /// Every point of the tensor grid over `axes`, point-major with the first axis fastest.
+    public static func tensorPoints(axes: [[Double]]) -> [Double] {
+        let d = axes.count, counts = axes.map(\.count), total = counts.reduce(1, *)
+        var points = [Double](repeating: 0, count: total * d)
         for p in 0..<total {
             var rest = p
-            for i in 0..<dimension {
-                points[p * dimension + i] = axes[i][rest % resolution[i]]
-                rest /= resolution[i]
+            for i in 0..<d {
+                points[p * d + i] = axes[i][rest % counts[i]]
+                rest /= counts[i]
             }
         }
-        return (axes, points)
+        return points
     }
 }
+

@@ -22,11 +22,7 @@ extension Objective {
         let output = layout.dense[layout.depth], m = output.fanOut, width = output.fanIn
         prepareConstraintJets(network)
         let (lambda, _) = unknownValues(network)
-        var starts: [Int] = [], total = 0
-        for chunk in chunks {
-            starts.append(total)
-            total += chunk.range.count
-        }
+        let (starts, _) = rowOffsets(of: 0..<chunks.count)
         struct Destination: @unchecked Sendable {
             let matrix: UnsafeMutablePointer<Double>, residuals: UnsafeMutablePointer<Double>, offsets: [Int]
         }

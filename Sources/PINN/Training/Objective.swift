@@ -334,12 +334,7 @@ public final class Objective: @unchecked Sendable {
         let d = layout.inputDimension, p = layout.parameterCount
         prepareConstraintJets(network)
         let (lambda, chain) = unknownValues(network)
-        var starts: [Int] = []
-        var total = 0
-        for c in range {
-            starts.append(total)
-            total += chunks[c].range.count
-        }
+        let (starts, total) = rowOffsets(of: range)
         // Workers write disjoint rows of the same buffers.
         struct Destination: @unchecked Sendable {
             let residuals: UnsafeMutablePointer<Double>, rows: UnsafeMutablePointer<Double>, offsets: [Int]
@@ -371,6 +366,16 @@ public final class Objective: @unchecked Sendable {
             }
         }
         return total
+    }
+
+    /// Where each of the chunks `range` starts in a stack of their points' rows, and the total row count.
+    func rowOffsets(of range: Range<Int>) -> (starts: [Int], total: Int) {
+        var starts: [Int] = [], total = 0
+        for c in range {
+            starts.append(total)
+            total += chunks[c].range.count
+        }
+        return (starts, total)
     }
 
     /// Columns of JᵀJ computed by one GEMM.
