@@ -57,7 +57,7 @@ def main():
                              (f"|{name} − {name}*|", error)])
             else:
                 rows.append([(f"prediction {name}", field(f"solution/{name}"))])
-        residuals = [(key[9:] or "residual", field("solution/" + key)) for key in f["solution"] if key.startswith("residual")]
+        residuals = [(key[9:], field("solution/" + key)) for key in f["solution"] if key.startswith("residual")]
         if all(len(row) == 1 for row in rows):  # no exact solutions: show the residuals next to the fields
             rows[0] += [(f"residual {name.replace('_', ' ')}".strip(), values) for name, values in residuals]
         it = f["history/iteration"][:]

@@ -24,8 +24,26 @@ struct Validate: ParsableCommand {
         print("  \(fields.count > 1 ? "fields " + fields.joined(separator: ", ") + "; " : "")"
               + "\(problemFile.problem.equation), \(dimensionText(problemFile.problem.domain)), "
               + "network \(c.hiddenWidths.map(String.init).joined(separator: "×")), "
-              + "\(c.interiorPoints) interior points, \(iterations) iterations in \(c.stages.count) stage\(c.stages.count == 1 ? "" : "s")"
+              + "\(c.interiorPoints) interior points, " + schedule(c, iterations: iterations)
+              + extras(problemFile)
               + (problemFile.problem.exactSolutions.allSatisfy { $0 == nil } ? ", no exact solution (no error metrics)" : ""))
+    }
+
+    private func schedule(_ c: SolverConfiguration, iterations: Int) -> String {
+        if let ls = c.leastSquares { return "least squares (\(ls.method.rawValue), cut-off \(ls.cutoff))" }
+        let windows = c.timeWindows.count > 2 ? " per window × \(c.timeWindows.count - 1) time windows" : ""
+        return "\(iterations) iterations in \(c.stages.count) stage\(c.stages.count == 1 ? "" : "s")\(windows)"
+    }
+
+    private func extras(_ file: ProblemFile) -> String {
+        let names = file.problem.domain.coordinateNames
+        var parts = file.problem.periodic.map { ", periodic in \(names[$0.index]) (period \($0.period), \($0.harmonics) harmonic\($0.harmonics == 1 ? "" : "s"))" }
+        if let causal = file.configuration.causal { parts.append(", causal weighting over \(causal.slices) time slices") }
+        if !file.configuration.partitionCounts.isEmpty {
+            parts.append(", partition of unity \(file.configuration.partitionCounts.map(String.init).joined(separator: " × "))")
+        }
+        if file.configuration.residualBlocks { parts.append(", residual blocks") }
+        return parts.joined()
     }
 
     private func dimensionText(_ domain: any Domain) -> String {
