@@ -23,6 +23,10 @@ public struct PartitionOfUnity: Sendable, Equatable {
     /// Features per subdomain J (the hidden layer has J·Πcounts units, subdomain k's are k·J ..< (k+1)·J).
     public let featuresPerSubdomain: Int
 
+    /// Per subdomain and axis (k·d + i): the centre, the half-width, and whether the lower and upper sides lie on
+    /// the box's boundary (computed once: the engine reads them at every point).
+    private let centres: [Double], radii: [Double], flatBelow: [Bool], flatAbove: [Bool]
+
     public init(lower: [Double], upper: [Double], counts: [Int], featuresPerSubdomain: Int) {
         precondition(lower.count == upper.count && counts.count == lower.count && counts.allSatisfy { $0 >= 1 })
         precondition(zip(lower, upper).allSatisfy { $0 < $1 } && featuresPerSubdomain >= 1)
@@ -30,6 +34,25 @@ public struct PartitionOfUnity: Sendable, Equatable {
         self.upper = upper
         self.counts = counts
         self.featuresPerSubdomain = featuresPerSubdomain
+        var centres: [Double] = [], radii: [Double] = [], below: [Bool] = [], above: [Bool] = []
+        for k in 0..<counts.reduce(1, *) {
+            var rest = k
+            for i in 0..<counts.count {
+                let cell = rest % counts[i], width = (upper[i] - lower[i]) / Double(counts[i])
+                rest /= counts[i]
+                let low = lower[i] + Double(cell) * width
+                let high = cell == counts[i] - 1 ? upper[i] : lower[i] + Double(cell + 1) * width
+                centres.append(0.5 * (low + high))
+                radii.append(0.5 * (high - low))
+                below.append(cell == 0)
+                above.append(cell == counts[i] - 1)
+            }
+        }
+        (self.centres, self.radii, flatBelow, flatAbove) = (centres, radii, below, above)
+    }
+
+    public static func == (a: PartitionOfUnity, b: PartitionOfUnity) -> Bool {
+        a.lower == b.lower && a.upper == b.upper && a.counts == b.counts && a.featuresPerSubdomain == b.featuresPerSubdomain
     }
 
     public var dimension: Int { counts.count }
@@ -38,14 +61,8 @@ public struct PartitionOfUnity: Sendable, Equatable {
 
     /// Subdomain k's box (the first axis varies fastest).
     public func subdomain(_ k: Int) -> Box {
-        var rest = k, low: [Double] = [], high: [Double] = []
-        for i in 0..<dimension {
-            let cell = rest % counts[i], width = (upper[i] - lower[i]) / Double(counts[i])
-            rest /= counts[i]
-            low.append(lower[i] + Double(cell) * width)
-            high.append(cell == counts[i] - 1 ? upper[i] : lower[i] + Double(cell + 1) * width)
-        }
-        return Box(lower: low, upper: high)
+        let d = dimension, axes = (k * d)..<(k * d + d)
+        return Box(lower: axes.map { centres[$0] - radii[$0] }, upper: axes.map { centres[$0] + radii[$0] })
     }
 
     /// ψ(s) and its first two derivatives; `flat` sides (on the box's boundary) stay 1 beyond ±3/4.
@@ -70,22 +87,14 @@ public struct PartitionOfUnity: Sendable, Equatable {
         return (1 - T.sin(w * s)) / 2
     }
 
-    /// Subdomain k's cell index along axis i.
-    func cell(_ k: Int, axis i: Int) -> Int {
-        var rest = k
-        for a in 0..<i { rest /= counts[a] }
-        return rest % counts[i]
-    }
 
     /// ψₖ at one point on any `Real` type.
     public func weight<T: Real>(subdomain k: Int, at x: [T]) -> T {
-        let box = subdomain(k)
         var product: T = 1
         for i in 0..<dimension {
-            let centre = 0.5 * (box.lower[i] + box.upper[i]), radius = 0.5 * (box.upper[i] - box.lower[i])
-            let c = cell(k, axis: i)
-            product *= Self.bump((x[i] - T.converting(centre)) / T.converting(radius), flatBelow: c == 0,
-                                 flatAbove: c == counts[i] - 1)
+            let at = k * dimension + i
+            product *= Self.bump((x[i] - T.converting(centres[at])) / T.converting(radii[at]), flatBelow: flatBelow[at],
+                                 flatAbove: flatAbove[at])
         }
         return product
     }
@@ -98,8 +107,9 @@ public struct PartitionOfUnity: Sendable, Equatable {
         var value = [Double](repeating: 0, count: subdomainCount)
         var gradient = [Double](repeating: 0, count: subdomainCount * d)
         var second = [Double](repeating: 0, count: subdomainCount * pairs.count)
+        var bumps = [(Double, Double, Double)](repeating: (0, 0, 0), count: d)
         for p in 0..<n {
-            weights(at: points + p * d, value: &value, gradient: &gradient, second: &second)
+            weights(at: points + p * d, value: &value, gradient: &gradient, second: &second, bumps: &bumps, pairs: pairs)
             for j in 0..<width {
                 let k = j / featuresPerSubdomain
                 let at = j + p * width
@@ -139,36 +149,27 @@ public struct PartitionOfUnity: Sendable, Equatable {
         }
     }
 
-    /// ψₖ, ∇ψₖ and every ∂²ψₖ/∂xᵢ∂xⱼ (i ≤ j) of all subdomains at one point.
+    /// ψₖ, ∇ψₖ and every ∂²ψₖ/∂xᵢ∂xⱼ (i ≤ j) of all subdomains at one point (`bumps`: scratch, d entries).
     private func weights(at x: UnsafePointer<Double>, value: inout [Double], gradient: inout [Double],
-                         second: inout [Double]) {
-        let d = dimension, pairs = DerivativeStreams.hessianPairs(dimension: d)
+                         second: inout [Double], bumps f: inout [(Double, Double, Double)], pairs: [(Int, Int)]) {
+        let d = dimension
         for k in 0..<subdomainCount {
-            let box = subdomain(k)
-            var f = [(Double, Double, Double)](), scale = [Double]()
             for i in 0..<d {
-                let centre = 0.5 * (box.lower[i] + box.upper[i]), radius = 0.5 * (box.upper[i] - box.lower[i])
-                let c = cell(k, axis: i)
-                f.append(Self.bump((x[i] - centre) / radius, flatBelow: c == 0, flatAbove: c == counts[i] - 1))
-                scale.append(1 / radius)
+                let at = k * d + i
+                let b = Self.bump((x[i] - centres[at]) / radii[at], flatBelow: flatBelow[at], flatAbove: flatAbove[at])
+                f[i] = (b.0, b.1 / radii[at], b.2 / (radii[at] * radii[at]))
             }
             var product = 1.0
             for i in 0..<d { product *= f[i].0 }
             value[k] = product
             for i in 0..<d {
-                var g = f[i].1 * scale[i]
+                var g = f[i].1
                 for l in 0..<d where l != i { g *= f[l].0 }
                 gradient[k * d + i] = g
             }
             for (q, (i, j)) in pairs.enumerated() {
-                var h: Double
-                if i == j {
-                    h = f[i].2 * scale[i] * scale[i]
-                    for l in 0..<d where l != i { h *= f[l].0 }
-                } else {
-                    h = f[i].1 * scale[i] * f[j].1 * scale[j]
-                    for l in 0..<d where l != i && l != j { h *= f[l].0 }
-                }
+                var h = i == j ? f[i].2 : f[i].1 * f[j].1
+                for l in 0..<d where l != i && l != j { h *= f[l].0 }
                 second[k * pairs.count + q] = h
             }
         }
