@@ -173,11 +173,14 @@ extension Solver {
                 }
             }
         }
-        var difference = 0.0, scale = 0.0
+        // Against the sizes of ρ and of A·δ: with badly conditioned features δ is large and A·δ cancels ρ to
+        // rounding, so the comparison has to allow rounding at the scale of A·δ.
+        var difference = 0.0, scale = 0.0, change = 0.0
         for i in 0..<rows {
             difference += (after[i] - predicted[i]) * (after[i] - predicted[i])
             scale += before[i] * before[i] + after[i] * after[i]
+            change += (predicted[i] - before[i]) * (predicted[i] - before[i])
         }
-        return difference.squareRoot() <= 1e-9 * max(scale.squareRoot(), 1e-300)
+        return difference.squareRoot() <= 1e-8 * max(scale.squareRoot() + change.squareRoot(), 1e-300)
     }
 }
