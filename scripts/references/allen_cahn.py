@@ -14,10 +14,11 @@ itself against a run with half the time step (the reported difference bounds the
 Usage: allen_cahn.py --out reference.h5 [--modes 2048 --dt 1e-5 --nt 201]; allen_cahn.py --check [--check-reference]
 """
 import argparse
-import os
 import sys
 
 import numpy as np
+
+from reference_file import write_reference
 
 
 def etdrk4_coefficients(lin, dt, contour_points=64):
@@ -129,19 +130,12 @@ def main():
         sys.exit(0 if check(args.check_reference) else 1)
     if not args.out:
         parser.error("--out is required (or --check)")
-    import h5py
     x, t, u = allen_cahn(modes=args.modes, dt=args.dt, slices=args.nt)
     # Close the periodic grid: x = 1 repeats x = -1 (pinn's output grids include both ends).
     x = np.append(x[::args.every], 1.0)
     u = np.concatenate([u[:, ::args.every], u[:, :1]], axis=1)
-    tmp = args.out + ".tmp"
-    with h5py.File(tmp, "w") as f:
-        f["/grid/x"], f["/grid/t"], f["/solution/u"] = x, t, u
-        f.attrs["coordinates"] = "x,t"
-        f.attrs["fields"] = "u"
-        f.attrs["description"] = "Allen-Cahn u_t = 1e-4 u_xx - 5u^3 + 5u, u0 = x^2 cos(pi x), periodic: ETDRK4 reference (scripts/references/allen_cahn.py)"
-    os.replace(tmp, args.out)
-    print(f"wrote {args.out}: u on {len(t)} x {len(x)} (t, x)")
+    write_reference(args.out, x, t, u,
+                    "Allen-Cahn u_t = 1e-4 u_xx - 5u^3 + 5u, u0 = x^2 cos(pi x), periodic: ETDRK4 reference (scripts/references/allen_cahn.py)")
 
 
 if __name__ == "__main__":
