@@ -49,18 +49,27 @@ extension NetworkEvaluator {
     /// The activations of hidden layer `layer` (0-based) at every point: width × N, column-major (neuron i at point
     /// p is `[i + p·width]`).
     public func hiddenActivations(_ network: Network, at points: [Double], layer: Int) -> [Double] {
+        hiddenStreams(network, at: points, layer: layer)[0]
+    }
+
+    /// The streams of hidden layer `layer` at every point, as [stream][neuron + point·width] (streams as
+    /// `streams` says: value, then ∂/∂xᵢ, …). `partitionOfUnity: false` gives a partition's raw features.
+    public func hiddenStreams(_ network: Network, at points: [Double], layer: Int, streams: DerivativeStreams = .value,
+                              partitionOfUnity: Bool = true) -> [[Double]] {
         let d = network.layout.inputDimension, width = network.layout.hiddenWidths[layer]
-        let n = points.count / d
-        var result = [Double](repeating: 0, count: width * n)
+        let n = points.count / d, s = streams.count(inputDimension: d)
+        var result = [[Double]](repeating: [Double](repeating: 0, count: width * n), count: s)
         pinn_flush_subnormals_to_zero()
         var start = 0
         points.withUnsafeBufferPointer { pts in
             while start < n {
                 let count = min(chunkSize, n - start)
-                TaylorForward.run(network, points: pts.baseAddress! + start * d, count: count, streams: .value,
-                                  workspace: workspace)
+                TaylorForward.run(network, points: pts.baseAddress! + start * d, count: count, streams: streams,
+                                  workspace: workspace, partitionOfUnity: partitionOfUnity)
                 let a = workspace.layerOutput(layer)  // a residual block's output H_l
-                for e in 0..<(width * count) { result[start * width + e] = a[e] }
+                for k in 0..<s {
+                    for e in 0..<(width * count) { result[k][start * width + e] = a[k * width * count + e] }
+                }
                 start += count
             }
         }

@@ -173,11 +173,12 @@ extension ProblemFile {
         return settings
     }
 
-    /// `"partition_of_unity": {"subdomains": [4, 4]}` in the network section: the random feature method's
-    /// subdomains per axis (the hidden layer's width must split evenly over them).
-    static func readPartition(_ net: inout JSONObjectReader, widths: [Int],
-                              dimension d: Int) throws(ProblemFileError) -> [Int] {
-        guard var reader = try net.object("partition_of_unity") else { return [] }
+    /// `"partition_of_unity": {"subdomains": [4, 4], "variant": "smooth" | "indicator", "interface_points": P,
+    /// "interface_weight": w}` in the network section: the random feature method's subdomains per axis (the hidden
+    /// layer's width must split evenly over them), its ψ, and for indicators the continuity rows between subdomains.
+    static func readPartition(_ net: inout JSONObjectReader, into config: inout SolverConfiguration,
+                              dimension d: Int) throws(ProblemFileError) {
+        guard var reader = try net.object("partition_of_unity") else { return }
         guard let list = try reader.array("subdomains") else {
             throw reader.fail("subdomains", "required: subdomains per axis, \(d) whole number\(d == 1 ? "" : "s")")
         }
@@ -190,11 +191,27 @@ extension ProblemFile {
         guard counts.count == d else {
             throw reader.fail("subdomains", "expected \(d) count\(d == 1 ? "" : "s") (one per axis), found \(counts.count)")
         }
-        let k = counts.reduce(1, *)
+        let k = counts.reduce(1, *), widths = config.hiddenWidths
         guard widths.count == 1, widths[0] % k == 0 else {
             throw reader.fail("subdomains", "the one hidden layer's features must split evenly over the \(k) subdomains; hidden_layers is \(widths)")
         }
+        config.partitionCounts = counts
+        if let name = try reader.string("variant") {
+            guard let variant = PartitionOfUnity.Variant(rawValue: name) else {
+                throw reader.fail("variant", "unknown partition of unity '\(name)'; expected smooth (the C¹ bump) or indicator (with continuity rows)")
+            }
+            config.partitionVariant = variant
+        }
+        let points = try reader.integer("interface_points", minimum: 1)
+        let weight = try reader.positiveNumber("interface_weight")
+        if points != nil || weight != nil, config.partitionVariant != .indicator {
+            throw reader.fail(points != nil ? "interface_points" : "interface_weight", "continuity rows belong to the indicator partition (\"variant\": \"indicator\"); the smooth one overlaps and needs none")
+        }
+        if let points {
+            guard points <= 10_000 else { throw reader.fail("interface_points", "expected at most 10000 points per face edge, found \(points)") }
+            config.interfacePointsPerEdge = points
+        }
+        config.interfaceWeight = weight ?? config.interfaceWeight
         try reader.rejectUnknownKeys()
-        return counts
     }
 }

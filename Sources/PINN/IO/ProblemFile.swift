@@ -161,7 +161,7 @@ public struct ProblemFile: Sendable {
         } else {
             throw net.fail("hidden_layers", "required field is missing (e.g. [30, 30, 30])")
         }
-        config.partitionCounts = try readPartition(&net, widths: config.hiddenWidths, dimension: d)
+        try readPartition(&net, into: &config, dimension: d)
         config.residualBlocks = try net.bool("residual_blocks") ?? false
         config.activations = [try readActivation(&net)]
         if var first = try net.object("first_layer") {

@@ -39,6 +39,7 @@ extension ResultFile {
             try file.setAttribute("partition_upper", array: partition.upper, on: group)
             try file.setAttribute("partition_counts", array: partition.counts.map(Double.init), on: group)
             try file.setAttribute("partition_features_per_subdomain", integer: Int64(partition.featuresPerSubdomain), on: group)
+            try file.setAttribute("partition_variant", partition.variant.rawValue, on: group)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -73,7 +74,16 @@ extension ResultFile {
               Int(counts.reduce(1, *)) * j == width else {
             throw HDF5Error(message: "'\(file.path)': \(group)'s partition-of-unity attributes are not valid")
         }
-        return PartitionOfUnity(lower: lower, upper: upper, counts: counts.map { Int($0) }, featuresPerSubdomain: j)
+        var variant = PartitionOfUnity.Variant.smooth  // files written before the indicator variant existed
+        if file.hasAttribute("partition_variant", on: group) {
+            let name = try file.stringAttribute("partition_variant", on: group)
+            guard let v = PartitionOfUnity.Variant(rawValue: name) else {
+                throw HDF5Error(message: "'\(file.path)': \(group)'s partition_variant '\(name)' is not smooth or indicator")
+            }
+            variant = v
+        }
+        return PartitionOfUnity(lower: lower, upper: upper, counts: counts.map { Int($0) }, featuresPerSubdomain: j,
+                                variant: variant)
     }
 
     /// The periodic input embedding stored in /model's attributes (nil when there is none).

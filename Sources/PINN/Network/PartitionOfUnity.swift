@@ -14,7 +14,17 @@ import RealModule
 /// and smooth features cannot fit that (measured: relative L2 0.2 on a Poisson problem). The network is then
 /// u = Σₖ ψₖ·Σⱼ cₖⱼ·φₖⱼ + b; the engine applies the product rule to every stream of the last hidden layer. Meant for
 /// the least-squares method (the reverse pass does not carry ψ into hidden-layer gradients, so training is refused).
+///
+/// The ``Variant/indicator`` variant is the papers' other choice, ψ = 1 on the subdomain and 0 elsewhere (the
+/// subdomains as half-open cells, so every point belongs to exactly one): the local solutions are joined by
+/// continuity rows (value and normal derivative) at points on the faces between neighbouring subdomains
+/// (``interfacePoints(perEdge:)``), which the least-squares solve adds to the equations' and conditions' rows.
 public struct PartitionOfUnity: Sendable, Equatable {
+    /// Which ψ: the C¹ bump (`smooth`, subdomains overlap) or the subdomain's indicator (`indicator`, no overlap,
+    /// continuity rows between subdomains).
+    public enum Variant: String, Sendable, CaseIterable {
+        case smooth, indicator
+    }
     /// The box that is cut (the domain's bounding box).
     public let lower: [Double]
     public let upper: [Double]
@@ -22,18 +32,26 @@ public struct PartitionOfUnity: Sendable, Equatable {
     public let counts: [Int]
     /// Features per subdomain J (the hidden layer has J·Πcounts units, subdomain k's are k·J ..< (k+1)·J).
     public let featuresPerSubdomain: Int
+    public let variant: Variant
 
     /// Per subdomain and axis (k·d + i): the centre, the half-width, and whether the lower and upper sides lie on
     /// the box's boundary (computed once: the engine reads them at every point).
     private let centres: [Double], radii: [Double], flatBelow: [Bool], flatAbove: [Bool]
+    /// The inner cell edges of each axis (axis i's counts[i] − 1 edges), as the indicator variant compares with them.
+    let edges: [[Double]]
 
-    public init(lower: [Double], upper: [Double], counts: [Int], featuresPerSubdomain: Int) {
+    public init(lower: [Double], upper: [Double], counts: [Int], featuresPerSubdomain: Int,
+                variant: Variant = .smooth) {
         precondition(lower.count == upper.count && counts.count == lower.count && counts.allSatisfy { $0 >= 1 })
         precondition(zip(lower, upper).allSatisfy { $0 < $1 } && featuresPerSubdomain >= 1)
         self.lower = lower
         self.upper = upper
         self.counts = counts
         self.featuresPerSubdomain = featuresPerSubdomain
+        self.variant = variant
+        edges = counts.indices.map { i in
+            (1..<counts[i]).map { lower[i] + Double($0) * ((upper[i] - lower[i]) / Double(counts[i])) }
+        }
         var centres: [Double] = [], radii: [Double] = [], below: [Bool] = [], above: [Bool] = []
         for k in 0..<counts.reduce(1, *) {
             var rest = k
@@ -52,7 +70,23 @@ public struct PartitionOfUnity: Sendable, Equatable {
     }
 
     public static func == (a: PartitionOfUnity, b: PartitionOfUnity) -> Bool {
-        a.lower == b.lower && a.upper == b.upper && a.counts == b.counts && a.featuresPerSubdomain == b.featuresPerSubdomain
+        a.lower == b.lower && a.upper == b.upper && a.counts == b.counts
+            && a.featuresPerSubdomain == b.featuresPerSubdomain && a.variant == b.variant
+    }
+
+    /// The cell of axis i that holds coordinate x (cells are half-open, [eₖ, eₖ₊₁); outside the box the first or
+    /// the last) — the same comparisons on Double and on the dual-number path.
+    func cell<T: Real>(_ x: T, axis i: Int) -> Int {
+        var c = 0
+        for e in edges[i] where x >= T.converting(e) { c += 1 }
+        return c
+    }
+
+    /// The subdomain k (first axis fastest) whose cells hold the point.
+    func subdomainIndex<T: Real>(at x: [T]) -> Int {
+        var k = 0
+        for i in (0..<dimension).reversed() { k = k * counts[i] + cell(x[i], axis: i) }
+        return k
     }
 
     public var dimension: Int { counts.count }
@@ -90,6 +124,7 @@ public struct PartitionOfUnity: Sendable, Equatable {
 
     /// ψₖ at one point on any `Real` type.
     public func weight<T: Real>(subdomain k: Int, at x: [T]) -> T {
+        if variant == .indicator { return subdomainIndex(at: x) == k ? 1 : 0 }
         var product: T = 1
         for i in 0..<dimension {
             let at = k * dimension + i
@@ -104,6 +139,20 @@ public struct PartitionOfUnity: Sendable, Equatable {
     func apply(to streams: UnsafeMutablePointer<Double>, width: Int, points: UnsafePointer<Double>, count n: Int,
                dimension d: Int, streams set: DerivativeStreams) {
         let block = width * n, pairs = DerivativeStreams.hessianPairs(dimension: d)
+        if variant == .indicator {
+            // ψ is 1 on the point's own subdomain and 0 elsewhere, with no derivatives: keep its features' streams.
+            let j = featuresPerSubdomain
+            for p in 0..<n {
+                var own = 0
+                for i in (0..<d).reversed() { own = own * counts[i] + cell(points[p * d + i], axis: i) }
+                for stream in 0..<set.count(inputDimension: d) {
+                    let column = streams + stream * block + p * width
+                    column.update(repeating: 0, count: own * j)
+                    (column + (own + 1) * j).update(repeating: 0, count: width - (own + 1) * j)
+                }
+            }
+            return
+        }
         var value = [Double](repeating: 0, count: subdomainCount)
         var gradient = [Double](repeating: 0, count: subdomainCount * d)
         var second = [Double](repeating: 0, count: subdomainCount * pairs.count)
@@ -153,6 +202,14 @@ public struct PartitionOfUnity: Sendable, Equatable {
     private func weights(at x: UnsafePointer<Double>, value: inout [Double], gradient: inout [Double],
                          second: inout [Double], bumps f: inout [(Double, Double, Double)], pairs: [(Int, Int)]) {
         let d = dimension
+        if variant == .indicator {
+            var own = 0
+            for i in (0..<d).reversed() { own = own * counts[i] + cell(x[i], axis: i) }
+            for k in 0..<subdomainCount { value[k] = k == own ? 1 : 0 }
+            for e in gradient.indices { gradient[e] = 0 }
+            for e in second.indices { second[e] = 0 }
+            return
+        }
         for k in 0..<subdomainCount {
             for i in 0..<d {
                 let at = k * d + i

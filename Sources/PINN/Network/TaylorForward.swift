@@ -14,9 +14,11 @@ public enum TaylorForward {
     ///
     /// With a hard Dirichlet constraint on the network, `constraintJets` may hold the jets of its g and D at these
     /// points (``HardDirichletConstraint/jets(points:count:dimension:into:)``); without them they are computed here.
+    /// `partitionOfUnity: false` leaves a partition's ψ off the last hidden layer (its raw features, for the
+    /// continuity rows between subdomains).
     public static func run(_ network: Network, points: UnsafePointer<Double>, count n: Int,
                            streams: DerivativeStreams, workspace ws: TaylorWorkspace,
-                           constraintJets: UnsafePointer<Double>? = nil) {
+                           constraintJets: UnsafePointer<Double>? = nil, partitionOfUnity: Bool = true) {
         let layout = network.layout
         let d = layout.inputDimension
         let s = streams.count(inputDimension: d)
@@ -48,7 +50,7 @@ public enum TaylorForward {
                                            rows: place.neuronCount)
                 propagateStreams(z: z, a: ws.activation[l], slope1: ws.slope1[l], slope2: ws.slope2[l],
                                  block: width * n, dimension: d, streams: streams)
-                if l == layout.depth - 1, let partition = layout.partition {
+                if l == layout.depth - 1, partitionOfUnity, let partition = layout.partition {
                     partition.apply(to: ws.activation[l], width: width, points: points, count: n, dimension: d,
                                     streams: streams)
                 }

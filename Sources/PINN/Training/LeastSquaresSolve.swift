@@ -54,13 +54,23 @@ extension Solver {
         let terms = makeTerms(collocation)
         let objective = Objective(layout: network.layout, terms: terms, threads: configuration.threads,
                                   chunkSize: configuration.chunkSize)
-        let rows = objective.residualCount, q = objective.outputLayerParameterCount
+        let continuity = interfaceContinuity(network)
+        let equations = objective.residualCount, q = objective.outputLayerParameterCount
+        let rows = equations + (continuity?.rowCount ?? 0)
         let output = network.layout.dense[network.layout.depth]
         let m = output.fanOut, width = output.fanIn
         // Column j·m + k (unit j's weight for field k), then the m biases: θ's own order from the weights' offset
         // (W is column-major m × n_L, the bias follows it).
         precondition(output.biasOffset == output.weightOffset + m * width)
         func parameterIndex(_ column: Int) -> Int { output.weightOffset + column }
+        func continuityResiduals() -> [Double] {
+            continuity?.residuals((0..<q).map { network.parameters[parameterIndex($0)] }) ?? []
+        }
+        /// The loss terms, with the continuity rows' ‖ρ‖² as one more term.
+        func losses() -> [Double] {
+            let terms = objective.evaluate(network, gradient: nil)
+            return continuity == nil ? terms : terms + [continuityResiduals().reduce(0) { $0 + $1 * $1 }]
+        }
         var evaluation: EvaluationSet?
         if problem.exactSolutions.contains(where: { $0 != nil }) {
             let inside = evaluationPointsInDomain()
@@ -68,7 +78,7 @@ extension Solver {
         }
         var history: [HistoryRecord] = []
         func record(_ iteration: Int) -> Double {
-            let losses = objective.evaluate(network, gradient: nil)
+            let losses = losses()
             var metrics: [ErrorMetrics?] = []
             if let evaluation {
                 let values = NetworkEvaluator(layout: network.layout).evaluateFields(network, at: evaluation.points)
@@ -80,7 +90,7 @@ extension Solver {
                                   metrics: ErrorMetrics.worst(of: metrics.compactMap { $0 }), wallTime: elapsed(),
                                   learningRate: 0)
             r.fieldMetrics = metrics
-            r.termWeights = objective.terms.map(\.weight)
+            r.termWeights = objective.terms.map(\.weight) + (continuity == nil ? [] : [configuration.interfaceWeight])
             history.append(r)
             observer?.trainingDidRecord(r)
             return r.loss
@@ -94,7 +104,14 @@ extension Solver {
         while iterations < settings.iterations {
             let started = DispatchTime.now().uptimeNanoseconds
             matrix.withUnsafeMutableBufferPointer { a in
-                residuals.withUnsafeMutableBufferPointer { objective.outputLayerSystem(network, into: a.baseAddress!, residuals: $0.baseAddress!) }
+                residuals.withUnsafeMutableBufferPointer {
+                    objective.outputLayerSystem(network, into: a.baseAddress!, residuals: $0.baseAddress!,
+                                                leadingDimension: rows)
+                }
+            }
+            if let continuity {
+                continuity.copy(into: &matrix, offset: equations, leadingDimension: rows)
+                for (r, value) in continuityResiduals().enumerated() { residuals[equations + r] = value }
             }
             assembly += Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
             if let (before, step) = previous, Self.isAffine(matrix, rows: rows, step: step, before: before, after: residuals) {
@@ -117,7 +134,7 @@ extension Solver {
             var fraction = 1.0, accepted = false
             for _ in 0..<30 {
                 for j in 0..<q { network.parameters[parameterIndex(j)] = start[j] + fraction * solved.solution[j] }
-                let trial = objective.evaluate(network, gradient: nil).reduce(0, +)
+                let trial = losses().reduce(0, +)
                 if trial.isFinite && trial <= loss * (1 + 1e-12) + 1e-300 { accepted = true; break }
                 fraction /= 2
             }
@@ -153,7 +170,7 @@ extension Solver {
         }
         var trainingReport = TrainingReport(history: history, iterationTimes: [], stopReason: stop,
                                             iterations: iterations, totalTime: elapsed())
-        trainingReport.lossNames = objective.lossNames
+        trainingReport.lossNames = objective.lossNames + (continuity == nil ? [] : ["interface continuity"])
         trainingReport.stageNotes = notes
         var solution = Solution(problem: problem, network: network, report: trainingReport,
                                 interiorPoints: collocation.interior, boundaryPoints: collocation.boundary,

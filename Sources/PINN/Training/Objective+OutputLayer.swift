@@ -15,10 +15,12 @@ extension Objective {
     /// min ‖A·δ + ρ‖ for δ.
     ///
     /// Row p of A is Σₛ seedₖₛₚ·a_{js,p} (the seeds ∂ρₚ/∂uₖₛ of field k's stream s, pulled back through a hard
-    /// constraint; a the last hidden layer's streams), computed per chunk from one forward pass.
+    /// constraint; a the last hidden layer's streams), computed per chunk from one forward pass. The matrix's
+    /// leading dimension is `leadingDimension` (at least ``residualCount``; more leaves room for further rows).
     public func outputLayerSystem(_ network: Network, into matrix: UnsafeMutablePointer<Double>,
-                                  residuals: UnsafeMutablePointer<Double>) {
-        let d = layout.inputDimension, rows = residualCount
+                                  residuals: UnsafeMutablePointer<Double>, leadingDimension: Int? = nil) {
+        let d = layout.inputDimension, rows = leadingDimension ?? residualCount
+        precondition(rows >= residualCount)
         let output = layout.dense[layout.depth], m = output.fanOut, width = output.fanIn
         prepareConstraintJets(network)
         let (lambda, _) = unknownValues(network)

@@ -76,6 +76,10 @@ extension Solver {
             guard problem.periodic.isEmpty else {
                 throw SolverError(field: field, message: "cannot be combined with periodic coordinates")
             }
+            guard configuration.interfaceWeight > 0, configuration.interfaceWeight.isFinite,
+                  (configuration.interfacePointsPerEdge ?? 1) >= 1 else {
+                throw SolverError(field: "configuration.interfaceWeight", message: "continuity rows need a positive weight and at least one point per face edge")
+            }
         }
         guard let settings = configuration.leastSquares else { return }
         let field = "configuration.leastSquares"
@@ -88,7 +92,10 @@ extension Solver {
         guard settings.cutoff >= 0 && settings.cutoff < 1, settings.iterations >= 1 else {
             throw SolverError(field: field, message: "needs a cut-off in [0, 1) and at least one iteration")
         }
-        let rows = constraints.reduce(0) { $0 + pointCount(of: $1) }
+        var rows = constraints.reduce(0) { $0 + pointCount(of: $1) }
+        if let partition, partition.variant == .indicator {
+            rows += 2 * problem.fields.count * partition.interfacePointCount(perEdge: interfacePointsPerEdge(partition))
+        }
         let columns = problem.fields.count * (configuration.hiddenWidths[0] + 1)
         let bytes = leastSquaresBytes(rows: rows, columns: columns)
         let available = Double(ProcessInfo.processInfo.physicalMemory) * 0.75

@@ -74,6 +74,13 @@ public struct SolverConfiguration: Sendable {
     /// The random feature method's partition of unity: subdomains per axis of the domain's bounding box (empty:
     /// none). The hidden layer's width must be a multiple of their number (the features per subdomain).
     public var partitionCounts: [Int] = []
+    /// The partition's ψ (``PartitionOfUnity/Variant``): the C¹ bump or the subdomains' indicators.
+    public var partitionVariant = PartitionOfUnity.Variant.smooth
+    /// Indicator partitions: the continuity points per edge of each face between subdomains (nil: from the
+    /// interior points' density, ⌈(N/K)^(1/d)⌉ for N points and K subdomains).
+    public var interfacePointsPerEdge: Int?
+    /// Indicator partitions: the weight w of the continuity rows (scaled by √(w/P) over P points, like a loss term).
+    public var interfaceWeight = 1.0
     /// Residual (ResNet) blocks on the hidden layers after the first whose widths match (see
     /// ``NetworkLayout/residual``).
     public var residualBlocks = false
@@ -297,7 +304,8 @@ public struct Solver: Sendable {
         let counts = configuration.partitionCounts, box = problem.domain.boundingBox
         guard !counts.isEmpty, let width = configuration.hiddenWidths.last else { return nil }
         let k = counts.reduce(1, *)
-        return PartitionOfUnity(lower: box.lower, upper: box.upper, counts: counts, featuresPerSubdomain: width / k)
+        return PartitionOfUnity(lower: box.lower, upper: box.upper, counts: counts, featuresPerSubdomain: width / k,
+                                variant: configuration.partitionVariant)
     }
 
     /// The initial network (deterministic in the seed).
