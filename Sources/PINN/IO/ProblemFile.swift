@@ -165,9 +165,11 @@ public struct ProblemFile: Sendable {
         config.residualBlocks = try net.bool("residual_blocks") ?? false
         config.activations = [try readActivation(&net)]
         if var first = try net.object("first_layer") {
-            let kind = try first.choice("type", [("standard", 0), ("udi", 1), ("grid", 2)])
+            let kind = try first.choice("type", [("standard", 0), ("udi", 1), ("grid", 2), ("random", 3)])
             switch kind {
-            case nil: throw first.fail("type", "required field is missing; allowed: standard, udi, grid")
+            case nil: throw first.fail("type", "required field is missing; allowed: standard, udi, grid, random")
+            case 3:
+                config.firstLayer = .uniformRandom(scale: try first.positiveNumber("scale") ?? 1)
             case 1:
                 config.firstLayer = .uniformDensity(shape: try first.positiveNumber("gamma") ?? 1,
                                                     radius: try first.positiveNumber("radius") ?? FirstLayerInitializer.defaultRadius(dimension: d))

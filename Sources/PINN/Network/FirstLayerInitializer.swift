@@ -12,6 +12,10 @@ public enum FirstLayerInitializer: Sendable, Equatable {
     /// The deterministic 1D initialisation: neuron j is σ(γ·(x − xⱼ)) with centres xⱼ on a uniform grid of the
     /// interval (x̂ coordinates, so γ is the slope on [−1, 1]).
     case grid1D(shape: Double)
+    /// The random feature method's features: neuron j is σ(kⱼ·x̂ + bⱼ) with every component of kⱼ and bⱼ uniform on
+    /// [−R, R] (x̂ the box mapped to [−1, 1]ᵈ). Unlike UDI, the slopes |kⱼ| vary, which periodic activations need
+    /// (UDI gives every sin feature the same frequency γ).
+    case uniformRandom(scale: Double)
 
     /// The default radius R for dimension d: 1.5 in 2D, 1.8 in 3D (TransNet's), 1 in 1D.
     public static func defaultRadius(dimension d: Int) -> Double {
@@ -59,6 +63,11 @@ public enum FirstLayerInitializer: Sendable, Equatable {
                 let norm = a.reduce(0) { $0 + $1 * $1 }.squareRoot()
                 a = a.map { $0 / norm }
                 set(neuron: j, direction: a, offset: rng.nextUniform(in: 0, radius), shape: gamma)
+            }
+        case let .uniformRandom(scale):
+            for j in neurons {
+                let k = (0..<d).map { _ in rng.nextUniform(in: -scale, scale) }
+                set(neuron: j, direction: k, offset: rng.nextUniform(in: -scale, scale), shape: 1)
             }
         case let .grid1D(gamma):
             precondition(d == 1, "the grid initialisation is for 1D domains")

@@ -63,6 +63,9 @@ extension Solver {
         // (W is column-major m × n_L, the bias follows it).
         precondition(output.biasOffset == output.weightOffset + m * width)
         func parameterIndex(_ column: Int) -> Int { output.weightOffset + column }
+        // Gauss–Newton starts from u = 0, not from the initialiser's random output layer (with many features that
+        // u is large and far from any solution; a linear problem does not depend on the start).
+        for j in 0..<q { network.parameters[parameterIndex(j)] = 0 }
         func continuityResiduals() -> [Double] {
             continuity?.residuals((0..<q).map { network.parameters[parameterIndex($0)] }) ?? []
         }
