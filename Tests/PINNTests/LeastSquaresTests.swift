@@ -143,7 +143,7 @@ final class LeastSquaresTests: XCTestCase {
         XCTAssertThrowsError(try ProblemFile.parse(huge, path: "ls.json")) { error in
             let text = (error as? ProblemFileError)?.description ?? ""
             XCTAssertTrue(text.hasPrefix("ls.json: the 2000000040 × 51 least-squares matrix and LAPACK's workspace need 896.0 GB"), text)
-            XCTAssertTrue(text.contains("rows (points) fit with 50 features"), text)
+            XCTAssertTrue(text.contains("rows (points) fit with 51 columns"), text)
         }
     }
 }

@@ -41,7 +41,7 @@ public struct LeastSquaresOutcome: Sendable, Equatable {
 
 extension Solver {
     /// Bytes the least-squares solve needs: the rows × columns matrix, LAPACK's workspace, residual vectors.
-    func leastSquaresBytes(rows: Int, columns: Int) -> Int {
+    static func leastSquaresBytes(rows: Int, columns: Int) -> Int {
         8 * rows * columns + LinearLeastSquares.workspaceBytes(rows: rows, columns: columns) + 8 * 4 * rows
     }
 
@@ -173,7 +173,7 @@ extension Solver {
         }
         var trainingReport = TrainingReport(history: history, iterationTimes: [], stopReason: stop,
                                             iterations: iterations, totalTime: elapsed())
-        trainingReport.lossNames = objective.lossNames + (continuity == nil ? [] : ["interface continuity"])
+        trainingReport.lossNames = objective.lossNames + (continuity == nil ? [] : ["interface_continuity"])
         trainingReport.stageNotes = notes
         var solution = Solution(problem: problem, network: network, report: trainingReport,
                                 interiorPoints: collocation.interior, boundaryPoints: collocation.boundary,
