@@ -110,32 +110,55 @@ final class ProgressReporter: TrainingObserver {
     }
 }
 
-/// Set when the user presses Ctrl-C; a second Ctrl-C ends the process at once.
+/// Set when the user presses Ctrl-C (SIGINT) or a batch scheduler sends SIGTERM: training stops after the current
+/// iteration and the result is written. A second signal ends the process at once with `_exit` — no atexit handlers
+/// or static destructors run while worker threads still use them (`exit` there crashed in `sem_post`) — after
+/// removing this run's temporary files, so nothing half-written is left under any name.
 final class InterruptFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
-    private var source: DispatchSourceSignal?
+    private var sources: [DispatchSourceSignal] = []
+    private let temporaries: [String]
 
     var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 
-    private func set() { lock.lock(); value = true; lock.unlock() }
+    /// Sets the flag; returns whether it was set already.
+    private func setAgain() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        let before = value
+        value = true
+        return before
+    }
 
-    static func installForSIGINT() -> InterruptFlag {
-        let flag = InterruptFlag()
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { [flag] in
-            if flag.isSet { exit(ExitStatus.interrupted) }
-            flag.set()
-            FileHandle.standardError.write(Data("\ninterrupt: stopping after this iteration and writing the results (Ctrl-C again to abort)\n".utf8))
+    private init(temporaries: [String]) { self.temporaries = temporaries }
+
+    static let signals: [(Int32, String)] = [(SIGINT, "interrupt"), (SIGTERM, "terminate (SIGTERM)")]
+
+    /// Installs the handlers; `temporaries` are the files to remove on a second signal.
+    static func install(temporaries: [String]) -> InterruptFlag {
+        let flag = InterruptFlag(temporaries: temporaries)
+        for (number, name) in signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [flag] in
+                if flag.setAgain() {
+                    for path in flag.temporaries { unlink(path) }
+                    FileHandle.standardError.write(Data("\n\(name) again: aborted; no result file written\n".utf8))
+                    _exit(ExitStatus.interrupted)
+                }
+                FileHandle.standardError.write(Data("\n\(name): stopping after this iteration and writing the results (Ctrl-C or SIGTERM again to abort)\n".utf8))
+            }
+            source.resume()
+            flag.sources.append(source)
         }
-        source.resume()
-        flag.source = source
         return flag
     }
 
+    /// Restores the default handlers (a signal while the result is written then ends the process; the temporary
+    /// file is removed by the next run into the same folder, ``ResultFile/removeStaleTemporaries(for:)``).
     func uninstall() {
-        source?.cancel()
-        signal(SIGINT, SIG_DFL)
+        for source in sources { source.cancel() }
+        for (number, _) in Self.signals { signal(number, SIG_DFL) }
     }
 }

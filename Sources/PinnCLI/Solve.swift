@@ -12,34 +12,47 @@ struct Solve: ParsableCommand {
     @Option(name: .shortAndLong, help: "The result file (default: the problem file's name with .h5, in the current folder).")
     var output: String?
 
-    @Option(help: "Total iterations, overriding the file's (for quick runs).")
-    var iterations: Int?
+    // Numbers are read as text and checked here: ArgumentParser would take "-1" for an option name and report a
+    // missing value instead of the real problem.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Total iterations, overriding the file's (for quick runs).",
+                                                        valueName: "n"))
+    var iterations: String?
 
-    @Option(help: "Random seed, overriding the file's.")
-    var seed: UInt64?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Random seed, overriding the file's.", valueName: "seed"))
+    var seed: String?
 
-    @Option(help: "Worker threads, overriding the file's.")
-    var threads: Int?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Worker threads (1–\(CommandLineNumber.maximumThreads)), overriding the file's.", valueName: "n"))
+    var threads: String?
 
-    @Option(name: .customLong("time-limit"), help: "Stop training cleanly after this many seconds (the result is complete).")
-    var timeLimit: Double?
+    @Option(name: .customLong("time-limit"), parsing: .unconditional,
+            help: ArgumentHelp("Stop training cleanly after this many seconds (the result is complete).", valueName: "seconds"))
+    var timeLimit: String?
 
-    @Option(name: .customLong("erank-every"), help: "Record the ε-rank of the last hidden layer every M iterations.")
-    var erankEvery: Int?
+    @Option(name: .customLong("erank-every"), parsing: .unconditional,
+            help: ArgumentHelp("Record the ε-rank of the last hidden layer every M iterations.", valueName: "M"))
+    var erankEvery: String?
 
     @Flag(help: "No progress output.")
     var quiet = false
 
     func validate() throws {
-        if let iterations, iterations < 1 { throw ValidationError("--iterations must be a positive whole number, found \(iterations)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be a positive whole number, found \(threads)") }
-        if let timeLimit, !(timeLimit > 0) { throw ValidationError("--time-limit must be a positive number of seconds, found \(timeLimit)") }
-        if let erankEvery, erankEvery < 1 { throw ValidationError("--erank-every must be a positive whole number, found \(erankEvery)") }
+        _ = try numbers()
+    }
+
+    /// The numeric options, checked: each names what is allowed.
+    func numbers() throws -> (iterations: Int?, seed: UInt64?, threads: Int?, timeLimit: Double?, erankEvery: Int?) {
+        typealias N = CommandLineNumber
+        return (try iterations.map { try N.whole($0, option: "--iterations", in: 1...N.maximumIterations) },
+                try seed.map { try N.seed($0) },
+                try threads.map { try N.whole($0, option: "--threads", in: 1...N.maximumThreads) },
+                try timeLimit.map { try N.seconds($0, option: "--time-limit") },
+                try erankEvery.map { try N.whole($0, option: "--erank-every", in: 1...N.maximumIterations) })
     }
 
     func run() throws {
         var problemFile: ProblemFile
-        do {
+        let (iterations, seed, threads, timeLimit, erankEvery) = try numbers()  // checked already by validate()
+        do throws(ProblemFileError) {
             problemFile = try ProblemFile.load(path: file)
             if let seed { problemFile.configuration.seed = seed }
             if let threads { problemFile.configuration.threads = threads }
@@ -64,7 +77,11 @@ struct Solve: ParsableCommand {
         let progress = ProgressReporter(quiet: quiet,
                                         hasExactSolution: problemFile.problem.exactSolutions.contains { $0 != nil })
         progress.header(problemFile, output: outputPath)
-        let interrupt = InterruptFlag.installForSIGINT()
+        for stale in ResultFile.removeStaleTemporaries(for: outputPath) {
+            printError("note: removed '\(stale)', left by a run that was killed")
+        }
+        let interrupt = InterruptFlag.install(temporaries: [outputPath, ResultFile.sidecarPath(for: outputPath)]
+            .map { ResultFile.temporaryPath(for: $0) })
         progress.interruptFlag = interrupt
         let solution = solver.solve(observer: progress)
         interrupt.uninstall()
@@ -123,6 +140,38 @@ enum OutputPath {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             return "output '\(path)' is a folder; give a file name such as result.h5"
         }
+        let sidecar = ResultFile.sidecarPath(for: path)
+        if FileManager.default.fileExists(atPath: sidecar, isDirectory: &isDirectory), isDirectory.boolValue {
+            return "output '\(path)': its XDMF sidecar '\(sidecar)' is a folder; remove it or choose another result name"
+        }
         return nil
+    }
+}
+
+/// Numbers given on the command line, checked with messages that say what is allowed.
+enum CommandLineNumber {
+    static let maximumIterations = 1_000_000_000_000
+    /// Far above any machine's cores; a million threads would only exhaust memory.
+    static let maximumThreads = SolverConfiguration.maximumThreads
+
+    static func whole(_ text: String, option: String, in range: ClosedRange<Int>) throws -> Int {
+        guard let value = Int(text), range.contains(value) else {
+            throw ValidationError("\(option) must be a whole number from \(range.lowerBound) to \(range.upperBound), found '\(text)'")
+        }
+        return value
+    }
+
+    static func seed(_ text: String) throws -> UInt64 {
+        guard let value = UInt64(text) else {
+            throw ValidationError("--seed must be a whole number from 0 to \(UInt64.max), found '\(text)'")
+        }
+        return value
+    }
+
+    static func seconds(_ text: String, option: String) throws -> Double {
+        guard let value = Double(text), value > 0, value.isFinite else {
+            throw ValidationError("\(option) must be a positive number of seconds, found '\(text)'")
+        }
+        return value
     }
 }

@@ -97,6 +97,18 @@ final class BadInputTests: CommandLineTestCase {
         ("layer-width", base.replacingOccurrences(of: "[8, 8]", with: "[8, 0]"),
          "network.hidden_layers[1]: expected a positive whole number (a layer width), found 0", 2),
         ("not-an-object", "[1, 2]", "expected an object, found an array", 2),
+        ("deep-json", String(repeating: "[", count: 30_000) + String(repeating: "]", count: 30_000),
+         "malformed JSON at line 1, column 257: arrays and objects nested deeper than 256 levels", 2),
+        ("deep-formula", base.replacingOccurrences(of: "\"sin(pi*x)*sin(pi*y)\"", with: "\"" + String(repeating: "(", count: 5000) + "x" + String(repeating: ")", count: 5000) + "\""),
+         "exact_solution: nesting deeper than 200 levels (parentheses, function calls, signs and powers) at position 201 in '" + String(repeating: "(", count: 60) + "…' (10001 characters)", 2),
+        ("huge-count", base.replacingOccurrences(of: "\"interior\": 50", with: "\"interior\": 1e15"),
+         "collocation.interior: 1e+15 is too large: whole numbers here are below 10^15 (sizes are also limited by memory, checked before the run)", 2),
+        ("million-threads", base.replacingOccurrences(of: "\"stages\"", with: "\"threads\": 1000000, \"stages\""),
+         "training.threads: must be at most 1024, found 1000000", 2),
+        ("bow-tie", base.replacingOccurrences(of: "{\"type\": \"rectangle\", \"x\": [0, 1], \"y\": [0, 1]}", with: "{\"type\": \"polygon\", \"vertices\": [[0, 0], [1, 1], [1, 0], [0, 1]]}"),
+         "domain.vertices: edge 0 ([0.0, 0.0] → [1.0, 1.0]) and edge 2 ([1.0, 0.0] → [0.0, 1.0]) cross, touch or overlap; the polygon must be simple (not intersect itself)", 2),
+        ("infinite-on-grid", base.replacingOccurrences(of: "\"exact_solution\": \"sin(pi*x)*sin(pi*y)\"", with: "\"forcing\": \"1/(x*y)\", \"boundary_value\": \"0\""),
+         "forcing: formula '1/(x*y)' is infinite at (x, y) = (0, 0)", 2),
         ("data-count", base.replacingOccurrences(of: "\"seed\"", with: "\"x\"").replacingOccurrences(of: "\"collocation\"", with: "\"data\": {\"points\": [[0, 0], [1, 1]], \"values\": [1]}, \"collocation\""),
          "data.values: expected 2 values (one per point), found 1", 2),
     ]
@@ -130,9 +142,25 @@ final class BadInputTests: CommandLineTestCase {
             XCTAssertEqual(run.stderr, message, arguments.joined(separator: " "))
             XCTAssertEqual(run.status, code, arguments.joined(separator: " "))
         }
-        let zero = try pinn(["solve", "good.json", "--iterations", "0"], in: scratch)
-        XCTAssertEqual(zero.status, 64)
-        XCTAssertTrue(zero.stderr.hasPrefix("Error: --iterations must be a positive whole number, found 0\n"), zero.stderr)
+        // Numeric options: negative, zero, fractional and huge values each say what is allowed (ArgumentParser used
+        // to read "-1" as an option name and report a missing value).
+        let options: [([String], String)] = [
+            (["--iterations", "0"], "--iterations must be a whole number from 1 to 1000000000000, found '0'"),
+            (["--iterations", "1e15"], "--iterations must be a whole number from 1 to 1000000000000, found '1e15'"),
+            (["--threads", "-1"], "--threads must be a whole number from 1 to 1024, found '-1'"),
+            (["--threads", "1000000"], "--threads must be a whole number from 1 to 1024, found '1000000'"),
+            (["--seed", "-1"], "--seed must be a whole number from 0 to 18446744073709551615, found '-1'"),
+            (["--time-limit", "-5"], "--time-limit must be a positive number of seconds, found '-5'"),
+            (["--erank-every", "2.5"], "--erank-every must be a whole number from 1 to 1000000000000, found '2.5'"),
+        ]
+        for (option, message) in options {
+            let run = try pinn(["solve", "good.json"] + option, in: scratch)
+            XCTAssertEqual(run.status, 64, option.joined(separator: " "))
+            XCTAssertTrue(run.stderr.hasPrefix("Error: \(message)\n"), run.stderr)
+        }
+        let folder = try pinn(["validate", scratch.path], in: scratch)
+        XCTAssertEqual(folder.stderr, "error: \(scratch.path): is a folder; give a problem file (JSON), e.g. problems/helmholtz.json\n")
+        XCTAssertEqual(folder.status, 2)
         // A bad points file for eval names the file and line.
         let out = scratch.appendingPathComponent("r.h5").path
         XCTAssertEqual(try pinn(["solve", "good.json", "-o", out, "--quiet"], in: scratch).status, 0)

@@ -328,3 +328,27 @@ final class SystemCommandLineTests: CommandLineTestCase {
         XCTAssertTrue(inspect.stdout.contains("  error v       relative L2"), inspect.stdout)
     }
 }
+
+extension CommandLineTests {
+    /// The least-squares memory plan: the message verbatim for a given machine (8 GiB: 200000 rows × 5001 columns
+    /// need 8.0016 GB of matrix + 0.205 GB of LAPACK workspace + 6.4 MB of vectors; 155784 rows fit in 6.44 GB),
+    /// and through `pinn solve`: exit 2 (invalid input), the message, and no result file.
+    func testLeastSquaresMemoryPlanRefusal() throws {
+        XCTAssertEqual(Solver.leastSquaresMemoryProblem(rows: 200_000, columns: 5001, physicalMemory: 8 << 30),
+                       "the 200000 × 5001 least-squares matrix and LAPACK's workspace need 8.2 GB; three quarters of this machine's memory is 6.4 GB: at most 155784 rows (points) fit with 5001 columns")
+        XCTAssertNil(Solver.leastSquaresMemoryProblem(rows: 155_784, columns: 5001, physicalMemory: 8 << 30))
+        XCTAssertNotNil(Solver.leastSquaresMemoryProblem(rows: 155_785, columns: 5001, physicalMemory: 8 << 30))
+        let text = """
+        {"pde": {"type": "poisson"}, "domain": {"type": "rectangle", "x": [0, 1], "y": [0, 1]}, "exact_solution": "x*y",
+         "network": {"hidden_layers": [5000]}, "collocation": {"interior": 2000000000, "boundary": 40},
+         "training": {"method": "least_squares"}}
+        """
+        try text.write(to: scratch.appendingPathComponent("huge.json"), atomically: true, encoding: .utf8)
+        let expected = Solver.leastSquaresMemoryProblem(rows: 2_000_000_040, columns: 5001)!
+        let run = try pinn(["solve", "huge.json", "-o", "huge.h5", "--quiet"], in: scratch)
+        XCTAssertEqual(run.status, 2, run.stderr)
+        XCTAssertEqual(run.stderr, "error: huge.json: \(expected)\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.appendingPathComponent("huge.h5").path))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path), ["huge.json"])
+    }
+}

@@ -136,7 +136,7 @@ final class PartitionInterfaceTests: XCTestCase {
         """
         let (solution, solver) = try solve(text)
         XCTAssertLessThan(solution.errors(at: solver.evaluationPointsInDomain())!.relativeL2, 1e-6)
-        XCTAssertEqual(solution.report.lossNames.last, "interface continuity")
+        XCTAssertEqual(solution.report.lossNames.last, "interface_continuity")
         XCTAssertEqual(solution.leastSquares?.last.rows, 402 + 2 * 3)
         for edge in [-0.5, 0.0, 0.5] {
             let jump = solution.network([edge]) - solution.network([edge.nextDown])

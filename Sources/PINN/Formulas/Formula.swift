@@ -65,8 +65,10 @@ public struct FormulaError: Error, Equatable, CustomStringConvertible {
     }
 
     /// The message with its position in `source`, and what is allowed.
+    /// Long formulas are shown by their first 60 characters and their length.
     public func describe(in source: String) -> String {
-        "\(message) at position \(position) in '\(source)'" + (allowed.isEmpty ? "" : "; allowed: " + allowed.joined(separator: ", "))
+        let shown = source.count <= 80 ? "'\(source)'" : "'\(source.prefix(60))…' (\(source.count) characters)"
+        return "\(message) at position \(position) in \(shown)" + (allowed.isEmpty ? "" : "; allowed: " + allowed.joined(separator: ", "))
     }
 
     public var description: String {
@@ -100,15 +102,18 @@ enum FormulaFunction: String, CaseIterable {
     }
 }
 
-/// The parsed tree. Constant subtrees are folded to numbers at parse time.
+/// The parsed tree. Constant subtrees are folded to numbers at parse time. Chains of `+`/`−` and of `*`/`/` are one
+/// node holding a list (evaluated left to right, as the binary tree would be), so the tree is only as deep as the
+/// formula's nesting of parentheses, calls, signs and powers — which the parser limits — and every walk over it is
+/// linear in the formula's size without deep recursion.
 indirect enum FormulaNode: Sendable {
     case number(Double)
     case coordinate(Int)
     case negate(FormulaNode)
-    case add(FormulaNode, FormulaNode)
-    case subtract(FormulaNode, FormulaNode)
-    case multiply(FormulaNode, FormulaNode)
-    case divide(FormulaNode, FormulaNode)
+    /// t₀ ± t₁ ± …: each term with whether it is subtracted (the first never is).
+    case sum([(subtract: Bool, node: FormulaNode)])
+    /// f₀ ×/÷ f₁ ×/÷ …: each factor with whether it divides (the first never does).
+    case product([(divide: Bool, node: FormulaNode)])
     /// An integer power: exact for negative bases, as `x^2` should be.
     case integerPower(FormulaNode, Int)
     case power(FormulaNode, FormulaNode)
@@ -124,10 +129,20 @@ indirect enum FormulaNode: Sendable {
         case let .number(v): return T.converting(v)
         case let .coordinate(i): return x[i]
         case let .negate(a): return -a.evaluate(x)
-        case let .add(a, b): return a.evaluate(x) + b.evaluate(x)
-        case let .subtract(a, b): return a.evaluate(x) - b.evaluate(x)
-        case let .multiply(a, b): return a.evaluate(x) * b.evaluate(x)
-        case let .divide(a, b): return a.evaluate(x) / b.evaluate(x)
+        case let .sum(terms):
+            var total = terms[0].node.evaluate(x)
+            for term in terms.dropFirst() {
+                let value = term.node.evaluate(x)
+                total = term.subtract ? total - value : total + value
+            }
+            return total
+        case let .product(factors):
+            var total = factors[0].node.evaluate(x)
+            for factor in factors.dropFirst() {
+                let value = factor.node.evaluate(x)
+                total = factor.divide ? total / value : total * value
+            }
+            return total
         case let .integerPower(a, n): return T.pow(a.evaluate(x), n)
         case let .power(a, b): return T.pow(a.evaluate(x), b.evaluate(x))
         case let .call(function, a): return function.apply(a.evaluate(x))
@@ -140,22 +155,27 @@ indirect enum FormulaNode: Sendable {
         case .number: return []
         case let .coordinate(i): return [i]
         case let .negate(a), let .integerPower(a, _), let .call(_, a): return a.referencedVariables
-        case let .add(a, b), let .subtract(a, b), let .multiply(a, b), let .divide(a, b), let .power(a, b):
-            return a.referencedVariables.union(b.referencedVariables)
+        case let .power(a, b): return a.referencedVariables.union(b.referencedVariables)
+        case let .sum(terms): return terms.reduce(into: []) { $0.formUnion($1.node.referencedVariables) }
+        case let .product(factors): return factors.reduce(into: []) { $0.formUnion($1.node.referencedVariables) }
         }
     }
 
-    /// The value when the subtree has no coordinates.
+    /// The value when the subtree has no coordinates (folded trees hold constants as numbers).
     var constantValue: Double? {
+        if case let .number(v) = self { return v }
+        return nil
+    }
+
+    /// Whether every child is a number (then the node is folded to its value).
+    var hasOnlyNumberChildren: Bool {
+        func isNumber(_ node: FormulaNode) -> Bool { if case .number = node { return true }; return false }
         switch self {
-        case let .number(v): return v
-        case .coordinate: return nil
-        case let .negate(a): return a.constantValue.map { -$0 }
-        case let .add(a, b), let .subtract(a, b), let .multiply(a, b), let .divide(a, b), let .power(a, b):
-            guard a.constantValue != nil, b.constantValue != nil else { return nil }
-            return evaluate([Double]())
-        case let .integerPower(a, _), let .call(_, a):
-            return a.constantValue == nil ? nil : evaluate([Double]())
+        case .number, .coordinate: return false
+        case let .negate(a), let .integerPower(a, _), let .call(_, a): return isNumber(a)
+        case let .power(a, b): return isNumber(a) && isNumber(b)
+        case let .sum(terms): return terms.allSatisfy { isNumber($0.node) }
+        case let .product(factors): return factors.allSatisfy { isNumber($0.node) }
         }
     }
 }

@@ -19,6 +19,11 @@ struct FormulaParser {
     private var index = 0
     private var token: Token = .end
     private var tokenStart = 0
+    /// The current nesting: parentheses, function calls, signs and exponents entered and not yet left.
+    private var depth = 0
+
+    /// The deepest nesting accepted (deeper formulas are refused before they could exhaust the stack).
+    static let maximumDepth = 200
 
     static let coordinateNames = ["x", "y", "z"]
 
@@ -34,7 +39,14 @@ struct FormulaParser {
         self.fields = fields
     }
 
+    /// The longest formula accepted, in characters (parsing is linear; evaluating is linear per point, and a formula is
+    /// evaluated at every point of every set it applies to).
+    static let maximumLength = 100_000
+
     mutating func parse() throws(FormulaError) -> FormulaNode {
+        guard characters.count <= Self.maximumLength else {
+            throw FormulaError(message: "the formula has \(characters.count) characters; at most \(Self.maximumLength) are allowed", position: 1)
+        }
         try advance()
         if token == .end { throw FormulaError(message: "empty formula", position: 1) }
         let node = try expression()
@@ -87,34 +99,40 @@ struct FormulaParser {
         }
     }
 
+    /// Enters one level of nesting, refusing more than ``maximumDepth``.
+    private mutating func enter() throws(FormulaError) {
+        depth += 1
+        if depth > Self.maximumDepth {
+            throw error("nesting deeper than \(Self.maximumDepth) levels (parentheses, function calls, signs and powers)")
+        }
+    }
+
     private mutating func expression() throws(FormulaError) -> FormulaNode {
-        var node = try term()
+        var terms = [(subtract: false, node: try term())]
         while case let .symbol(op) = token, op == "+" || op == "-" {
             try advance()
-            let rhs = try term()
-            node = fold(op == "+" ? .add(node, rhs) : .subtract(node, rhs))
+            terms.append((op == "-", try term()))
         }
-        return node
+        return terms.count == 1 ? terms[0].node : fold(.sum(terms))
     }
 
     private mutating func term() throws(FormulaError) -> FormulaNode {
-        var node = try unary()
+        var factors = [(divide: false, node: try unary())]
         while case let .symbol(op) = token, op == "*" || op == "/" {
             try advance()
-            let rhs = try unary()
-            node = fold(op == "*" ? .multiply(node, rhs) : .divide(node, rhs))
+            factors.append((op == "/", try unary()))
         }
-        return node
+        return factors.count == 1 ? factors[0].node : fold(.product(factors))
     }
 
     private mutating func unary() throws(FormulaError) -> FormulaNode {
-        if token == .symbol("-") {
+        if token == .symbol("-") || token == .symbol("+") {
+            let negative = token == .symbol("-")
+            try enter()
             try advance()
-            return fold(.negate(try unary()))
-        }
-        if token == .symbol("+") {
-            try advance()
-            return try unary()
+            defer { depth -= 1 }
+            let operand = try unary()
+            return negative ? fold(.negate(operand)) : operand
         }
         return try power()
     }
@@ -122,7 +140,9 @@ struct FormulaParser {
     private mutating func power() throws(FormulaError) -> FormulaNode {
         let base = try primary()
         guard token == .symbol("^") else { return base }
+        try enter()
         try advance()
+        defer { depth -= 1 }
         let exponent = try unary()
         if let n = exponent.constantValue, n == n.rounded(), abs(n) <= 64 {
             return fold(.integerPower(base, Int(n)))
@@ -136,7 +156,9 @@ struct FormulaParser {
             try advance()
             return .number(v)
         case .symbol("("):
+            try enter()
             try advance()
+            defer { depth -= 1 }
             let node = try expression()
             guard token == .symbol(")") else { throw error("expected ')' but found \(describe(token))") }
             try advance()
@@ -149,7 +171,9 @@ struct FormulaParser {
                     throw FormulaError(message: "unknown function '\(name)'", position: nameError.position,
                                        allowed: FormulaFunction.allCases.map(\.rawValue))
                 }
+                try enter()
                 try advance()
+                defer { depth -= 1 }
                 let argument = try expression()
                 guard token == .symbol(")") else { throw error("expected ')' but found \(describe(token))") }
                 try advance()
@@ -167,9 +191,9 @@ struct FormulaParser {
         }
     }
 
-    /// Replaces a constant subtree by its value.
+    /// Replaces a node whose children are all numbers by its value (children are folded first, so this folds
+    /// every constant subtree while looking at one level only: parsing stays linear).
     private func fold(_ node: FormulaNode) -> FormulaNode {
-        if let v = node.constantValue { return .number(v) }
-        return node
+        node.hasOnlyNumberChildren ? .number(node.evaluate([Double]())) : node
     }
 }

@@ -139,6 +139,8 @@ public struct Disk: Domain {
 /// A simple polygon (e.g. an L-shape) given by its vertices in order.
 public struct Polygon: Domain {
     public let vertices: [[Double]]
+    /// Problem files accept at most this many vertices (the self-intersection check tests every pair of edges).
+    public static let maximumVertices = 10_000
 
     /// A polygon from ≥ 3 vertices in order (either orientation), not self-intersecting.
     public init(vertices: [[Double]]) {
@@ -155,6 +157,42 @@ public struct Polygon: Domain {
     public var boundingBox: Box {
         Box(lower: [vertices.map { $0[0] }.min()!, vertices.map { $0[1] }.min()!],
             upper: [vertices.map { $0[0] }.max()!, vertices.map { $0[1] }.max()!])
+    }
+
+    /// The first pair of edges (i < j, edge i from vertex i to vertex i + 1) that cross, touch or overlap other
+    /// than where neighbouring edges share their vertex, or a zero-length edge (i = j); nil for a simple polygon.
+    /// Every pair is tested (n(n−1)/2 orientation tests).
+    public func selfIntersection() -> (Int, Int)? {
+        let e = edges, n = e.count
+        func orientation(_ a: [Double], _ b: [Double], _ c: [Double]) -> Double {
+            let value = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+            return value > 0 ? 1 : value < 0 ? -1 : 0
+        }
+        func onSegment(_ p: [Double], _ a: [Double], _ b: [Double]) -> Bool {
+            orientation(a, b, p) == 0 && min(a[0], b[0]) <= p[0] && p[0] <= max(a[0], b[0])
+                && min(a[1], b[1]) <= p[1] && p[1] <= max(a[1], b[1])
+        }
+        for i in 0..<n where e[i].0 == e[i].1 { return (i, i) }
+        for i in 0..<n {
+            let (a, b) = e[i]
+            for j in (i + 1)..<n {
+                let (c, d) = e[j]
+                if j == i + 1 || (i == 0 && j == n - 1) {
+                    // Neighbours share one vertex; they may not fold back along each other.
+                    let (shared, other) = j == i + 1 ? (b, d) : (a, c)
+                    let far = j == i + 1 ? a : b
+                    if orientation(far, shared, other) == 0, onSegment(other, far, shared) || onSegment(far, shared, other) {
+                        return (i, j)
+                    }
+                    continue
+                }
+                let o1 = orientation(a, b, c), o2 = orientation(a, b, d)
+                let o3 = orientation(c, d, a), o4 = orientation(c, d, b)
+                if o1 * o2 < 0 && o3 * o4 < 0 { return (i, j) }
+                if onSegment(c, a, b) || onSegment(d, a, b) || onSegment(a, c, d) || onSegment(b, c, d) { return (i, j) }
+            }
+        }
+        return nil
     }
 
     /// |Σ (xᵢ yᵢ₊₁ − xᵢ₊₁ yᵢ)| / 2 (the shoelace formula).

@@ -45,6 +45,12 @@ public struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
 public struct JSONParser {
     private let bytes: [UInt8]
     private var i = 0
+    /// Arrays and objects entered and not yet closed.
+    private var depth = 0
+
+    /// The deepest nesting of arrays and objects accepted (problem files need about 6; deeper documents are refused
+    /// before they could exhaust the stack, in parsing or in any later walk over the value).
+    public static let maximumDepth = 256
 
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
         var parser = JSONParser(bytes: Array(text.utf8))
@@ -66,14 +72,19 @@ public struct JSONParser {
     }
 
     private mutating func skipSpace() {
-        while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i += 1 }
     }
 
     private mutating func value() throws(JSONSyntaxError) -> JSONValue {
         guard i < bytes.count else { throw error("unexpected end of the document") }
         switch bytes[i] {
-        case UInt8(ascii: "{"): return try object()
-        case UInt8(ascii: "["): return try array()
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maximumDepth else {
+                throw error("arrays and objects nested deeper than \(Self.maximumDepth) levels")
+            }
+            return bytes[i] == UInt8(ascii: "{") ? try object() : try array()
         case UInt8(ascii: "\""): return .string(try string())
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
@@ -92,6 +103,7 @@ public struct JSONParser {
     private mutating func object() throws(JSONSyntaxError) -> JSONValue {
         i += 1
         var members: [(key: String, value: JSONValue)] = []
+        var keys = Set<String>()
         skipSpace()
         if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
         while true {
@@ -99,7 +111,7 @@ public struct JSONParser {
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw error("expected a quoted key") }
             let keyStart = i
             let key = try string()
-            if members.contains(where: { $0.key == key }) { i = keyStart; throw error("duplicate key \"\(key)\"") }
+            if !keys.insert(key).inserted { i = keyStart; throw error("duplicate key \"\(key)\"") }
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':' after key \"\(key)\"") }
             i += 1

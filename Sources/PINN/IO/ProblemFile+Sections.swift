@@ -96,9 +96,19 @@ extension ProblemFile {
             guard let items = try r.array("vertices"), items.count >= 3 else {
                 throw r.fail("vertices", "required: at least 3 vertices [[x, y], …] in order")
             }
+            guard items.count <= Polygon.maximumVertices else {
+                throw r.fail("vertices", "\(items.count) vertices; at most \(Polygon.maximumVertices) are allowed")
+            }
             var vertices: [[Double]] = []
             for (i, v) in items.enumerated() { vertices.append(try point(v, "vertices[\(i)]", r)) }
             let polygon = Polygon(vertices: vertices)
+            if let (i, j) = polygon.selfIntersection() {
+                let n = vertices.count
+                func edge(_ k: Int) -> String { "edge \(k) (\(vertices[k]) → \(vertices[(k + 1) % n]))" }
+                throw r.fail("vertices", i == j
+                    ? "\(edge(i)) has zero length (a repeated vertex); the polygon must be simple"
+                    : "\(edge(i)) and \(edge(j)) cross, touch or overlap; the polygon must be simple (not intersect itself)")
+            }
             guard polygon.measure > 0 else { throw r.fail("vertices", "the polygon has zero area") }
             return polygon
         }

@@ -24,10 +24,21 @@ public struct ProblemFile: Sendable {
 
     /// Reads and checks the file at `path`.
     public static func load(path: String) throws(ProblemFileError) -> ProblemFile {
-        guard FileManager.default.fileExists(atPath: path) else {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw ProblemFileError(file: path, path: "", message: "no such file")
         }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard !isFolder.boolValue else {
+            throw ProblemFileError(file: path, path: "", message: "is a folder; give a problem file (JSON), e.g. problems/helmholtz.json")
+        }
+        guard FileManager.default.isReadableFile(atPath: path), let data = FileManager.default.contents(atPath: path) else {
+            throw ProblemFileError(file: path, path: "", message: "cannot be read (permission denied or not a regular file)")
+        }
+        let limit = 64 << 20
+        guard data.count <= limit else {
+            throw ProblemFileError(file: path, path: "", message: "is \(data.count) bytes; problem files are limited to 64 MiB (put large data in a CSV observation file)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
             throw ProblemFileError(file: path, path: "", message: "cannot be read as UTF-8 text")
         }
         return try parse(text, path: path)
@@ -268,6 +279,9 @@ public struct ProblemFile: Sendable {
             }
         }
         config.threads = try training.integer("threads", minimum: 1) ?? 1
+        guard config.threads <= SolverConfiguration.maximumThreads else {
+            throw training.fail("threads", "must be at most \(SolverConfiguration.maximumThreads), found \(config.threads)")
+        }
         config.timeLimit = try training.positiveNumber("time_limit")
         config.chunkSize = try training.integer("chunk_size", minimum: 1) ?? 128
         config.scaleActivationSteps = try training.bool("scale_activation_steps") ?? true
@@ -354,10 +368,12 @@ public struct ProblemFile: Sendable {
                       exact.values(at: everywhere), everywhere)
         }
         var sets = collocation.pointSets.makeIterator()
+        let equationCount = problem.generalForm(hardDirichlet: configuration.hardDirichlet).equations.count
         for (k, item) in solver.allConstraints.enumerated() {
             let key = k < valuePaths.count ? valuePaths[k] : "data"
-            // An exact condition's g is the lifting: it must be finite on the whole domain.
-            let points = item.hard ? everywhere : sets.next()!
+            // An exact condition's g is the lifting: it must be finite on the whole domain; an equation's forcing is
+            // also evaluated on the output grid (the residual written to the result file).
+            let points = item.hard ? everywhere : k < equationCount ? sets.next()! + grid : sets.next()!
             if item.observed == nil { try check(key, item.value.values(at: points), points) }
         }
     }

@@ -86,7 +86,10 @@ struct JSONObjectReader {
 
     mutating func integer(_ key: String, minimum: Int) throws(ProblemFileError) -> Int? {
         guard let x = try number(key) else { return nil }
-        guard x == x.rounded(), abs(x) < 1e15 else { throw fail(key, "expected a whole number, found \(Self.format(x))") }
+        guard x == x.rounded() else { throw fail(key, "expected a whole number, found \(Self.format(x))") }
+        guard abs(x) < 1e15 else {
+            throw fail(key, "\(Self.format(x)) is too large: whole numbers here are below 10^15 (sizes are also limited by memory, checked before the run)")
+        }
         guard Int(x) >= minimum else {
             throw fail(key, minimum == 1 ? "must be a positive whole number, found \(Int(x))" : "must be at least \(minimum), found \(Int(x))")
         }
@@ -126,6 +129,6 @@ struct JSONObjectReader {
     var keys: [String] { members.map(\.key) }
 
     static func format(_ x: Double) -> String {
-        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
+        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : abs(x) >= 1e15 && x.isFinite ? String(format: "%g", x) : String(x)
     }
 }

@@ -39,40 +39,74 @@ public enum ResultFile {
 
     /// Writes the result file for `solution` at `path`, through a temporary file in the same folder that is renamed
     /// at the end, so that no half-written file ever stands under the final name. Also writes the XDMF sidecar
-    /// (`.xmf`, 2D only) the same way.
+    /// (`.xmf`, 2D and up) the same way; both are complete before either is renamed, and when anything fails
+    /// nothing is left under the final names.
     public static func write(_ solution: Solution, grid: (axes: [[Double]], points: [Double]), info: RunInfo,
                              to path: String) throws(HDF5Error) {
         let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        let temporary = folder + "/.\(url.lastPathComponent).tmp-\(getpid())"
-        do {
+        let temporary = temporaryPath(for: path)
+        var written: [String] = []  // final names already in place, removed again if a later step fails
+        var sidecar: (temporary: String, path: String)?
+        do throws(HDF5Error) {
             let file = try HDF5File.create(temporary)
             try fill(file, solution: solution, grid: grid, info: info)
             file.close()
+            if grid.axes.count >= 2 {
+                let xmfPath = sidecarPath(for: path)
+                let names = solution.problem.domain.coordinateNames, datasets = solutionDatasetNames(solution.problem)
+                // 2D space over time: one 2D grid per output time, played as an animation; 1D space over time: the
+                // (x, t) plane as one 2D grid (a space-time heat map).
+                let xmf = solution.problem.domain is SpaceTime && grid.axes.count == 3
+                    ? XDMF.temporalDocument(h5Name: url.lastPathComponent, spatialCounts: grid.axes.dropLast().map(\.count),
+                                            times: grid.axes.last!, datasets: datasets, axes: Array(names.dropLast()))
+                    : XDMF.document(h5Name: url.lastPathComponent, counts: grid.axes.map(\.count), datasets: datasets,
+                                    axes: names)
+                sidecar = (temporaryPath(for: xmfPath), xmfPath)
+                do {
+                    try xmf.write(toFile: sidecar!.temporary, atomically: false, encoding: .utf8)
+                } catch {
+                    throw HDF5Error(message: "cannot write '\(xmfPath)': \(error.localizedDescription)")
+                }
+                try moveIntoPlace(sidecar!.temporary, xmfPath)
+                written.append(xmfPath)
+            }
             try moveIntoPlace(temporary, path)
         } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
+            for leftover in [temporary, sidecar?.temporary].compactMap({ $0 }) + written {
+                try? FileManager.default.removeItem(atPath: leftover)
+            }
             throw error
         }
-        if grid.axes.count >= 2 {
-            let xmfPath = url.deletingPathExtension().appendingPathExtension("xmf").path
-            let names = solution.problem.domain.coordinateNames, datasets = solutionDatasetNames(solution.problem)
-            // 2D space over time: one 2D grid per output time, played as an animation; 1D space over time: the
-            // (x, t) plane as one 2D grid (a space-time heat map).
-            let xmf = solution.problem.domain is SpaceTime && grid.axes.count == 3
-                ? XDMF.temporalDocument(h5Name: url.lastPathComponent, spatialCounts: grid.axes.dropLast().map(\.count),
-                                        times: grid.axes.last!, datasets: datasets, axes: Array(names.dropLast()))
-                : XDMF.document(h5Name: url.lastPathComponent, counts: grid.axes.map(\.count), datasets: datasets,
-                                axes: names)
-            let xmfTemporary = folder + "/.\(URL(fileURLWithPath: xmfPath).lastPathComponent).tmp-\(getpid())"
-            do {
-                try xmf.write(toFile: xmfTemporary, atomically: false, encoding: .utf8)
-                try moveIntoPlace(xmfTemporary, xmfPath)
-            } catch {
-                try? FileManager.default.removeItem(atPath: xmfTemporary)
-                throw HDF5Error(message: "cannot write '\(xmfPath)': \(error.localizedDescription)")
+    }
+
+    /// The XDMF sidecar's path: the result's with the extension `.xmf`.
+    public static func sidecarPath(for path: String) -> String {
+        URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("xmf").path
+    }
+
+    /// Where `path` is written before it is renamed into place: `.NAME.tmp-PID` in the same folder.
+    public static func temporaryPath(for path: String, processID: Int32 = getpid()) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().path + "/.\(url.lastPathComponent).tmp-\(processID)"
+    }
+
+    /// Removes the temporary files (`.NAME.tmp-PID`) that runs writing `path` or its sidecar left behind when they
+    /// were killed: those whose process no longer exists. Returns the paths removed.
+    @discardableResult
+    public static func removeStaleTemporaries(for path: String) -> [String] {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var removed: [String] = []
+        for final in [path, sidecarPath(for: path)] {
+            let prefix = ".\(URL(fileURLWithPath: final).lastPathComponent).tmp-"
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            for name in names where name.hasPrefix(prefix) {
+                guard let pid = Int32(name.dropFirst(prefix.count)), pid > 0, pid != getpid(),
+                      kill(pid, 0) != 0, errno == ESRCH else { continue }
+                let stale = folder + "/" + name
+                if (try? FileManager.default.removeItem(atPath: stale)) != nil { removed.append(stale) }
             }
         }
+        return removed
     }
 
     /// The names of the datasets under /solution: per field its prediction, and with an exact solution

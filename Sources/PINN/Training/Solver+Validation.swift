@@ -97,13 +97,24 @@ extension Solver {
             rows += 2 * problem.fields.count * partition.interfacePointCount(perEdge: interfacePointsPerEdge(partition))
         }
         let columns = problem.fields.count * (configuration.hiddenWidths[0] + 1)
-        let bytes = leastSquaresBytes(rows: rows, columns: columns)
-        let available = Double(ProcessInfo.processInfo.physicalMemory) * 0.75
-        if Double(bytes) > available {
-            let perRow = Double(leastSquaresBytes(rows: 2, columns: columns) - leastSquaresBytes(rows: 1, columns: columns))
-            let fitting = max(0, Int((available - Double(leastSquaresBytes(rows: 0, columns: columns))) / perRow))
-            throw SolverError(field: field, message: String(format: "the %d × %d least-squares matrix and LAPACK's workspace need %.1f GB; three quarters of this machine's memory is %.1f GB: at most %d rows (points) fit with %d features", rows, columns, Double(bytes) / 1e9, available / 1e9, fitting, configuration.hiddenWidths[0]))
+        if let problem = Self.leastSquaresMemoryProblem(rows: rows, columns: columns) {
+            throw SolverError(field: field, message: problem)
         }
+    }
+
+    /// Why a rows × columns least-squares solve does not fit ``LevenbergMarquardt/memoryShare`` of the machine's
+    /// memory (nil when it does), naming the largest row count that fits with these columns.
+    static func leastSquaresMemoryProblem(rows: Int, columns: Int,
+                                          physicalMemory: UInt64 = ProcessInfo.processInfo.physicalMemory) -> String? {
+        let bytes = leastSquaresBytes(rows: rows, columns: columns)
+        let available = Double(physicalMemory) * LevenbergMarquardt.memoryShare
+        guard Double(bytes) > available else { return nil }
+        // Linear in the rows once they are at least the columns (LAPACK's workspace then grows by one vector).
+        let perRow = Double(leastSquaresBytes(rows: columns + 1, columns: columns)
+                            - leastSquaresBytes(rows: columns, columns: columns))
+        let base = Double(leastSquaresBytes(rows: columns, columns: columns)) - Double(columns) * perRow
+        let fitting = max(0, Int((available - base) / perRow))
+        return String(format: "the %d × %d least-squares matrix and LAPACK's workspace need %.1f GB; three quarters of this machine's memory is %.1f GB: at most %d rows (points) fit with %d columns", rows, columns, Double(bytes) / 1e9, available / 1e9, fitting, columns)
     }
 
     /// Time windows: edges from t₀ to T, increasing, at least two windows.
@@ -136,6 +147,9 @@ extension Solver {
         guard c.interiorPoints > 0 else { throw fail("configuration.interiorPoints", "must be positive, found \(c.interiorPoints)") }
         guard c.hardDirichlet || c.boundaryPoints > 0 else { throw fail("configuration.boundaryPoints", "must be positive, found \(c.boundaryPoints)") }
         guard !c.stages.isEmpty else { throw fail("configuration.stages", "needs at least one training stage") }
+        guard (1...SolverConfiguration.maximumThreads).contains(c.threads) else {
+            throw fail("configuration.threads", "must be from 1 to \(SolverConfiguration.maximumThreads), found \(c.threads)")
+        }
         let fieldCount = problem.fields.count
         guard fieldCount >= 1, Set(problem.fields).count == fieldCount else {
             throw fail("problem.fields", "expected distinct field names, found \(problem.fields)")

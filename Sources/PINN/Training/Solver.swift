@@ -3,6 +3,8 @@ import Foundation
 /// Everything about a PINN run that is not the PDE itself: network, initialisation, collocation, loss weights,
 /// training schedule, history and threads. Typed values only; problem files are parsed into this at the edge.
 public struct SolverConfiguration: Sendable {
+    /// The most worker threads accepted (far above any machine's cores: each thread holds its own workspaces).
+    public static let maximumThreads = 1024
     /// Widths of the hidden layers, e.g. [30, 30, 30].
     public var hiddenWidths: [Int] = [30, 30, 30]
     /// The activation of each hidden layer (one entry is repeated over all layers).
