@@ -187,4 +187,28 @@ final class PartitionInterfaceTests: XCTestCase {
         XCTAssertNoThrow(try ProblemFile.parse(base.replacingOccurrences(of: "PARTITION", with: "\"variant\": \"indicator\""),
                                                path: "p.json"))
     }
+
+    /// The smooth ψ is C¹ and no more: at s = ±3/4 and ±5/4 its value and first derivative agree from both sides to
+    /// rounding, its second derivative jumps by 2π² (the stated smoothness); 1 on [−3/4, 3/4], 0 beyond ±5/4, and
+    /// neighbours' bumps sum to 1 across the overlap.
+    func testSmoothBumpIsContinuouslyDifferentiable() {
+        let h = 1e-9
+        for edge in [-1.25, -0.75, 0.75, 1.25] {
+            let below = PartitionOfUnity.bump(edge - h, flatBelow: false, flatAbove: false)
+            let above = PartitionOfUnity.bump(edge + h, flatBelow: false, flatAbove: false)
+            XCTAssertEqual(below.0, above.0, accuracy: 1e-7, "ψ at \(edge)")
+            XCTAssertEqual(below.1, above.1, accuracy: 1e-7, "ψ' at \(edge)")
+            XCTAssertEqual(abs(below.2 - above.2), 2 * Double.pi * Double.pi, accuracy: 1e-6, "ψ'' jump at \(edge)")
+        }
+        for s in stride(from: -0.7, through: 0.7, by: 0.1) {
+            XCTAssertEqual(PartitionOfUnity.bump(s, flatBelow: false, flatAbove: false).0, 1)
+        }
+        XCTAssertEqual(PartitionOfUnity.bump(1.3, flatBelow: false, flatAbove: false).0, 0)
+        for s in stride(from: 0.75, through: 1.25, by: 0.05) {
+            // Neighbour centred 2 half-widths to the right: its coordinate is s − 2.
+            let sum = PartitionOfUnity.bump(s, flatBelow: false, flatAbove: false).0
+                + PartitionOfUnity.bump(s - 2, flatBelow: false, flatAbove: false).0
+            XCTAssertEqual(sum, 1, accuracy: 1e-14, "overlap at \(s)")
+        }
+    }
 }
