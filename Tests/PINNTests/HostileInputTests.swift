@@ -105,4 +105,33 @@ final class HostileInputTests: XCTestCase {
          "training": {"stages": [{"optimizer": "adam", "iterations": 1}]}, "output": {"grid": [11]}}
         """), "h.json: forcing: formula '1/x' is infinite at (x) = (0)")
     }
+
+    /// Sizes that cannot fit are refused before anything is allocated (they used to end the process with "failed to
+    /// allocate"): collocation points, output grids and histories, each naming the field; verbatim for a 1 GiB
+    /// machine (10,000,020 points × 160 bytes = 1.6 GB; 4,613,585 fit in 0.8 GB beside 67 MB of the rest).
+    func testSizesThatCannotFitAreRefusedBeforeAllocating() throws {
+        let base = """
+        {"pde": {"type": "poisson"}, "domain": {"type": "rectangle", "x": [0, 1], "y": [0, 1]}, "exact_solution": "x*y",
+         "network": {"hidden_layers": [8]}, "collocation": {"interior": 50, "boundary": 20},
+         "training": {"stages": [{"optimizer": "adam", "iterations": 5}]}, "output": {"grid": [11, 11]}}
+        """
+        let cases = [
+            ("\"interior\": 50", "\"interior\": 3000000000", "h.json: collocation: the run needs about 480.1 GB (collocation points 480.0 GB); three quarters of this machine's memory is "),
+            ("\"boundary\": 20", "\"boundary\": 3000000000", "h.json: collocation: the run needs about 480.1 GB (collocation points 480.0 GB); three quarters of this machine's memory is "),
+            ("[11, 11]", "[100000, 100000]", "h.json: output.grid: the run needs about 1920.1 GB (output grid points 1920.0 GB); three quarters of this machine's memory is "),
+            ("\"iterations\": 5", "\"iterations\": 100000000000", "h.json: output.history_interval: the run needs about 320.1 GB (history records 320.0 GB); three quarters of this machine's memory is "),
+        ]
+        for (old, new, prefix) in cases {
+            let message = parseError(base.replacingOccurrences(of: old, with: new))
+            XCTAssertTrue(message.hasPrefix(prefix), message)
+            XCTAssertTrue(message.hasSuffix("fit with the rest as it is"), message)
+        }
+        let file = try ProblemFile.parse(base, path: "h.json")
+        var configuration = file.configuration
+        configuration.interiorPoints = 10_000_000  // validated, not allocated
+        let solver = try Solver(problem: file.problem, configuration: configuration)
+        XCTAssertEqual(solver.memoryProblem(physicalMemory: 1 << 30)?.description,
+                       "configuration.interiorPoints: the run needs about 1.7 GB (collocation points 1.6 GB); three quarters of this machine's memory is 0.8 GB: at most 4613585 collocation points fit with the rest as it is")
+        XCTAssertNil(solver.memoryProblem(physicalMemory: 4 << 30))
+    }
 }

@@ -381,6 +381,11 @@ public struct ProblemFile: Sendable {
     /// The JSON path of a solver field: "problem.conditions[2]" → the condition's path in the file; other solver
     /// fields are not part of the file and give "".
     func jsonPath(ofSolverField field: String) -> String {
+        let configurationPaths = ["configuration.interiorPoints": "collocation", "configuration.evaluationResolution": "output.grid",
+                                  "configuration.historyInterval": "output.history_interval",
+                                  "configuration.effectiveRankEvery": "diagnostics.erank_every",
+                                  "configuration.threads": "training.threads"]
+        if let path = configurationPaths[field] { return path }
         let equations = problem.generalForm(hardDirichlet: configuration.hardDirichlet).equations.count
         for (prefix, offset) in [("problem.equations[", 0), ("problem.conditions[", equations)] where field.hasPrefix(prefix) {
             if let k = Int(field.dropFirst(prefix.count).prefix { $0.isNumber }), offset + k < itemPaths.count {

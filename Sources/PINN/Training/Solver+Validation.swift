@@ -176,6 +176,7 @@ extension Solver {
         try validateCausalTraining()
         try validateTimeWindows()
         try validateLeastSquares()
+        if let problem = memoryProblem() { throw problem }
         guard problem.unknowns.count == c.unknownInitialValues.count else {
             throw fail("configuration.unknownInitialValues", "the problem has \(problem.unknowns.count) unknowns, the configuration \(c.unknownInitialValues.count) initial values")
         }
