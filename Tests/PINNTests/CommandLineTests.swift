@@ -132,8 +132,8 @@ final class CommandLineTests: CommandLineTestCase {
         }
     }
 
-    /// A 3D problem writes an nz × ny × nx grid and an XDMF 3DRectMesh whose every data item points at a dataset of
-    /// the result file with the stated dimensions (checked by parsing the XDMF).
+    /// A 3D problem writes an nz × ny × nx grid and an XDMF hexahedral mesh whose every data item points at a
+    /// dataset of the result file with the stated dimensions (checked by parsing the XDMF).
     func testThreeDimensionalResultHasAGridAndAnXDMFThatPointsAtIt() throws {
         let out = scratch.appendingPathComponent("cube.h5").path
         let run = try pinn(["solve", "problems/poisson-3d.json", "-o", out, "--iterations", "5", "--quiet"])
@@ -142,16 +142,18 @@ final class CommandLineTests: CommandLineTestCase {
         XCTAssertEqual(try file.read("/solution/u").shape, [41, 41, 41])
         XCTAssertEqual(try file.read("/grid/z").values.count, 41)
         let xmf = try String(contentsOfFile: scratch.appendingPathComponent("cube.xmf").path, encoding: .utf8)
-        XCTAssertTrue(xmf.contains(#"<Topology TopologyType="3DRectMesh" Dimensions="41 41 41"/>"#), xmf)
-        XCTAssertTrue(xmf.contains(#"<Geometry GeometryType="VXVYVZ">"#), xmf)
+        XCTAssertTrue(xmf.contains(#"<Topology TopologyType="Hexahedron" NumberOfElements="64000" NodesPerElement="8">"#), xmf)
+        XCTAssertTrue(xmf.contains(#"<Geometry GeometryType="XYZ">"#), xmf)
         let items = try NSRegularExpression(pattern: #"<DataItem Dimensions="([0-9 ]+)"[^>]*>cube\.h5:([^<]+)</DataItem>"#)
         let matches = items.matches(in: xmf, range: NSRange(xmf.startIndex..., in: xmf))
-        XCTAssertEqual(matches.count, 3 + 4)  // three axes; u, residual, u_exact, abs_error
+        XCTAssertEqual(matches.count, 2 + 4)  // cells, points; u, residual, u_exact, abs_error
         for match in matches {
             let dimensions = String(xmf[Range(match.range(at: 1), in: xmf)!]).split(separator: " ").map { Int($0)! }
             let dataset = String(xmf[Range(match.range(at: 2), in: xmf)!])
             XCTAssertEqual(try file.read(dataset).shape, dimensions, dataset)
         }
+        // The first hexahedron: nodes 0, 1, 42, 41 below and the same + 41² above.
+        XCTAssertEqual(try file.read("/mesh/cells").values.prefix(8), [0, 1, 42, 41, 1681, 1682, 1723, 1722])
         file.close()
     }
 
@@ -167,8 +169,8 @@ final class CommandLineTests: CommandLineTestCase {
         XCTAssertTrue(fa.exists("/solution/u_exact") && fa.exists("/solution/abs_error") && fa.exists("/history/rel_l2"))
         XCTAssertFalse(fa.exists("/history/erank"))
         let xmf = try String(contentsOfFile: scratch.appendingPathComponent("a.xmf").path, encoding: .utf8)
-        XCTAssertTrue(xmf.contains("a.h5:/solution/u"))
-        XCTAssertTrue(xmf.contains(#"TopologyType="2DRectMesh" Dimensions="101 101""#))
+        XCTAssertTrue(xmf.contains("a.h5:/mesh/u</DataItem>"))
+        XCTAssertTrue(xmf.contains(#"TopologyType="Quadrilateral" NumberOfElements="10000""#))
         // No temporary files left behind.
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0.hasPrefix(".") }
         XCTAssertEqual(leftovers, [])

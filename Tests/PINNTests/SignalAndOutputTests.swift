@@ -84,3 +84,44 @@ final class SignalAndOutputTests: CommandLineTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path), ["s.xmf"])
     }
 }
+
+/// The XDMF sidecar in the readers people use: meshio (PyPI) and VTK's XDMF reader (what ParaView uses), through
+/// scripts/check_xdmf.py, for 1D, 2D, 3D, a non-rectangular domain, and space-time in 1D (the (x, t) plane) and 2D
+/// (a temporal collection). The readers live in the virtual environment that scripts/install-system-packages.sh
+/// sets up (`.venv`), or in the Python named by PINN_PYTHON.
+final class XDMFReaderTests: CommandLineTestCase {
+    static var python: String? {
+        if let python = ProcessInfo.processInfo.environment["PINN_PYTHON"] { return python }
+        let venv = repository.appendingPathComponent(".venv/bin/python").path
+        return FileManager.default.isExecutableFile(atPath: venv) ? venv : nil
+    }
+
+    func testMeshioAndVTKOpenEveryKindOfResult() throws {
+        guard let python = Self.python else {
+            if ProcessInfo.processInfo.environment["PINN_REQUIRE_XDMF_READERS"] == "1" {
+                XCTFail("no Python with meshio and vtk: run scripts/install-system-packages.sh or set PINN_PYTHON")
+            }
+            throw XCTSkip("no Python with meshio and vtk (.venv); scripts/install-system-packages.sh sets it up")
+        }
+        let cases = [("poisson-1d", "(line)"), ("poisson", "(quad)"), ("poisson-3d", "(hexahedron)"),
+                     ("poisson-l-shape", "(quad)"), ("wave-1d", "(quad)"), ("heat-2d", "times")]
+        for (name, kind) in cases {
+            let out = scratch.appendingPathComponent("\(name).h5").path
+            let run = try pinn(["solve", "problems/\(name).json", "-o", out, "--iterations", "2", "--quiet"])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: python)
+            process.arguments = [Self.repository.appendingPathComponent("scripts/check_xdmf.py").path,
+                                 out.replacingOccurrences(of: ".h5", with: ".xmf")]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 0, "\(name): \(output)")
+            XCTAssertTrue(output.contains("meshio: ") && output.contains(kind), "\(name): \(output)")
+            XCTAssertTrue(output.contains("vtk: UnstructuredGrid"), "\(name): \(output)")
+        }
+    }
+}

@@ -51,16 +51,12 @@ public enum ResultFile {
             let file = try HDF5File.create(temporary)
             try fill(file, solution: solution, grid: grid, info: info)
             file.close()
-            if grid.axes.count >= 2 {
+            do {
                 let xmfPath = sidecarPath(for: path)
-                let names = solution.problem.domain.coordinateNames, datasets = solutionDatasetNames(solution.problem)
-                // 2D space over time: one 2D grid per output time, played as an animation; 1D space over time: the
-                // (x, t) plane as one 2D grid (a space-time heat map).
-                let xmf = solution.problem.domain is SpaceTime && grid.axes.count == 3
-                    ? XDMF.temporalDocument(h5Name: url.lastPathComponent, spatialCounts: grid.axes.dropLast().map(\.count),
-                                            times: grid.axes.last!, datasets: datasets, axes: Array(names.dropLast()))
-                    : XDMF.document(h5Name: url.lastPathComponent, counts: grid.axes.map(\.count), datasets: datasets,
-                                    axes: names)
+                let datasets = solutionDatasetNames(solution.problem), layout = meshLayout(solution.problem, grid: grid)
+                let xmf = layout.times.map {
+                    XDMF.temporalDocument(h5Name: url.lastPathComponent, mesh: layout.mesh, times: $0, datasets: datasets)
+                } ?? XDMF.document(h5Name: url.lastPathComponent, mesh: layout.mesh, datasets: datasets)
                 sidecar = (temporaryPath(for: xmfPath), xmfPath)
                 do {
                     try xmf.write(toFile: sidecar!.temporary, atomically: false, encoding: .utf8)
@@ -77,6 +73,17 @@ public enum ResultFile {
             }
             throw error
         }
+    }
+
+    /// How a result is drawn: a mesh over all grid axes, or for 2D and 3D space over time a spatial mesh and the
+    /// output times (a 1D-in-space problem is drawn as its (x, t) plane).
+    static func meshLayout(_ problem: Problem, grid: (axes: [[Double]], points: [Double]))
+        -> (mesh: XDMF.Mesh, axes: [[Double]], times: [Double]?) {
+        if problem.domain is SpaceTime, grid.axes.count >= 3 {
+            let axes = Array(grid.axes.dropLast())
+            return (XDMF.Mesh(counts: axes.map(\.count)), axes, grid.axes.last!)
+        }
+        return (XDMF.Mesh(counts: grid.axes.map(\.count)), grid.axes, nil)
     }
 
     /// The XDMF sidecar's path: the result's with the extension `.xmf`.
@@ -168,6 +175,18 @@ public enum ResultFile {
         let datasets = solutionDatasets(solution, at: insidePoints, metrics: &finalMetrics)
         for (name, values) in datasets {
             try file.write("/solution/" + name, onGrid(values), shape: shape)
+        }
+        // The explicit mesh of the XDMF sidecar, and each dataset as a flat node array (per output time for space
+        // over time): what meshio and VTK read (XDMF.swift).
+        let layout = meshLayout(problem, grid: grid), mesh = layout.mesh
+        try file.write("/mesh/points", mesh.points(axes: layout.axes), shape: [mesh.pointCount, mesh.geometryColumns])
+        try file.write("/mesh/cells", integers: mesh.cells(), shape: [mesh.cellCount, mesh.nodesPerCell])
+        for (name, values) in datasets {
+            let nodes = onGrid(values)
+            guard let times = layout.times else { try file.write("/mesh/" + name, nodes); continue }
+            for k in times.indices {
+                try file.write("/mesh/step_\(k)/" + name, Array(nodes[(k * mesh.pointCount)..<((k + 1) * mesh.pointCount)]))
+            }
         }
         if problem.domain is SpaceTime {
             try writeErrorsOverTime(datasets.map { ($0.0, onGrid($0.1)) }, problem: problem, slices: shape[0], to: file)
