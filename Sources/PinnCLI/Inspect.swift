@@ -24,7 +24,8 @@ struct Inspect: ParsableCommand {
             let acts = network?.activations.map { $0.terms.map(\.function.rawValue).joined(separator: "+") } ?? ["?"]
             let parameters = model.map { $0.networks.count * $0.layout.parameterCount } ?? 0
             let d = network?.layout.inputDimension ?? 0
-            let fields = text("fields") == "?" ? ["u"] : text("fields").split(separator: ",").map(String.init)
+            let listed = text("fields") == "?" ? [] : text("fields").split(separator: ",").map(String.init)
+            let fields = listed.isEmpty ? ["u"] : listed
             if fields.count > 1 { lines.append("  fields       \(fields.joined(separator: ", "))") }
             if let terms = try? h5.stringAttribute("terms"), !terms.isEmpty {
                 for term in terms.split(separator: "\n") { lines.append("  term         \(term)") }
@@ -47,18 +48,18 @@ struct Inspect: ParsableCommand {
             if let constraint = try? h5.stringAttribute("output_constraint", on: "/model"), constraint != "none" {
                 lines.append("  constraint   \(constraint)")
             }
-            lines.append("  machine      \(text("cpu")), \(Int(number("logical_cores"))) logical cores")
+            lines.append("  machine      \(text("cpu")), \(whole(number("logical_cores"))) logical cores")
             lines.append("  blas         \(text("blas_kernel")), \(text("blas_library"))")
             lines.append("  built with   pinn \(text("pinn_version")), Swift \(text("swift_version"))")
-            lines.append("  status       \(text("status")) (\(text("stop_reason"))), seed \(Int64(number("seed"))), \(Int(number("threads"))) thread(s)")
-            lines.append(String(format: "  iterations   %d in %.2f s, %.3f ms/iteration (median %.3f)", Int(number("iterations")),
+            lines.append("  status       \(text("status")) (\(text("stop_reason"))), seed \(whole(number("seed"))), \(whole(number("threads"))) thread(s)")
+            lines.append(String(format: "  iterations   %@ in %.2f s, %.3f ms/iteration (median %.3f)", whole(number("iterations")),
                                 number("training_time_s"), number("ms_per_iteration"), number("median_ms_per_iteration")))
             lines.append(String(format: "  final loss   %.4e", number("final_loss")))
             if h5.hasAttribute("least_squares_solver") {
-                let ranks = ((try? h5.numberArrayAttribute("feature_erank")) ?? []).map { String(Int($0)) }.joined(separator: "/")
-                lines.append(String(format: "  least sq.    %@: %d × %d, rank %d (cut-off %g), condition %.3g, residual norm %.4g, solve %.3f s",
-                                    text("least_squares_solver"), Int(number("least_squares_rows")),
-                                    Int(number("least_squares_columns")), Int(number("least_squares_rank")),
+                let ranks = ((try? h5.numberArrayAttribute("feature_erank")) ?? []).map { whole($0) }.joined(separator: "/")
+                lines.append(String(format: "  least sq.    %@: %@ × %@, rank %@ (cut-off %g), condition %.3g, residual norm %.4g, solve %.3f s",
+                                    text("least_squares_solver"), whole(number("least_squares_rows")),
+                                    whole(number("least_squares_columns")), whole(number("least_squares_rank")),
                                     number("least_squares_cutoff"), number("least_squares_condition"),
                                     number("least_squares_residual_norm"), number("least_squares_solve_seconds"))
                              + (ranks.isEmpty ? "" : "; feature ε-rank \(ranks) (ε = 0.1/0.01/0.001/0.0001)"))
@@ -92,10 +93,10 @@ struct Inspect: ParsableCommand {
                 let iterations = try h5.read("/history/erank_iteration").values
                 let epsilons = (try? epsilonList(h5)) ?? []
                 let e = ranks.shape.count == 2 ? ranks.shape[1] : 1
-                let first = ranks.values.prefix(e).map { String(Int($0)) }.joined(separator: "/")
-                let last = ranks.values.suffix(e).map { String(Int($0)) }.joined(separator: "/")
+                let first = ranks.values.prefix(e).map { whole($0) }.joined(separator: "/")
+                let last = ranks.values.suffix(e).map { whole($0) }.joined(separator: "/")
                 lines.append("  ε-rank       last hidden layer, ε = \(epsilons.map { String(format: "%g", $0) }.joined(separator: "/")): "
-                             + "\(first) at iteration \(Int(iterations.first ?? 0)) → \(last) at iteration \(Int(iterations.last ?? 0))")
+                             + "\(first) at iteration \(whole(iterations.first ?? 0)) → \(last) at iteration \(whole(iterations.last ?? 0))")
             }
             let u = try h5.read("/solution/" + fields[0]).shape
             lines.append("  grid         \(u.map(String.init).joined(separator: " × ")), history \(try h5.read("/history/iteration").values.count) records")
@@ -108,4 +109,10 @@ struct Inspect: ParsableCommand {
     private func epsilonList(_ h5: HDF5File) throws -> [Double] {
         try h5.numberArrayAttribute("epsilons", on: "/history/erank")
     }
+}
+
+/// A whole number read from a result file, printed without trapping when the file holds something else (a corrupted
+/// or foreign file: NaN, fractions, values beyond Int).
+func whole(_ x: Double) -> String {
+    x.isFinite && x == x.rounded() && abs(x) < 9e18 ? String(Int64(x)) : String(x)
 }

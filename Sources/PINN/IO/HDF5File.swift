@@ -106,16 +106,29 @@ public final class HDF5File {
         let space = H5Dget_space(dset)
         defer { H5Sclose(space) }
         let rank = Int(H5Sget_simple_extent_ndims(space))
+        guard (0...32).contains(rank) else { throw HDF5Error(message: "'\(self.path)': dataset '\(path)' has no valid shape") }
         var dims = [hsize_t](repeating: 0, count: max(rank, 1))
         H5Sget_simple_extent_dims(space, &dims, nil)
+        // A corrupted or foreign file may claim any size: refuse what cannot be an array in memory before allocating.
+        var count = 1
+        for d in dims.prefix(rank) {
+            let (product, overflow) = count.multipliedReportingOverflow(by: Int(clamping: d))
+            guard !overflow, d <= hsize_t(Int.max), product <= Self.maximumReadCount else {
+                throw HDF5Error(message: "'\(self.path)': dataset '\(path)' claims shape \(dims.prefix(rank).map { $0 }), more values than can be read (at most \(Self.maximumReadCount))")
+            }
+            count = product
+        }
         let shape = dims.prefix(rank).map { Int($0) }
-        var values = [Double](repeating: 0, count: shape.reduce(1, *))
+        var values = [Double](repeating: 0, count: count)
         let status = values.withUnsafeMutableBytes {
             H5Dread(dset, pinn_h5t_native_double(), H5S_ALL, H5S_ALL, pinn_h5p_default(), $0.baseAddress)
         }
         guard status >= 0 else { throw HDF5Error(message: "cannot read dataset '\(path)'") }
         return (values, shape)
     }
+
+    /// The most values one dataset read may return: an eighth of the machine's memory in Float64.
+    static let maximumReadCount = Int(ProcessInfo.processInfo.physicalMemory / 64)
 
     // MARK: Attributes
 
@@ -197,6 +210,13 @@ public final class HDF5File {
                 return String(cString: pointer)
             }
             let size = H5Tget_size(fileType)
+            let space = H5Aget_space(attr)
+            defer { H5Sclose(space) }
+            // One fixed-size string; H5Aread writes size bytes per element, so anything else is refused.
+            guard H5Sget_simple_extent_npoints(space) == 1, size > 0, size <= 64 << 20,
+                  H5Tget_class(fileType) == H5T_STRING else {
+                throw HDF5Error(message: "'\(path)': attribute '\(name)' of '\(object)' is not a text attribute")
+            }
             var buffer = [CChar](repeating: 0, count: size + 1)
             guard H5Aread(attr, fileType, &buffer) >= 0 else { throw HDF5Error(message: "cannot read attribute '\(name)'") }
             let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
@@ -216,6 +236,18 @@ public final class HDF5File {
         }
     }
 
+    /// Reads a number attribute that must be a whole number in `range` (a file that says otherwise is refused, never
+    /// converted with a trap).
+    public func wholeNumberAttribute(_ name: String, on object: String = "/",
+                                     in range: ClosedRange<Int>) throws(HDF5Error) -> Int {
+        let value = try numberAttribute(name, on: object)
+        guard value.isFinite, value == value.rounded(), value >= Double(range.lowerBound),
+              value <= Double(range.upperBound) else {
+            throw HDF5Error(message: "'\(path)': attribute '\(name)' of '\(object)' is \(value); expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return Int(value)
+    }
+
     /// Reads a Float64 array attribute.
     public func numberArrayAttribute(_ name: String, on object: String = "/") throws(HDF5Error) -> [Double] {
         try withObject(object) { (obj) throws(HDF5Error) -> [Double] in
@@ -225,6 +257,9 @@ public final class HDF5File {
             let space = H5Aget_space(attr)
             defer { H5Sclose(space) }
             let count = Int(H5Sget_simple_extent_npoints(space))
+            guard (0...Self.maximumReadCount).contains(count) else {
+                throw HDF5Error(message: "'\(path)': attribute '\(name)' of '\(object)' has no valid size")
+            }
             var values = [Double](repeating: 0, count: max(count, 1))
             guard H5Aread(attr, pinn_h5t_native_double(), &values) >= 0 else { throw HDF5Error(message: "cannot read attribute '\(name)'") }
             return Array(values.prefix(count))

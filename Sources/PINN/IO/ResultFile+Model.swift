@@ -68,7 +68,7 @@ extension ResultFile {
         let lower = try file.numberArrayAttribute("partition_lower", on: group)
         let upper = try file.numberArrayAttribute("partition_upper", on: group)
         let counts = try file.numberArrayAttribute("partition_counts", on: group)
-        let j = Int(try file.numberAttribute("partition_features_per_subdomain", on: group))
+        let j = try file.wholeNumberAttribute("partition_features_per_subdomain", on: group, in: 1...100_000_000)
         guard lower.count == d, upper.count == d, counts.count == d, zip(lower, upper).allSatisfy({ $0 < $1 }),
               counts.allSatisfy({ $0 >= 1 && $0 <= 1000 && $0 == $0.rounded() }), j >= 1,
               Int(counts.reduce(1, *)) * j == width else {
@@ -130,7 +130,7 @@ extension ResultFile {
 
     /// Rebuilds the trained network from a result file.
     public static func readNetwork(from file: HDF5File, group: String = "/model") throws(HDF5Error) -> Network {
-        let d = Int(try file.numberAttribute("input_dimension", on: group))
+        let d = try file.wholeNumberAttribute("input_dimension", on: group, in: 1...4)
         let activationsJSON = try file.stringAttribute("activations", on: group)
         guard let activations = try? JSONDecoder().decode([LayerActivation].self, from: Data(activationsJSON.utf8)) else {
             throw HDF5Error(message: "'\(file.path)': \(group) attribute 'activations' is not valid")
@@ -144,10 +144,10 @@ extension ResultFile {
         }
         // Files written before systems existed have one output and no attribute.
         let m = file.hasAttribute("output_dimension", on: group)
-            ? Int(try file.numberAttribute("output_dimension", on: group)) : 1
+            ? try file.wholeNumberAttribute("output_dimension", on: group, in: 1...1000) : 1
         guard m >= 1 else { throw HDF5Error(message: "'\(file.path)': \(group) attribute 'output_dimension' is \(m)") }
         let unknowns = file.hasAttribute("unknown_count", on: group)
-            ? Int(try file.numberAttribute("unknown_count", on: group)) : 0
+            ? try file.wholeNumberAttribute("unknown_count", on: group, in: 0...1000) : 0
         guard unknowns >= 0 else { throw HDF5Error(message: "'\(file.path)': \(group) attribute 'unknown_count' is \(unknowns)") }
         let residual = file.hasAttribute("residual_blocks", on: group)
             ? try file.numberAttribute("residual_blocks", on: group) != 0 : false
