@@ -10,6 +10,7 @@ static inline hid_t pinn_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
 static inline unsigned pinn_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline unsigned pinn_h5f_acc_excl(void) { return H5F_ACC_EXCL; }
 static inline unsigned pinn_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
+static inline unsigned pinn_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 static inline size_t pinn_h5t_variable(void) { return H5T_VARIABLE; }
 static inline hid_t pinn_h5p_default(void) { return H5P_DEFAULT; }
 /* Silence HDF5's own stderr error stack: pinn reports errors itself. */

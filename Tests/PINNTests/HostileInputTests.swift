@@ -134,4 +134,17 @@ final class HostileInputTests: XCTestCase {
                        "configuration.interiorPoints: the run needs about 1.7 GB (collocation points 1.6 GB); three quarters of this machine's memory is 0.8 GB: at most 4613585 collocation points fit with the rest as it is")
         XCTAssertNil(solver.memoryProblem(physicalMemory: 4 << 30))
     }
+
+    /// A system with thousands of equations (the fuzzer's one hang: 2354 copies of an elasticity equation took minutes
+    /// to validate, 0.3 s each) is refused at once; 16 equations, 16 fields and 64 conditions are the limits.
+    func testTooManyEquationsAreRefused() {
+        let equation = "{\"residual\": \"u_xx + u_yy\"}"
+        let text = """
+        {"domain": {"type": "rectangle", "x": [0, 1], "y": [0, 1]},
+         "equations": [\(Array(repeating: equation, count: 2354).joined(separator: ", "))],
+         "conditions": [{"on": "boundary", "type": "dirichlet"}], "exact_solution": "x*y",
+         "network": {"hidden_layers": [4]}, "training": {"stages": [{"optimizer": "adam", "iterations": 1}]}}
+        """
+        XCTAssertEqual(parseError(text), "h.json: equations: 2354 equations; at most 16 are allowed")
+    }
 }

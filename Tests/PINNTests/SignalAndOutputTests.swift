@@ -125,3 +125,37 @@ final class XDMFReaderTests: CommandLineTestCase {
         }
     }
 }
+
+/// Damaged result files — attributes with impossible values, as the fuzzer (scripts/fuzz_inputs.py result) produced
+/// them — give `inspect` and `eval` an error or a best-effort summary, never a crash. Each case here once crashed or
+/// could have: an empty field list (an index trap), non-whole or huge numbers (Int conversion traps).
+final class DamagedResultTests: CommandLineTestCase {
+    func testDamagedResultFilesGiveErrorsNotCrashes() throws {
+        let base = scratch.appendingPathComponent("base.h5").path
+        XCTAssertEqual(try pinn(["solve", "problems/poisson.json", "-o", base, "--iterations", "2", "--quiet"]).status, 0)
+        try "x,y\n0.5,0.5\n".write(to: scratch.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        let damages: [(String, (HDF5File) throws -> Void)] = [
+            ("an empty field list", { try $0.setAttribute("fields", "") }),
+            ("a field list that is a number", { try $0.setAttribute("fields", 3.0) }),
+            ("iterations 1e300", { try $0.setAttribute("iterations", 1e300) }),
+            ("seed NaN", { try $0.setAttribute("seed", Double.nan) }),
+            ("threads 2.5", { try $0.setAttribute("threads", 2.5) }),
+            ("input dimension 1e20", { try $0.setAttribute("input_dimension", 1e20, on: "/model") }),
+            ("output dimension −3", { try $0.setAttribute("output_dimension", -3, on: "/model") }),
+            ("activations cut short", { try $0.setAttribute("activations", "[{", on: "/model") }),
+        ]
+        for (name, damage) in damages {
+            let path = scratch.appendingPathComponent("damaged.h5").path
+            try? FileManager.default.removeItem(atPath: path)
+            try FileManager.default.copyItem(atPath: base, toPath: path)
+            let file = try HDF5File.openForWriting(path)
+            try damage(file)
+            file.close()
+            for command in [["inspect", path], ["eval", path, "--points", scratch.appendingPathComponent("p.csv").path]] {
+                let run = try pinn(command)
+                XCTAssertTrue([0, 1].contains(run.status), "\(name), \(command[0]): status \(run.status) \(run.stderr)")
+                XCTAssertFalse(run.stderr.contains("crashed"), "\(name), \(command[0]): \(run.stderr)")
+            }
+        }
+    }
+}

@@ -28,6 +28,14 @@ public final class HDF5File {
         return HDF5File(id: id, path: path)
     }
 
+    /// Opens an existing file to change it (attributes of a result, in tests of damaged files).
+    static func openForWriting(_ path: String) throws(HDF5Error) -> HDF5File {
+        pinn_h5_silence_errors()
+        let id = H5Fopen(path, pinn_h5f_acc_rdwr(), pinn_h5p_default())
+        guard id >= 0 else { throw HDF5Error(message: "cannot open HDF5 file '\(path)' for writing") }
+        return HDF5File(id: id, path: path)
+    }
+
     /// Opens an existing file read-only.
     public static func open(_ path: String) throws(HDF5Error) -> HDF5File {
         pinn_h5_silence_errors()

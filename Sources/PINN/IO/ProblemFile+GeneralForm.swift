@@ -13,6 +13,9 @@ extension ProblemFile {
     static func readFields(_ root: inout JSONObjectReader) throws(ProblemFileError) -> [String] {
         guard let list = try root.array("fields") else { return ["u"] }
         guard !list.isEmpty else { throw root.fail("fields", "expected at least one field name, e.g. [\"u\", \"v\", \"p\"]") }
+        guard list.count <= ProblemFile.maximumFields else {
+            throw root.fail("fields", "\(list.count) fields; at most \(ProblemFile.maximumFields) are allowed")
+        }
         var names: [String] = []
         for (i, item) in list.enumerated() {
             guard case let .string(name) = item, name.first?.isLetter == true, name.allSatisfy({ $0.isLetter || $0.isNumber }) else {
@@ -79,6 +82,12 @@ extension ProblemFile {
         // Equations.
         guard let equationList = try root.array("equations"), !equationList.isEmpty else {
             throw root.fail("equations", "expected at least one equation: {\"residual\": \"...\"}")
+        }
+        guard equationList.count <= ProblemFile.maximumEquations else {
+            throw root.fail("equations", "\(equationList.count) equations; at most \(ProblemFile.maximumEquations) are allowed")
+        }
+        if let conditionList = try root.array("conditions"), conditionList.count > ProblemFile.maximumConditions {
+            throw root.fail("conditions", "\(conditionList.count) conditions; at most \(ProblemFile.maximumConditions) are allowed (many observations belong in a data file)")
         }
         var equations: [Condition] = [], valuePaths: [String] = [], itemPaths: [String] = [], names = Set<String>()
         func uniqueName(_ base: String) -> String {

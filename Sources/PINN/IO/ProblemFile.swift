@@ -3,6 +3,12 @@ import Foundation
 /// A problem file read and checked: the problem, the solver configuration, and the file's own text (stored in
 /// result files so that every run can be reproduced). The format is documented in docs/problem-files.md.
 public struct ProblemFile: Sendable {
+    /// Limits on a problem's size in items (every formula of each is evaluated at all its points before training,
+    /// so they bound the validation time; real systems have a few of each).
+    public static let maximumFields = 16
+    public static let maximumEquations = 16
+    public static let maximumConditions = 64
+
     /// The file's path as given.
     public let path: String
     /// The full text of the file.
