@@ -37,6 +37,10 @@ public struct ProblemFile: Sendable {
         guard !isFolder.boolValue else {
             throw ProblemFileError(file: path, path: "", message: "is a folder; give a problem file (JSON), e.g. problems/helmholtz.json")
         }
+        // An empty file is answered before reading (Foundation's contents(atPath:) leaks its buffer on one).
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
+            throw ProblemFileError(file: path, path: "", message: "is empty; expected a JSON object, e.g. problems/helmholtz.json")
+        }
         guard FileManager.default.isReadableFile(atPath: path), let data = FileManager.default.contents(atPath: path) else {
             throw ProblemFileError(file: path, path: "", message: "cannot be read (permission denied or not a regular file)")
         }
