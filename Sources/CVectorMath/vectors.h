@@ -14,7 +14,18 @@ typedef int64_t vi __attribute__((vector_size(64)));
 
 #define INLINE static inline __attribute__((always_inline))
 #define FMA __builtin_elementwise_fma
+/* ThreadSanitizer instruments the clones' ifunc resolvers, which the dynamic loader runs before the sanitizer's
+   runtime is up (a crash in __tsan_func_entry at start): sanitizer builds use the baseline kernels only. */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PINN_NO_CLONES 1
+#endif
+#endif
+#ifdef PINN_NO_CLONES
+#define CLONES
+#else
 #define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
 
 /* Vectors never cross a function boundary by value: clang refuses that in target_clones functions whose
    baseline and AVX2 clones would pass eight-lane vectors differently. Helpers are macros or take pointers. */

@@ -97,6 +97,7 @@ final class BadInputTests: CommandLineTestCase {
         ("layer-width", base.replacingOccurrences(of: "[8, 8]", with: "[8, 0]"),
          "network.hidden_layers[1]: expected a positive whole number (a layer width), found 0", 2),
         ("not-an-object", "[1, 2]", "expected an object, found an array", 2),
+        ("empty", "", "is empty; expected a JSON object, e.g. problems/helmholtz.json", 2),
         ("deep-json", String(repeating: "[", count: 30_000) + String(repeating: "]", count: 30_000),
          "malformed JSON at line 1, column 257: arrays and objects nested deeper than 256 levels", 2),
         ("deep-formula", base.replacingOccurrences(of: "\"sin(pi*x)*sin(pi*y)\"", with: "\"" + String(repeating: "(", count: 5000) + "x" + String(repeating: ")", count: 5000) + "\""),
