@@ -194,20 +194,12 @@ final class CausalAndMarchingTests: XCTestCase {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         for script in ["burgers.py", "allen_cahn.py"] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "scripts/references/\(script)", "--check"]
-            process.currentDirectoryURL = repository
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = out
-            try process.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
+            let (status, text) = try runProcess("/usr/bin/env", ["python3", "scripts/references/\(script)", "--check"],
+                                                in: repository)
             if text.contains("No module named 'numpy'") || text.contains("No such file") {
                 throw XCTSkip("python3 with numpy is not installed: \(text)")
             }
-            XCTAssertEqual(process.terminationStatus, 0, "\(script): \(text)")
+            XCTAssertEqual(status, 0, "\(script): \(text)")
         }
     }
 }

@@ -109,17 +109,11 @@ final class XDMFReaderTests: CommandLineTestCase {
             let out = scratch.appendingPathComponent("\(name).h5").path
             let run = try pinn(["solve", "problems/\(name).json", "-o", out, "--iterations", "2", "--quiet"])
             XCTAssertEqual(run.status, 0, run.stderr)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = [Self.repository.appendingPathComponent("scripts/check_xdmf.py").path,
-                                 out.replacingOccurrences(of: ".h5", with: ".xmf")]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            XCTAssertEqual(process.terminationStatus, 0, "\(name): \(output)")
+            let (status, output) = try runProcess(python, [
+                Self.repository.appendingPathComponent("scripts/check_xdmf.py").path,
+                out.replacingOccurrences(of: ".h5", with: ".xmf"),
+            ])
+            XCTAssertEqual(status, 0, "\(name): \(output)")
             XCTAssertTrue(output.contains("meshio: ") && output.contains(kind), "\(name): \(output)")
             XCTAssertTrue(output.contains("vtk: UnstructuredGrid"), "\(name): \(output)")
         }

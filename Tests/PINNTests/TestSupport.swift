@@ -165,3 +165,19 @@ func assertReversePassMatchesFiniteDifferences(_ net: Network, points: [Double],
     assertGradientsMatch(gradient, finiteDifferenceGradient(net) { residuals($0).reduce(0, +) }, mask: net.trainableMask,
                          label, file: file, line: line)
 }
+
+/// Runs `executable` with `arguments` (in `directory`), standard output and error together.
+func runProcess(_ executable: String, _ arguments: [String],
+                in directory: URL? = nil) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, output)
+}

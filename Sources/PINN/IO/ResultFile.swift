@@ -39,7 +39,7 @@ public enum ResultFile {
 
     /// Writes the result file for `solution` at `path`, through a temporary file in the same folder that is renamed
     /// at the end, so that no half-written file ever stands under the final name. Also writes the XDMF sidecar
-    /// (`.xmf`, 2D and up) the same way; both are complete before either is renamed, and when anything fails
+    /// (`.xmf`) the same way; both are complete before either is renamed, and when anything fails
     /// nothing is left under the final names.
     public static func write(_ solution: Solution, grid: (axes: [[Double]], points: [Double]), info: RunInfo,
                              to path: String) throws(HDF5Error) {
@@ -173,16 +173,14 @@ public enum ResultFile {
         }
         var finalMetrics: [ErrorMetrics?] = []
         let datasets = solutionDatasets(solution, at: insidePoints, metrics: &finalMetrics)
-        for (name, values) in datasets {
-            try file.write("/solution/" + name, onGrid(values), shape: shape)
-        }
-        // The explicit mesh of the XDMF sidecar, and each dataset as a flat node array (per output time for space
-        // over time): what meshio and VTK read (XDMF.swift).
+        // Each dataset on the grid, and the explicit mesh of the XDMF sidecar with each dataset as a flat node array
+        // (per output time for space over time): what meshio and VTK read (XDMF.swift).
         let layout = meshLayout(problem, grid: grid), mesh = layout.mesh
         try file.write("/mesh/points", mesh.points(axes: layout.axes), shape: [mesh.pointCount, mesh.geometryColumns])
         try file.write("/mesh/cells", integers: mesh.cells(), shape: [mesh.cellCount, mesh.nodesPerCell])
         for (name, values) in datasets {
             let nodes = onGrid(values)
+            try file.write("/solution/" + name, nodes, shape: shape)
             guard let times = layout.times else { try file.write("/mesh/" + name, nodes); continue }
             for k in times.indices {
                 try file.write("/mesh/step_\(k)/" + name, Array(nodes[(k * mesh.pointCount)..<((k + 1) * mesh.pointCount)]))
