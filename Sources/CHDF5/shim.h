@@ -13,6 +13,12 @@ static inline unsigned pinn_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned pinn_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 static inline size_t pinn_h5t_variable(void) { return H5T_VARIABLE; }
 static inline hid_t pinn_h5p_default(void) { return H5P_DEFAULT; }
+/* File access for new files: the HDF5 1.8 format or later, whose superblock and object headers carry checksums. */
+static inline hid_t pinn_h5p_checksummed_file_access(void) {
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST);
+    return fapl;
+}
 /* Silence HDF5's own stderr error stack: pinn reports errors itself. */
 static inline void pinn_h5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 #endif

@@ -23,7 +23,11 @@ public final class HDF5File {
     /// Creates (or truncates) a file.
     public static func create(_ path: String) throws(HDF5Error) -> HDF5File {
         pinn_h5_silence_errors()
-        let id = H5Fcreate(path, pinn_h5f_acc_trunc(), pinn_h5p_default(), pinn_h5p_default())
+        // The 1.8 format (readable by HDF5 1.8 and later: h5py, MATLAB, ParaView): its metadata are checksummed, so a
+        // damaged file is refused by the library instead of being misread.
+        let access = pinn_h5p_checksummed_file_access()
+        defer { H5Pclose(access) }
+        let id = H5Fcreate(path, pinn_h5f_acc_trunc(), pinn_h5p_default(), access)
         guard id >= 0 else { throw HDF5Error(message: "cannot create HDF5 file '\(path)'") }
         return HDF5File(id: id, path: path)
     }
