@@ -176,7 +176,7 @@ final class TrainingTests: XCTestCase {
         config.refinement = ResidualRefinement(every: 1, candidates: 300, add: 5)
         let refresh = try Solver(problem: file.problem, configuration: config).makePointRefresh(initialInterior: initial)!
         let net = solver.makeNetwork()
-        let term = refresh.refresh(net, 1)![0]
+        let term = refresh.refresh(net, iteration: 1)![0]
         let added = Array(term.points.suffix(10))
         let r = Solver.equationResiduals(of: net, problem: file.problem, at: added)[0]
         var replay = Xoshiro256(seed: 0)

@@ -8,10 +8,10 @@ public struct Adam: Sendable {
     public var beta2 = 0.999
     public var epsilon = 1e-8
     /// First and second moment estimates.
-    public private(set) var m: [Double]
-    public private(set) var v: [Double]
+    public internal(set) var m: [Double]
+    public internal(set) var v: [Double]
     /// Steps taken so far.
-    public private(set) var step = 0
+    public internal(set) var step = 0
 
     public init(parameterCount: Int) {
         m = [Double](repeating: 0, count: parameterCount)

@@ -124,6 +124,13 @@ public final class CausalWeighting: @unchecked Sendable {
         apply(to: objective)
     }
 
+    /// Continues from a checkpoint's ε level and slice weights.
+    func restore(level: Int, weights: [Double]) {
+        guard (0..<training.epsilons.count).contains(level), weights.count == self.weights.count else { return }
+        self.level = level
+        self.weights = weights
+    }
+
     /// Writes wᵢ times each slice term's base weight into the objective.
     func apply(to objective: Objective) {
         for (i, members) in sliceTerms.enumerated() {

@@ -41,66 +41,113 @@ public struct LBFGS: Sendable, Equatable {
 
     public init(memory: Int = 20) { self.memory = memory }
 
+    /// Where a minimisation stands between two iterations: everything the next iteration needs, so that a run
+    /// continued from a saved state takes exactly the steps the uninterrupted run takes.
+    public struct State: Sendable, Equatable {
+        /// The current point, f and ∇f there.
+        public var x: [Double]
+        public var f: Double
+        public var gradient: [Double]
+        /// The correction pairs sₖ = xₖ₊₁ − xₖ, yₖ = ∇fₖ₊₁ − ∇fₖ and ρₖ = 1/(sₖᵀyₖ), oldest first.
+        public var s: [[Double]] = []
+        public var y: [[Double]] = []
+        public var rho: [Double] = []
+        /// Iterations (accepted steps) and evaluations so far.
+        public var iterations = 0
+        public var evaluations = 1
+        /// A stop decided after the last accepted step, returned before the next iteration starts.
+        public var pendingStop: StopReason?
+
+        public init(x: [Double], f: Double, gradient: [Double]) {
+            self.x = x
+            self.f = f
+            self.gradient = gradient
+        }
+    }
+
+    /// The state at `x` before the first iteration (one evaluation).
+    public func start(at x: [Double], evaluate: ([Double], inout [Double]) -> Double) -> State {
+        var g = [Double](repeating: 0, count: x.count)
+        let f = evaluate(x, &g)
+        return State(x: x, f: f, gradient: g)
+    }
+
     /// Minimises from `x` (updated in place) for at most `iterations` iterations; `evaluate(x, gradient)` returns
     /// f(x) and writes ∇f(x); `afterIteration(k, f, x)` is called after each accepted step and may return false to
     /// stop.
     public func minimize(_ x: inout [Double], iterations: Int,
                          evaluate: ([Double], inout [Double]) -> Double,
                          afterIteration: (Int, Double, [Double]) -> Bool = { _, _, _ in true }) -> (reason: StopReason, iterations: Int, evaluations: Int) {
-        let n = x.count
-        var g = [Double](repeating: 0, count: n)
-        var f = evaluate(x, &g)
-        var evaluations = 1
+        var state = start(at: x, evaluate: evaluate)
+        let reason = minimize(&state, iterations: iterations, evaluate: evaluate) { afterIteration($0.iterations, $0.f, $0.x) }
+        x = state.x
+        return (reason, state.iterations, state.evaluations)
+    }
+
+    /// Continues a minimisation from `state` (updated in place) until `iterations` iterations in all; `afterIteration`
+    /// sees the state after each accepted step (a complete state to save and continue from) and may return false to
+    /// stop.
+    public func minimize(_ state: inout State, iterations: Int, evaluate: ([Double], inout [Double]) -> Double,
+                         afterIteration: (State) -> Bool) -> StopReason {
+        let n = state.x.count
         let limit = maximumEvaluations > 0 ? maximumEvaluations : 3 * iterations + 10
-        guard f.isFinite, g.allSatisfy(\.isFinite) else { return (.nonFinite, 0, evaluations) }
-        var s: [[Double]] = [], y: [[Double]] = [], rho: [Double] = []
+        guard state.f.isFinite, state.gradient.allSatisfy(\.isFinite) else { return .nonFinite }
+        if let pending = state.pendingStop { return pending }
         var d = [Double](repeating: 0, count: n)
-        var xNew = x, gNew = g
-        for k in 0..<iterations {
+        var xNew = state.x, gNew = state.gradient
+        while state.iterations < iterations {
+            let g = state.gradient
             let gNorm = Self.norm(g)
-            if gNorm <= gradientTolerance { return (.gradientTolerance(gNorm), k, evaluations) }
+            if gNorm <= gradientTolerance { return .gradientTolerance(gNorm) }
             // Two-loop recursion: d = −H∇f.
             var q = g
-            var alphas = [Double](repeating: 0, count: s.count)
-            for i in stride(from: s.count - 1, through: 0, by: -1) {
-                alphas[i] = rho[i] * Self.dot(s[i], q)
-                for j in 0..<n { q[j] -= alphas[i] * y[i][j] }
+            var alphas = [Double](repeating: 0, count: state.s.count)
+            for i in stride(from: state.s.count - 1, through: 0, by: -1) {
+                alphas[i] = state.rho[i] * Self.dot(state.s[i], q)
+                for j in 0..<n { q[j] -= alphas[i] * state.y[i][j] }
             }
-            let gamma = s.isEmpty ? min(1, 1 / gNorm) : Self.dot(s[s.count - 1], y[y.count - 1]) / Self.dot(y[y.count - 1], y[y.count - 1])
+            let gamma = state.s.isEmpty ? min(1, 1 / gNorm)
+                : Self.dot(state.s[state.s.count - 1], state.y[state.y.count - 1])
+                    / Self.dot(state.y[state.y.count - 1], state.y[state.y.count - 1])
             for j in 0..<n { q[j] *= gamma }
-            for i in 0..<s.count {
-                let beta = rho[i] * Self.dot(y[i], q)
-                for j in 0..<n { q[j] += s[i][j] * (alphas[i] - beta) }
+            for i in 0..<state.s.count {
+                let beta = state.rho[i] * Self.dot(state.y[i], q)
+                for j in 0..<n { q[j] += state.s[i][j] * (alphas[i] - beta) }
             }
             for j in 0..<n { d[j] = -q[j] }
             var slope = Self.dot(g, d)
             if !(slope < 0) {  // not a descent direction: restart from steepest descent
-                s.removeAll(); y.removeAll(); rho.removeAll()
+                state.s.removeAll(); state.y.removeAll(); state.rho.removeAll()
                 let scale = min(1, 1 / gNorm)
                 for j in 0..<n { d[j] = -scale * g[j] }
                 slope = Self.dot(g, d)
             }
             // Strong-Wolfe line search along d.
-            let search = lineSearch(x: x, f: f, slope: slope, direction: d, evaluate: evaluate,
-                                    xNew: &xNew, gNew: &gNew, evaluations: &evaluations, limit: limit)
+            let search = lineSearch(x: state.x, f: state.f, slope: slope, direction: d, evaluate: evaluate,
+                                    xNew: &xNew, gNew: &gNew, evaluations: &state.evaluations, limit: limit)
             guard let fNew = search else {
-                return (evaluations >= limit ? .evaluationLimit : .lineSearchFailed, k, evaluations)
+                return state.evaluations >= limit ? .evaluationLimit : .lineSearchFailed
             }
-            guard fNew.isFinite, gNew.allSatisfy(\.isFinite) else { return (.nonFinite, k, evaluations) }
+            guard fNew.isFinite, gNew.allSatisfy(\.isFinite) else { return .nonFinite }
             var sk = [Double](repeating: 0, count: n), yk = [Double](repeating: 0, count: n)
-            for j in 0..<n { sk[j] = xNew[j] - x[j]; yk[j] = gNew[j] - g[j] }
+            for j in 0..<n { sk[j] = xNew[j] - state.x[j]; yk[j] = gNew[j] - g[j] }
             let sy = Self.dot(sk, yk)
             if sy > 1e-300 {
-                if s.count == memory { s.removeFirst(); y.removeFirst(); rho.removeFirst() }
-                s.append(sk); y.append(yk); rho.append(1 / sy)
+                if state.s.count == memory { state.s.removeFirst(); state.y.removeFirst(); state.rho.removeFirst() }
+                state.s.append(sk); state.y.append(yk); state.rho.append(1 / sy)
             }
-            let change = (f - fNew) / max(abs(f), abs(fNew), 1e-300)
-            x = xNew; g = gNew; f = fNew
-            if !afterIteration(k + 1, f, x) { return (.iterationLimit, k + 1, evaluations) }
-            if change <= relativeTolerance { return (.relativeTolerance(change), k + 1, evaluations) }
-            if evaluations >= limit { return (.evaluationLimit, k + 1, evaluations) }
+            let change = (state.f - fNew) / max(abs(state.f), abs(fNew), 1e-300)
+            state.x = xNew; state.gradient = gNew; state.f = fNew
+            state.iterations += 1
+            if change <= relativeTolerance {
+                state.pendingStop = .relativeTolerance(change)
+            } else if state.evaluations >= limit {
+                state.pendingStop = .evaluationLimit
+            }
+            if !afterIteration(state) { return .iterationLimit }
+            if let pending = state.pendingStop { return pending }
         }
-        return (.iterationLimit, iterations, evaluations)
+        return .iterationLimit
     }
 
     /// Algorithm 3.5 with the zoom of Algorithm 3.6 (cubic interpolation, safeguarded by bisection). Returns f at

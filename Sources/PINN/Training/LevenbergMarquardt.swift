@@ -95,6 +95,27 @@ public struct LevenbergMarquardt: Sendable, Equatable {
         public var fallbacks: Int
     }
 
+    /// Where a minimisation stands between two accepted steps: everything the next step needs (H and g are
+    /// rebuilt at x), so that a run continued from a saved state takes exactly the uninterrupted run's steps.
+    public struct State: Sendable, Equatable {
+        /// The current point.
+        public var x: [Double]
+        /// The damping μ (nil before the first iteration when ``initialDamping`` is nil) and its growth factor ν.
+        public var damping: Double?
+        public var growth = 2.0
+        /// Accepted steps, trial steps and eigen-decomposition fallbacks so far.
+        public var iterations = 0
+        public var trials = 0
+        public var fallbacks = 0
+        /// A stop decided after the last accepted step, returned before the next iteration starts.
+        public var pendingStop: StopReason?
+
+        public init(x: [Double], damping: Double?) {
+            self.x = x
+            self.damping = damping
+        }
+    }
+
     /// Minimises from `x` (updated in place) for at most `iterations` accepted steps.
     /// - Parameters:
     ///   - x: the starting point, replaced by the last accepted one.
@@ -106,32 +127,47 @@ public struct LevenbergMarquardt: Sendable, Equatable {
                          normalEquations: ([Double], UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Double,
                          loss: ([Double]) -> Double,
                          afterIteration: (Int, Double, [Double], Double) -> Bool = { _, _, _, _ in true }) -> Result {
-        let n = x.count
+        var state = State(x: x, damping: initialDamping)
+        let result = minimize(&state, iterations: iterations, normalEquations: normalEquations, loss: loss) {
+            afterIteration($0.iterations, $1, $0.x, $0.damping!)
+        }
+        x = state.x
+        return result
+    }
+
+    /// Continues a minimisation from `state` (updated in place) until `iterations` accepted steps in all;
+    /// `afterIteration` sees the state after each accepted step (complete: save it to continue later) and f there,
+    /// and may return false to stop.
+    public func minimize(_ state: inout State, iterations: Int,
+                         normalEquations: ([Double], UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Double,
+                         loss: ([Double]) -> Double, afterIteration: (State, Double) -> Bool) -> Result {
+        let n = state.x.count
         var hessian = [Double](repeating: 0, count: n * n)
         var g = [Double](repeating: 0, count: n), delta = g, hDelta = g, negG = g
-        var trialX = x
+        var trialX = state.x
         let solver = DampedSymmetricSolver(dimension: n)
-        var mu = initialDamping ?? 0, nu = 2.0
-        var trials = 0
-        func result(_ reason: StopReason, _ k: Int) -> Result {
-            Result(reason: reason, iterations: k, trials: trials, damping: mu, fallbacks: solver.fallbacks)
+        let fallbacksBefore = state.fallbacks
+        func result(_ reason: StopReason) -> Result {
+            state.fallbacks = fallbacksBefore + solver.fallbacks
+            return Result(reason: reason, iterations: state.iterations, trials: state.trials,
+                          damping: state.damping ?? 0, fallbacks: state.fallbacks)
         }
-        for k in 0..<iterations {
+        if let pending = state.pendingStop { return result(pending) }
+        while state.iterations < iterations {
             let f = hessian.withUnsafeMutableBufferPointer { h in
-                g.withUnsafeMutableBufferPointer { normalEquations(x, h.baseAddress!, $0.baseAddress!) }
+                g.withUnsafeMutableBufferPointer { normalEquations(state.x, h.baseAddress!, $0.baseAddress!) }
             }
             solver.matrixChanged()
-            guard f.isFinite, g.allSatisfy(\.isFinite) else { return result(.nonFinite, k) }
+            guard f.isFinite, g.allSatisfy(\.isFinite) else { return result(.nonFinite) }
             let gradientNorm = 2 * LBFGS.norm(g)
-            if gradientNorm <= gradientTolerance { return result(.gradientTolerance(gradientNorm), k) }
-            if k == 0 && initialDamping == nil {
-                mu = 1e-3 * (0..<n).map { hessian[$0 * n + $0] }.max()!
-            }
+            if gradientNorm <= gradientTolerance { return result(.gradientTolerance(gradientNorm)) }
+            var mu = state.damping ?? 1e-3 * (0..<n).map { hessian[$0 * n + $0] }.max()!
+            var nu = state.growth
             for i in 0..<n { negG[i] = -g[i] }
             // Trial steps at growing damping until one lowers f.
             while true {
                 mu = max(mu, minimumDamping)
-                if mu > maximumDamping { return result(.dampingLimit(mu), k) }
+                if mu > maximumDamping { state.damping = mu; return result(.dampingLimit(mu)) }
                 do {
                     try hessian.withUnsafeBufferPointer { h in
                         try negG.withUnsafeBufferPointer { b in
@@ -141,7 +177,8 @@ public struct LevenbergMarquardt: Sendable, Equatable {
                         }
                     }
                 } catch {
-                    return result(.linearAlgebraFailure("\(error)"), k)
+                    state.damping = mu
+                    return result(.linearAlgebraFailure("\(error)"))
                 }
                 // Predicted decrease f − ‖ρ + Jδ‖² = −(2gᵀδ + δᵀHδ).
                 hessian.withUnsafeBufferPointer { h in
@@ -150,25 +187,32 @@ public struct LevenbergMarquardt: Sendable, Equatable {
                     }
                 }
                 let predicted = -(2 * LBFGS.dot(g, delta) + LBFGS.dot(delta, hDelta))
-                for i in 0..<n { trialX[i] = x[i] + delta[i] }
+                for i in 0..<n { trialX[i] = state.x[i] + delta[i] }
                 let fTrial = loss(trialX)
-                trials += 1
+                state.trials += 1
                 let gain = (f - fTrial) / predicted
                 if fTrial.isFinite && fTrial < f && predicted > 0 {
                     mu *= max(1.0 / 3, 1 - pow(2 * gain - 1, 3))
                     nu = 2
-                    let stepNorm = LBFGS.norm(delta), xNorm = LBFGS.norm(x)
-                    swap(&x, &trialX)
-                    if !afterIteration(k + 1, fTrial, x, mu) { return result(.iterationLimit, k + 1) }
+                    let stepNorm = LBFGS.norm(delta), xNorm = LBFGS.norm(state.x)
+                    swap(&state.x, &trialX)
+                    state.iterations += 1
+                    (state.damping, state.growth) = (mu, nu)
+                    state.fallbacks = fallbacksBefore + solver.fallbacks
                     let change = (f - fTrial) / max(f, 1e-300)
-                    if change <= relativeTolerance { return result(.relativeTolerance(change), k + 1) }
-                    if stepNorm <= stepTolerance * (xNorm + stepTolerance) { return result(.stepTolerance(stepNorm), k + 1) }
+                    if change <= relativeTolerance {
+                        state.pendingStop = .relativeTolerance(change)
+                    } else if stepNorm <= stepTolerance * (xNorm + stepTolerance) {
+                        state.pendingStop = .stepTolerance(stepNorm)
+                    }
+                    if !afterIteration(state, fTrial) { return result(.iterationLimit) }
+                    if let pending = state.pendingStop { return result(pending) }
                     break
                 }
                 mu *= nu
                 nu *= 2
             }
         }
-        return result(.iterationLimit, iterations)
+        return result(.iterationLimit)
     }
 }

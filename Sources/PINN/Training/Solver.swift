@@ -264,39 +264,10 @@ public struct Solver: Sendable {
         BLASKernel.warnOnceIfSlow()
     }
 
-    /// The interior-terms refresh for resampling and RAR (nil when neither is on): every equation's points are
-    /// replaced (they share the interior points). Deterministic in the seed: it draws from its own generator, split
-    /// off after the collocation points'. RAR ranks candidates by √(Σₑ rₑ²) over the equations.
-    func makePointRefresh(initialInterior: [Double]) -> (every: Int, refresh: (Network, Int) -> [LossTerm]?)? {
-        let c = configuration
-        guard c.resampleEvery > 0 || c.refinement != nil else { return nil }
-        final class State { var rng: Xoshiro256; var interior: [Double]; init(_ r: Xoshiro256, _ i: [Double]) { rng = r; interior = i } }
-        var seeds = Xoshiro256(seed: c.seed)
-        _ = seeds.split(); _ = seeds.split()
-        let state = State(seeds.split(), initialInterior)
-        let every = [c.resampleEvery, c.refinement?.every ?? 0].filter { $0 > 0 }.reduce(0) { $0 == 0 ? $1 : Self.gcd($0, $1) }
-        let problem = self.problem
-        let equations = Array(constraints.prefix(equationCount))
-        return (every, { network, iteration in
-            var changed = false
-            if c.resampleEvery > 0, iteration % c.resampleEvery == 0 {
-                state.interior = problem.domain.interiorPoints(count: c.interiorPoints, distribution: c.distribution, rng: &state.rng)
-                changed = true
-            }
-            if let rar = c.refinement, iteration % rar.every == 0 {
-                let candidates = problem.domain.interiorPoints(count: rar.candidates, distribution: .random, rng: &state.rng)
-                let residuals = equations.map {
-                    Self.lossTerm($0, points: candidates, domain: problem.domain, weight: 1).residuals(of: network)
-                }
-                let r = residuals.count == 1 ? residuals[0]
-                    : residuals[0].indices.map { p in residuals.reduce(0) { $0 + $1[p] * $1[p] }.squareRoot() }
-                let d = problem.domain.dimension
-                for p in rar.choose(residuals: r, rng: &state.rng) { state.interior += candidates[(p * d)..<(p * d + d)] }
-                changed = true
-            }
-            guard changed else { return nil }
-            return equations.map { Self.lossTerm($0, points: state.interior, domain: problem.domain, weight: $0.weight ?? 1) }
-        })
+    /// The interior-terms refresh for resampling and RAR (nil when neither is on).
+    func makePointRefresh(initialInterior: [Double]) -> PointRefresh? {
+        guard configuration.resampleEvery > 0 || configuration.refinement != nil else { return nil }
+        return PointRefresh(solver: self, initialInterior: initialInterior)
     }
 
     static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
@@ -357,15 +328,36 @@ public struct Solver: Sendable {
 
     /// Trains from the initial network and returns the solution. Stages that drop activation terms split training
     /// into segments, each with an objective for its network's layout; the history runs on across them.
-    public func solve(observer: TrainingObserver? = nil) -> Solution {
+    ///
+    /// With `checkpointing`, training hands a ``TrainingCheckpoint`` to its `save` at the interval it asks for; a
+    /// run that stops early (interrupt, time limit) leaves its last state in the report's
+    /// ``TrainingReport/checkpoint``. The least-squares method has no iterations and takes no checkpoints.
+    public func solve(observer: TrainingObserver? = nil, checkpointing: Checkpointing? = nil) -> Solution {
         if let settings = configuration.leastSquares { return solveByLeastSquares(settings, observer: observer) }
-        if configuration.timeWindows.count > 2, problem.domain is SpaceTime { return solveByTimeMarching(observer: observer) }
-        return train(observer: observer)
+        if configuration.timeWindows.count > 2, problem.domain is SpaceTime {
+            return solveByTimeMarching(observer: observer, checkpointing: checkpointing)
+        }
+        return train(observer: observer, checkpointing: checkpointing)
     }
 
-    /// Trains one network (from `initial`, else from the initial network), its history continuing `from`.
+    /// Continues training from `checkpoint`, written by a run of this problem and configuration (on any thread
+    /// count): the result is the one the uninterrupted run gives, bit for bit (wall times aside). Throws when the
+    /// checkpoint does not fit this problem and configuration.
+    public func resume(from checkpoint: TrainingCheckpoint, observer: TrainingObserver? = nil,
+                       checkpointing: Checkpointing? = nil) throws(SolverError) -> Solution {
+        if let problem = checkpointProblem(checkpoint) { throw SolverError(field: "checkpoint", message: problem) }
+        if configuration.timeWindows.count > 2, problem.domain is SpaceTime {
+            return solveByTimeMarching(observer: observer, checkpointing: checkpointing, resume: checkpoint)
+        }
+        return train(observer: observer, checkpointing: checkpointing, resume: checkpoint)
+    }
+
+    /// Trains one network (from `initial`, else from the initial network), its history continuing `from`; with
+    /// `resume`, from that checkpoint (its stage an index into this configuration's stages).
     func train(observer: TrainingObserver?, from initial: Network? = nil,
-               continuing from: Trainer.Continuation = Trainer.Continuation()) -> Solution {
+               continuing from: Trainer.Continuation = Trainer.Continuation(),
+               checkpointing: Checkpointing? = nil, resume: TrainingCheckpoint? = nil,
+               completeCheckpoint: ((inout TrainingCheckpoint) -> Void)? = nil, notePrefix: String = "") -> Solution {
         var network = initial ?? makeNetwork()
         let collocation = makeCollocation()
         let (interior, boundary) = (collocation.interior, collocation.boundary)
@@ -393,6 +385,11 @@ public struct Solver: Sendable {
         var objectives: [Objective] = []
         for (i, stages) in segments.enumerated() {
             if stages[0].keepOnlyBaseActivationTerm { network = network.keepingOnlyBaseActivationTerms() }
+            let first = stageIndex - from.stage  // the segment's first stage in the schedule
+            if let resume, resume.stage >= first + stages.count {  // trained before the checkpoint
+                stageIndex += stages.count
+                continue
+            }
             let objective = Objective(layout: network.layout, terms: terms, threads: configuration.threads,
                                       chunkSize: configuration.chunkSize)
             if configuration.slopeRecoveryWeight > 0 {
@@ -419,8 +416,28 @@ public struct Solver: Sendable {
                     domain: problem.domain, every: configuration.effectiveRankEvery,
                     epsilons: configuration.effectiveRankEpsilons, allLayers: configuration.effectiveRankAllLayers)
             }
+            let resumesHere = resume != nil && report == nil
+            if let resume, resumesHere {
+                restore(resume, network: &network, objective: objective, refresh: refresh, causal: causal)
+                var global = resume
+                global.stage += from.stage
+                trainer.resume = global
+            }
+            trainer.checkpointing = checkpointing
+            trainer.stageNotePrefix = notePrefix
+            trainer.completeCheckpoint = { checkpoint in
+                checkpoint.stage -= from.stage
+                if let earlier = report { checkpoint.prepend(earlier) }
+                if let refresh {
+                    checkpoint.refreshGenerator = refresh.rng.state
+                    checkpoint.refreshInterior = refresh.interior
+                    checkpoint.refreshed = refresh.refreshed
+                }
+                completeCheckpoint?(&checkpoint)
+            }
             let start = Trainer.Continuation(iteration: report?.iterations ?? from.iteration, stage: stageIndex,
-                                             time: report?.totalTime ?? from.time, totalIterations: total)
+                                             time: report?.totalTime ?? (resumesHere ? resume!.time : from.time),
+                                             totalIterations: total, resumedTime: resume?.time ?? from.resumedTime)
             let last = i == segments.count - 1
             var part = trainer.train(&network, observer: observer, continuing: start, recordFinal: last)
             if let previous = report {
@@ -433,9 +450,31 @@ public struct Solver: Sendable {
             stageIndex += stages.count
             if part.stopReason != .completed { break }  // interrupted, diverged or out of time: no later segment
         }
-        return Solution(problem: problem, network: network, report: report!,
+        return Solution(problem: problem, network: network, report: report ?? Self.emptyReport(resume),
                         interiorPoints: causal == nil ? objectives.last?.terms[0].points ?? interior : interior,
                         boundaryPoints: boundary,
                         configuration: configuration, termSummaries: termSummaries(unsplitTerms))
+    }
+
+    /// Puts a checkpoint's state into a segment's network, objective, point refresh and causal weights.
+    private func restore(_ checkpoint: TrainingCheckpoint, network: inout Network, objective: Objective,
+                         refresh: PointRefresh?, causal: CausalWeighting?) {
+        network.parameters = checkpoint.parameters
+        if let refresh, let generator = checkpoint.refreshGenerator.flatMap(Xoshiro256.init(state:)) {
+            refresh.restore(rng: generator, interior: checkpoint.refreshInterior, refreshed: checkpoint.refreshed)
+            if checkpoint.refreshed {
+                for (i, term) in refresh.equationTerms().enumerated() { objective.replaceTerm(i, with: term) }
+            }
+        }
+        if let causal, let level = checkpoint.causalLevel { causal.restore(level: level, weights: checkpoint.causalWeights) }
+        for (t, weight) in checkpoint.termWeights.enumerated() where t < objective.terms.count {
+            objective.setWeight(weight, ofTerm: t)
+        }
+    }
+
+    /// The report of a resumed run with no segment left to train (unreachable for a checked checkpoint).
+    static func emptyReport(_ checkpoint: TrainingCheckpoint?) -> TrainingReport {
+        TrainingReport(history: checkpoint?.history ?? [], iterationTimes: checkpoint?.iterationTimes ?? [],
+                       stopReason: .completed, iterations: checkpoint?.iteration ?? 0, totalTime: checkpoint?.time ?? 0)
     }
 }

@@ -18,17 +18,29 @@ extension Solver {
     /// (iterations, stages and wall time continue), the collocation points are all windows'. A time limit is shared:
     /// each window may use what is left of it divided by the windows still to train (a window that reaches its share
     /// hands over to the next); an interrupt or a divergence ends the run with the windows trained so far.
-    func solveByTimeMarching(observer: TrainingObserver?) -> Solution {
+    ///
+    /// A checkpoint names the window in progress and holds the windows trained before it (their networks and points).
+    func solveByTimeMarching(observer: TrainingObserver?, checkpointing: Checkpointing? = nil,
+                             resume: TrainingCheckpoint? = nil) -> Solution {
         let edges = configuration.timeWindows, windows = edges.count - 1
         let perWindow = configuration.stages.reduce(0) { $0 + $1.iterations }
         var networks: [Network] = [], previous: Network?
         var report: TrainingReport?, interior: [Double] = [], boundary: [Double] = [], summaries: [String] = []
-        for k in 0..<windows {
+        let firstWindow = resume?.window ?? 0
+        if let resume {
+            let trained = layout(atStage: configuration.stages.count - 1)
+            var template = makeNetwork()
+            if template.layout != trained { template = template.keepingOnlyBaseActivationTerms() }
+            networks = resume.windowParameters.map { var n = template; n.parameters = $0; return n }
+            previous = networks.last
+            (interior, boundary) = (resume.windowInterior, resume.windowBoundary)
+        }
+        for k in firstWindow..<windows {
             var configuration = self.configuration
             configuration.timeWindows = []
             if let limit = self.configuration.timeLimit {
                 // What is left of the time limit, shared equally by the windows still to train.
-                let used = report?.totalTime ?? 0
+                let used = (report?.totalTime ?? resume?.time ?? 0) - (resume?.time ?? 0)
                 configuration.timeLimit = used + max(0, limit - used) / Double(windows - k)
             }
             // The window's problem and configuration were checked with the whole range's (same space, same kinds).
@@ -41,8 +53,16 @@ extension Solver {
             solver.previousWindow = previous
             let from = Trainer.Continuation(iteration: report?.iterations ?? 0,
                                             stage: k * self.configuration.stages.count, time: report?.totalTime ?? 0,
-                                            totalIterations: perWindow * windows)
-            let part = solver.train(observer: observer, from: previous, continuing: from)
+                                            totalIterations: perWindow * windows, resumedTime: resume?.time ?? 0)
+            let (done, doneInterior, doneBoundary) = (networks.map(\.parameters), interior, boundary)
+            let part = solver.train(observer: observer, from: previous, continuing: from, checkpointing: checkpointing,
+                                    resume: k == firstWindow ? resume : nil, completeCheckpoint: { checkpoint in
+                if let earlier = report { checkpoint.prepend(earlier) }
+                checkpoint.window = k
+                checkpoint.windowParameters = done
+                checkpoint.windowInterior = doneInterior
+                checkpoint.windowBoundary = doneBoundary
+            }, notePrefix: "window \(k + 1): ")
             networks.append(part.network)
             interior += part.interiorPoints
             boundary += part.boundaryPoints
@@ -52,9 +72,7 @@ extension Solver {
                 merged.history = before.history + merged.history
                 merged.iterationTimes = before.iterationTimes + merged.iterationTimes
                 merged.effectiveRanks = before.effectiveRanks + merged.effectiveRanks
-                merged.stageNotes = before.stageNotes + merged.stageNotes.map { "window \(k + 1): " + $0 }
-            } else {
-                merged.stageNotes = merged.stageNotes.map { "window 1: " + $0 }
+                merged.stageNotes = before.stageNotes + merged.stageNotes
             }
             report = merged
             previous = part.network

@@ -170,6 +170,9 @@ public struct TrainingReport: Sendable {
     public var effectiveRanks: [EffectiveRankRecord] = []
     /// Why each L-BFGS or Levenberg–Marquardt stage stopped ("stage 1: gradient norm … below tolerance after 812 iterations").
     public var stageNotes: [String] = []
+    /// Where training stood when it was interrupted or reached its time limit: resume from it to continue (nil when
+    /// training completed or diverged).
+    public var checkpoint: TrainingCheckpoint?
     /// Mean milliseconds per iteration, over the whole training (evaluations included).
     public var millisecondsPerIteration: Double { iterations > 0 ? 1000 * totalTime / Double(iterations) : 0 }
     /// Median milliseconds of one optimizer iteration.
@@ -224,6 +227,16 @@ public final class Trainer {
     /// iteration's term losses (applied from the next iteration), before every L-BFGS stage, and between segments
     /// of Levenberg–Marquardt stages.
     public var causal: CausalWeighting?
+    /// Writes checkpoints during training (nil: none).
+    public var checkpointing: Checkpointing?
+    /// Adds what the caller owns (e.g. the solver's points and time windows) to every checkpoint taken.
+    public var completeCheckpoint: ((inout TrainingCheckpoint) -> Void)?
+    /// Continue from this checkpoint instead of the start: its stage, less the continuation's stage, is an index
+    /// into ``stages``; the network passed to ``train(_:observer:continuing:recordFinal:)`` must hold its parameters
+    /// and the objective its terms and weights.
+    public var resume: TrainingCheckpoint?
+    /// Put before every stage note (time marching: "window 2: ").
+    public var stageNotePrefix = ""
     private var effectiveRanks: [EffectiveRankRecord] = []
     private var stageNotes: [String] = []
 
@@ -244,11 +257,15 @@ public final class Trainer {
         public var stage = 0
         public var time = 0.0
         public var totalIterations: Int?
-        public init(iteration: Int = 0, stage: Int = 0, time: Double = 0, totalIterations: Int? = nil) {
+        /// Seconds of `time` that an earlier process spent (a resumed run): not counted against the time limit.
+        public var resumedTime = 0.0
+        public init(iteration: Int = 0, stage: Int = 0, time: Double = 0, totalIterations: Int? = nil,
+                    resumedTime: Double = 0) {
             self.iteration = iteration
             self.stage = stage
             self.time = time
             self.totalIterations = totalIterations
+            self.resumedTime = resumedTime
         }
     }
 
@@ -262,6 +279,10 @@ public final class Trainer {
         report.lossNames = objective.lossNames
         report.effectiveRanks = effectiveRanks
         report.stageNotes = stageNotes
+        if var checkpoint = report.checkpoint {
+            completeCheckpoint?(&checkpoint)
+            report.checkpoint = checkpoint
+        }
         return report
     }
 
@@ -274,13 +295,16 @@ public final class Trainer {
         let gradient = UnsafeMutablePointer<Double>.allocate(capacity: p)
         defer { gradient.deallocate() }
         let evaluator = evaluation.map { _ in NetworkEvaluator(layout: network.layout) }
-        var history: [HistoryRecord] = []
-        var iterationTimes: [Double] = []
+        var history = resume?.history ?? []
+        var iterationTimes = resume?.iterationTimes ?? []
         iterationTimes.reserveCapacity(totalIterations)
-        var iteration = from.iteration
+        var iteration = resume?.iteration ?? from.iteration
+        effectiveRanks = resume?.effectiveRanks ?? []
+        stageNotes = resume?.stageNotes ?? []
+        let firstStage = resume.map { $0.stage - from.stage } ?? 0
         // The last parameters whose loss and gradient were finite, restored on divergence (copied in place: no
         // allocation per iteration).
-        var lastGood = network.parameters
+        var lastGood = resume?.lastGood ?? network.parameters
         func keepAsLastGood(_ theta: [Double]) {
             lastGood.withUnsafeMutableBufferPointer { dst in theta.withUnsafeBufferPointer { dst.baseAddress!.update(from: $0.baseAddress!, count: p) } }
         }
@@ -313,7 +337,40 @@ public final class Trainer {
             observer?.trainingDidRecord(r)
         }
 
-        func timeIsUp() -> Bool { timeLimit.map { elapsed() >= $0 } ?? false }
+        func timeIsUp() -> Bool { timeLimit.map { elapsed() - from.resumedTime >= $0 } ?? false }
+
+        // Checkpoints: taken between iterations, after the iteration's history record.
+        var finalCheckpoint: TrainingCheckpoint?
+        var lastCheckpointTime = elapsed()
+        func snapshot(stage s: Int, _ optimizer: TrainingCheckpoint.OptimizerState) -> TrainingCheckpoint {
+            var c = TrainingCheckpoint(iteration: iteration, stage: from.stage + s, optimizer: optimizer,
+                                       parameters: network.parameters, lastGood: lastGood,
+                                       termWeights: objective.terms.map(\.weight), time: elapsed())
+            c.causalLevel = causal?.level
+            c.causalWeights = causal?.weights ?? []
+            c.history = history
+            c.iterationTimes = iterationTimes
+            c.effectiveRanks = effectiveRanks
+            c.stageNotes = stageNotes
+            return c
+        }
+        func checkpointIfDue(stage s: Int, _ optimizer: () -> TrainingCheckpoint.OptimizerState) {
+            guard let checkpointing else { return }
+            switch checkpointing.interval {
+            case let .iterations(n): guard iteration % max(1, n) == 0 else { return }
+            case let .seconds(t): guard elapsed() - lastCheckpointTime >= t else { return }
+            }
+            var checkpoint = snapshot(stage: s, optimizer())
+            completeCheckpoint?(&checkpoint)
+            checkpointing.save(checkpoint)
+            lastCheckpointTime = elapsed()
+        }
+        func report(_ reason: StopReason) -> TrainingReport {
+            var r = TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: reason,
+                                   iterations: iteration, totalTime: elapsed())
+            r.checkpoint = finalCheckpoint
+            return r
+        }
         /// Book-keeping of an L-BFGS or Levenberg–Marquardt stage, whose optimizer drives the iterations.
         struct SecondOrderStep {
             let stage: Int
@@ -330,7 +387,8 @@ public final class Trainer {
             }
             return SecondOrderStep(s)
         }
-        func afterAcceptedStep(_ step: inout SecondOrderStep, loss: Double, accepted: [Double], rate: Double) -> Bool {
+        func afterAcceptedStep(_ step: inout SecondOrderStep, loss: Double, accepted: [Double], rate: Double,
+                               state: () -> TrainingCheckpoint.OptimizerState) -> Bool {
             iterationTimes.append(Double(DispatchTime.now().uptimeNanoseconds - step.start) * 1e-9)
             network.parameters = accepted
             iteration += 1
@@ -341,42 +399,40 @@ public final class Trainer {
                 effectiveRanks.append(tracking.measure(network, iteration: iteration))
             }
             observer?.trainingDidIterate(iteration: iteration, of: total, loss: loss, metrics: lastMetrics)
+            checkpointIfDue(stage: step.stage, state)
             step.start = DispatchTime.now().uptimeNanoseconds
-            if observer?.trainingShouldStop() == true { step.interrupted = true; return false }
-            if timeIsUp() { step.timedOut = true; return false }
-            return true
+            if observer?.trainingShouldStop() == true { step.interrupted = true }
+            if !step.interrupted && timeIsUp() { step.timedOut = true }
+            if step.interrupted || step.timedOut { finalCheckpoint = snapshot(stage: step.stage, state()) }
+            return !(step.interrupted || step.timedOut)
         }
         /// Notes why the stage stopped; a report when training must end here.
         func endSecondOrderStage(_ step: SecondOrderStep, name: String, reason: String, counts: String,
                                  diverged: Bool) -> TrainingReport? {
             let why = step.interrupted ? "interrupted" : step.timedOut ? "time limit reached" : reason
-            stageNotes.append("stage \(from.stage + step.stage + 1) (\(name)): \(why) after \(counts)")
+            stageNotes.append(stageNotePrefix + "stage \(from.stage + step.stage + 1) (\(name)): \(why) after \(counts)")
             if step.interrupted || step.timedOut {
                 record(stage: step.stage, losses: objective.evaluate(network, gradient: nil), rate: 0, net: network)
-                return TrainingReport(history: history, iterationTimes: iterationTimes,
-                                      stopReason: step.interrupted ? .interrupted(iteration: iteration) : .timeLimit(iteration: iteration),
-                                      iterations: iteration, totalTime: elapsed())
+                return report(step.interrupted ? .interrupted(iteration: iteration) : .timeLimit(iteration: iteration))
             }
-            if diverged {
-                return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .diverged(iteration: iteration),
-                                      iterations: iteration, totalTime: elapsed())
-            }
-            return nil
+            return diverged ? report(.diverged(iteration: iteration)) : nil
         }
 
-        for (s, stage) in stages.enumerated() {
+        for (s, stage) in stages.enumerated() where s >= firstStage {
+            let resumed = s == firstStage ? resume?.optimizer : nil
             switch stage.optimizer {
             case let .adam(schedule):
                 var adam = Adam(parameterCount: p)
                 if scaleActivationSteps { adam.stepScales = network.activationStepScales }
-                for t in 0..<stage.iterations {
+                var first = 0
+                if case let .adam(m, v, step, t)? = resumed { (adam.m, adam.v, adam.step, first) = (m, v, step, t) }
+                for t in first..<stage.iterations {
                     let interrupted = observer?.trainingShouldStop() == true
                     if interrupted || timeIsUp() {
+                        finalCheckpoint = snapshot(stage: s, .adam(m: adam.m, v: adam.v, step: adam.step, stageIteration: t))
                         let losses = objective.evaluate(network, gradient: nil)
                         record(stage: s, losses: losses, rate: schedule.rate(at: t), net: network)
-                        return TrainingReport(history: history, iterationTimes: iterationTimes,
-                                              stopReason: interrupted ? .interrupted(iteration: iteration) : .timeLimit(iteration: iteration),
-                                              iterations: iteration, totalTime: elapsed())
+                        return report(interrupted ? .interrupted(iteration: iteration) : .timeLimit(iteration: iteration))
                     }
                     if let refresh = pointRefresh, pointRefreshEvery > 0, iteration > 0, iteration % pointRefreshEvery == 0,
                        let terms = refresh(network, iteration) {
@@ -387,8 +443,7 @@ public final class Trainer {
                     let loss = losses.reduce(0, +)
                     if !loss.isFinite || !(0..<p).allSatisfy({ gradient[$0].isFinite }) {
                         network.parameters = lastGood
-                        return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .diverged(iteration: iteration),
-                                              iterations: iteration, totalTime: elapsed())
+                        return report(.diverged(iteration: iteration))
                     }
                     let rate = schedule.rate(at: t)
 
@@ -411,62 +466,87 @@ public final class Trainer {
                     iterationTimes.append(Double(DispatchTime.now().uptimeNanoseconds - iterationStart) * 1e-9)
                     iteration += 1
                     observer?.trainingDidIterate(iteration: iteration, of: total, loss: loss, metrics: lastMetrics)
+                    checkpointIfDue(stage: s) { .adam(m: adam.m, v: adam.v, step: adam.step, stageIteration: t + 1) }
                 }
             case let .lbfgs(optimizer):
-                if let causal { causal.update(objective, termLosses: objective.evaluate(network, gradient: nil)) }
-                var x = network.parameters
                 var current = network
-                var step = beginSecondOrderStage(s)
-                let result = optimizer.minimize(&x, iterations: stage.iterations, evaluate: { theta, g in
+                func evaluate(_ theta: [Double], _ g: inout [Double]) -> Double {
                     current.parameters = theta
                     let losses = g.withUnsafeMutableBufferPointer { objective.evaluate(current, gradient: $0.baseAddress!, mask: mask) }
                     return losses.reduce(0, +)
-                }, afterIteration: { _, loss, accepted in
-                    afterAcceptedStep(&step, loss: loss, accepted: accepted, rate: 0)
-                })
-                network.parameters = x
-                if let report = endSecondOrderStage(step, name: "L-BFGS", reason: result.reason.description,
-                                                    counts: "\(result.iterations) iterations, \(result.evaluations) evaluations",
-                                                    diverged: result.reason == .nonFinite) {
+                }
+                var step: SecondOrderStep, state: LBFGS.State
+                if case let .lbfgs(saved)? = resumed {
+                    (step, state) = (SecondOrderStep(s), saved)
+                } else {
+                    if let causal { causal.update(objective, termLosses: objective.evaluate(network, gradient: nil)) }
+                    step = beginSecondOrderStage(s)
+                    state = optimizer.start(at: network.parameters, evaluate: evaluate)
+                }
+                let reason = optimizer.minimize(&state, iterations: stage.iterations, evaluate: evaluate) { now in
+                    afterAcceptedStep(&step, loss: now.f, accepted: now.x, rate: 0) { .lbfgs(now) }
+                }
+                network.parameters = state.x
+                if let report = endSecondOrderStage(step, name: "L-BFGS", reason: reason.description,
+                                                    counts: "\(state.iterations) iterations, \(state.evaluations) evaluations",
+                                                    diverged: reason == .nonFinite) {
                     return report
                 }
-            case var .levenbergMarquardt(optimizer):
+            case let .levenbergMarquardt(optimizer):
                 precondition(objective.slopeRecovery == nil, "Levenberg–Marquardt needs a sum-of-squares loss")
-                var x = network.parameters
                 var current = network
-                var step = beginSecondOrderStage(s)
                 // Without causal weights one run of LM; with them, runs of `segment` iterations, the weights updated
                 // before each (the least-squares problem must not change within a run).
                 let segment = causal.map { $0.training.levenbergMarquardtSegment } ?? stage.iterations
-                var remaining = stage.iterations, iterations = 0, trials = 0, fallbacks = 0
+                var step: SecondOrderStep, progress: TrainingCheckpoint.LevenbergMarquardtProgress
+                var startsSegment = true
+                if case let .levenbergMarquardt(saved)? = resumed {
+                    (step, progress, startsSegment) = (SecondOrderStep(s), saved, false)
+                } else {
+                    step = beginSecondOrderStage(s)
+                    progress = .init(state: .init(x: network.parameters, damping: optimizer.initialDamping),
+                                     segmentIterations: 0, remaining: stage.iterations)
+                }
                 var result: LevenbergMarquardt.Result
                 var moved = false
                 repeat {
-                    if let causal {
-                        current.parameters = x
-                        causal.update(objective, termLosses: objective.evaluate(current, gradient: nil))
+                    if startsSegment {
+                        if let causal {
+                            current.parameters = progress.state.x
+                            causal.update(objective, termLosses: objective.evaluate(current, gradient: nil))
+                        }
+                        progress.segmentIterations = min(segment, progress.remaining)
                     }
-                    result = optimizer.minimize(&x, iterations: min(segment, remaining), normalEquations: { theta, h, g in
+                    startsSegment = true
+                    var state = progress.state
+                    let before = progress
+                    result = optimizer.minimize(&state, iterations: progress.segmentIterations, normalEquations: { theta, h, g in
                         current.parameters = theta
                         return objective.accumulateNormalEquations(current, mask: mask, hessian: h, gradient: g)
                     }, loss: { theta in
                         current.parameters = theta
                         return objective.evaluate(current, gradient: nil).reduce(0, +)
-                    }, afterIteration: { _, loss, accepted, mu in
-                        afterAcceptedStep(&step, loss: loss, accepted: accepted, rate: mu)
+                    }, afterIteration: { now, loss in
+                        afterAcceptedStep(&step, loss: loss, accepted: now.x, rate: now.damping ?? 0) {
+                            var inside = before
+                            inside.state = now
+                            return .levenbergMarquardt(inside)
+                        }
                     })
-                    remaining -= result.iterations
-                    (iterations, trials, fallbacks) = (iterations + result.iterations, trials + result.trials,
-                                                       fallbacks + result.fallbacks)
-                    optimizer.initialDamping = result.damping
+                    progress.remaining -= result.iterations
+                    progress.iterations += result.iterations
+                    progress.trials += result.trials
+                    progress.fallbacks += result.fallbacks
+                    // The next segment starts afresh from here, its damping carried over.
+                    progress.state = .init(x: state.x, damping: result.damping)
                     // A run that converged at these weights continues under the updated ones, as long as it moved.
                     moved = result.iterations > 0 && result.reason != .nonFinite
                         && { if case .linearAlgebraFailure = result.reason { return false } else { return true } }()
-                } while causal != nil && remaining > 0 && (result.reason == .iterationLimit || moved)
+                } while causal != nil && progress.remaining > 0 && (result.reason == .iterationLimit || moved)
                     && !step.interrupted && !step.timedOut
-                network.parameters = x
-                let counts = "\(iterations) iterations, \(trials) trial steps, final damping \(result.damping)"
-                    + (fallbacks > 0 ? ", \(fallbacks) eigen-decomposition fallbacks" : "")
+                network.parameters = progress.state.x
+                let counts = "\(progress.iterations) iterations, \(progress.trials) trial steps, final damping \(result.damping)"
+                    + (progress.fallbacks > 0 ? ", \(progress.fallbacks) eigen-decomposition fallbacks" : "")
                 if let report = endSecondOrderStage(step, name: "Levenberg–Marquardt", reason: result.reason.description,
                                                     counts: counts, diverged: result.reason == .nonFinite) {
                     return report
@@ -476,8 +556,7 @@ public final class Trainer {
         let losses = objective.evaluate(network, gradient: nil)
         if !losses.reduce(0, +).isFinite {
             network.parameters = lastGood
-            return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .diverged(iteration: iteration),
-                                  iterations: iteration, totalTime: elapsed())
+            return report(.diverged(iteration: iteration))
         }
         if recordFinal {
             // A second-order stage may already have recorded this very iteration.
@@ -487,6 +566,6 @@ public final class Trainer {
                 effectiveRanks.append(tracking.measure(network, iteration: iteration))
             }
         }
-        return TrainingReport(history: history, iterationTimes: iterationTimes, stopReason: .completed, iterations: iteration, totalTime: elapsed())
+        return report(.completed)
     }
 }
