@@ -9,6 +9,8 @@ final class ProgressReporter: TrainingObserver {
     let isTerminal = isatty(STDERR_FILENO) != 0
     let hasExactSolution: Bool
     var interruptFlag: InterruptFlag?
+    /// The iteration a resumed run starts from (its speed counts only this run's iterations).
+    var resumedAt = 0
     private let start = DispatchTime.now().uptimeNanoseconds
     private var lastPrint: UInt64 = 0
     private var lastIteration = 0
@@ -61,7 +63,7 @@ final class ProgressReporter: TrainingObserver {
 
     private func emit(now: UInt64) {
         let elapsed = Double(now - start) * 1e-9
-        let rate = elapsed > 0 ? Double(lastIteration) / elapsed : 0
+        let rate = elapsed > 0 ? Double(lastIteration - resumedAt) / elapsed : 0
         let remaining = rate > 0 ? Double(total - lastIteration) / rate : 0
         var fields = [String(format: "it %d/%d", lastIteration, total), String(format: "loss %.3e", lastLoss)]
         if hasExactSolution, let m = lastMetrics { fields.append(String(format: "rel_l2 %.3e", m.relativeL2)) }

@@ -32,11 +32,27 @@ struct Solve: ParsableCommand {
             help: ArgumentHelp("Record the ε-rank of the last hidden layer every M iterations.", valueName: "M"))
     var erankEvery: String?
 
+    @Option(name: .customLong("checkpoint-every"), parsing: .unconditional,
+            help: ArgumentHelp("Write a checkpoint every N iterations, or every so much training time (30s, 10m, 2h).",
+                               valueName: "N|time"))
+    var checkpointEvery: String?
+
+    @Option(help: ArgumentHelp("The checkpoint file (default: the result's name with .checkpoint.h5).", valueName: "file"))
+    var checkpoint: String?
+
+    @Option(help: ArgumentHelp("Continue the run that wrote this checkpoint file, or this interrupted or time-limited "
+                               + "result file, with the same problem file.", valueName: "file"))
+    var resume: String?
+
     @Flag(help: "No progress output.")
     var quiet = false
 
     func validate() throws {
         _ = try numbers()
+        _ = try checkpointEvery.map(Checkpoints.interval)
+        if checkpoint != nil && checkpointEvery == nil {
+            throw ValidationError("--checkpoint names the checkpoint file; give --checkpoint-every too")
+        }
     }
 
     /// The numeric options, checked: each names what is allowed.
@@ -63,8 +79,27 @@ struct Solve: ParsableCommand {
         } catch {
             throw fail(error.description, code: ExitStatus.invalidInput)
         }
+        var resumeFrom: TrainingCheckpoint?
+        if let resume {
+            resumeFrom = try Checkpoints.load(resume, for: &problemFile, seedGiven: seed != nil,
+                                              iterationsGiven: iterations != nil)
+        }
         let outputPath = output ?? (URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent + ".h5")
         if let problem = OutputPath.problem(outputPath) { throw fail(problem, code: ExitStatus.invalidInput) }
+        let checkpointPath = checkpointEvery.map { _ in checkpoint ?? Checkpoints.defaultPath(for: outputPath) }
+        if let checkpointPath {
+            if let problem = OutputPath.problem(checkpointPath, sidecar: false) {
+                throw fail(problem.replacingOccurrences(of: "output", with: "checkpoint"), code: ExitStatus.invalidInput)
+            }
+            if problemFile.configuration.leastSquares != nil {
+                throw fail("--checkpoint-every: \(file) is solved by the least-squares method, in one step without "
+                           + "iterations; there is nothing to checkpoint", code: ExitStatus.invalidInput)
+            }
+            guard checkpointPath != outputPath else {
+                throw fail("--checkpoint: '\(checkpointPath)' is also the result file; give another name",
+                           code: ExitStatus.invalidInput)
+            }
+        }
 
         let config = problemFile.configuration
         let solver: Solver
@@ -80,10 +115,32 @@ struct Solve: ParsableCommand {
         for stale in ResultFile.removeStaleTemporaries(for: outputPath) {
             printError("note: removed '\(stale)', left by a run that was killed")
         }
-        let interrupt = InterruptFlag.install(temporaries: [outputPath, ResultFile.sidecarPath(for: outputPath)]
-            .map { ResultFile.temporaryPath(for: $0) })
+        if let checkpointPath {
+            for stale in ResultFile.removeStaleTemporaries(for: checkpointPath) {
+                printError("note: removed '\(stale)', left by a run that was killed")
+            }
+        }
+        let interrupt = InterruptFlag.install(temporaries: ([outputPath, ResultFile.sidecarPath(for: outputPath)]
+            + (checkpointPath.map { [$0] } ?? [])).map { ResultFile.temporaryPath(for: $0) })
         progress.interruptFlag = interrupt
-        let solution = solver.solve(observer: progress)
+        let checkpointing = try checkpointPath.map { path in
+            Checkpointing(every: try Checkpoints.interval(checkpointEvery!), save: Checkpoints.writer(
+                to: path, origin: .init(problemText: problemFile.text, problemPath: file, seed: config.seed,
+                                        schedule: CheckpointFile.schedule(of: config.stages))))
+        }
+        let solution: Solution
+        if let resumeFrom {
+            progress.resumedAt = resumeFrom.iteration
+            if !quiet { printError("resuming from '\(resume!)' at iteration \(resumeFrom.iteration) (stage \(resumeFrom.stage + 1))") }
+            do {
+                solution = try solver.resume(from: resumeFrom, observer: progress, checkpointing: checkpointing)
+            } catch {
+                interrupt.uninstall()
+                throw fail("--resume: '\(resume!)' cannot continue \(file): \(error.message)", code: ExitStatus.invalidInput)
+            }
+        } else {
+            solution = solver.solve(observer: progress, checkpointing: checkpointing)
+        }
         interrupt.uninstall()
         progress.finish()
 
@@ -96,11 +153,17 @@ struct Solve: ParsableCommand {
         } catch {
             throw fail(error.description, code: ExitStatus.ioFailure)
         }
+        // The result is in place: it holds the final state (and, for a stopped run, a newer checkpoint).
+        if let checkpointPath { try? FileManager.default.removeItem(atPath: checkpointPath) }
         progress.summary(solution, output: outputPath)
+        let resumeHint = "continue it with: pinn solve \(file) --resume \(outputPath)"
         switch solution.report.stopReason {
-        case .completed, .timeLimit: return
+        case .completed: return
+        case .timeLimit:
+            if !quiet { printError("time limit reached; \(resumeHint)") }
+            return
         case let .interrupted(i):
-            printError("interrupted at iteration \(i); the result file holds the state reached")
+            printError("interrupted at iteration \(i); the result file holds the state reached; \(resumeHint)")
             throw ExitCode(ExitStatus.interrupted)
         case let .diverged(i):
             throw fail("training diverged at iteration \(i) (the loss or its gradient became NaN or infinite); "
@@ -127,7 +190,7 @@ struct Solve: ParsableCommand {
 
 /// Checks that a result path can be written before any training starts.
 enum OutputPath {
-    static func problem(_ path: String) -> String? {
+    static func problem(_ path: String, sidecar: Bool = true) -> String? {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
@@ -140,9 +203,9 @@ enum OutputPath {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             return "output '\(path)' is a folder; give a file name such as result.h5"
         }
-        let sidecar = ResultFile.sidecarPath(for: path)
-        if FileManager.default.fileExists(atPath: sidecar, isDirectory: &isDirectory), isDirectory.boolValue {
-            return "output '\(path)': its XDMF sidecar '\(sidecar)' is a folder; remove it or choose another result name"
+        let sidecarPath = ResultFile.sidecarPath(for: path)
+        if sidecar, FileManager.default.fileExists(atPath: sidecarPath, isDirectory: &isDirectory), isDirectory.boolValue {
+            return "output '\(path)': its XDMF sidecar '\(sidecarPath)' is a folder; remove it or choose another result name"
         }
         return nil
     }

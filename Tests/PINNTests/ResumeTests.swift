@@ -62,6 +62,17 @@ final class ResumeTests: XCTestCase {
         XCTAssertTrue(comparable(checkpointed) == straight, "taking checkpoints changed the run", file: file, line: line)
         let checkpoints = collector.checkpoints
         XCTAssertFalse(checkpoints.isEmpty, file: file, line: line)
+        // Every checkpoint survives its file exactly (vectors, generator, history, pending stops).
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString).h5").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let origin = CheckpointFile.Origin(problemText: text, problemPath: "resume.json", seed: problem.configuration.seed,
+                                           schedule: CheckpointFile.schedule(of: problem.configuration.stages))
+        for checkpoint in checkpoints {
+            try CheckpointFile.write(checkpoint, origin: origin, to: path)
+            let (read, readOrigin) = try CheckpointFile.read(path)
+            XCTAssertTrue(read == checkpoint, "checkpoint at \(checkpoint.iteration) changed in its file", file: file, line: line)
+            XCTAssertEqual(readOrigin, origin, file: file, line: line)
+        }
         var configuration = problem.configuration
         configuration.threads = threads
         let other = try Solver(problem: problem.problem, configuration: configuration)
@@ -112,6 +123,44 @@ final class ResumeTests: XCTestCase {
         try assertResumesBitIdentically(causal, every: 2, resumeAt: [2, 20, 22, 26, 30])
         let marching = String(format: Self.heat, "\"time_marching\": {\"windows\": 2},")
         try assertResumesBitIdentically(marching, every: 5, resumeAt: [5, 25, 30, 40, 55])
+    }
+
+    /// Stop reasons decided after the last step, non-finite numbers in the history and an empty L-BFGS memory
+    /// survive the file exactly; a damaged record is an error, not a crash.
+    func testCheckpointFileKeepsPendingStopsAndNonFiniteNumbers() throws {
+        var lbfgs = LBFGS.State(x: [1, -2.5e-300, .pi], f: 0.1 + 0.2, gradient: [0, 1e300, -0.0])
+        lbfgs.pendingStop = .relativeTolerance(4.9406564584124654e-324)
+        var record = HistoryRecord(iteration: 7, stage: 1, loss: .infinity, termLosses: [.nan, 1], metrics: nil,
+                                   wallTime: 0.5, learningRate: 1e-3)
+        record.causalEpsilon = -.infinity
+        var checkpoint = TrainingCheckpoint(iteration: 7, stage: 1, optimizer: .lbfgs(lbfgs), parameters: [1, 2, 3],
+                                            lastGood: [1, 2, 3], termWeights: [1, 1e-200], time: 12.25)
+        checkpoint.history = [record]
+        checkpoint.stageNotes = ["stage 1 (adam): \"quoted\"\nnew line"]
+        var lm = LevenbergMarquardt.State(x: [0.5], damping: nil)
+        lm.pendingStop = .linearAlgebraFailure("ε")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pending-\(UUID().uuidString).h5").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let origin = CheckpointFile.Origin(problemText: "{}", problemPath: "p.json", seed: .max, schedule: "lbfgs 9")
+        for optimizer in [checkpoint.optimizer, .levenbergMarquardt(.init(state: lm, segmentIterations: 4, remaining: 9))] {
+            checkpoint.optimizer = optimizer
+            try CheckpointFile.write(checkpoint, origin: origin, to: path)
+            let (read, readOrigin) = try CheckpointFile.read(path)
+            XCTAssertEqual(readOrigin, origin)
+            XCTAssertEqual(read.optimizer, checkpoint.optimizer)
+            XCTAssertEqual(read.history.count, 1)
+            XCTAssertTrue(read.history[0].termLosses[0].isNaN)
+            XCTAssertEqual(read.history[0].loss, .infinity)
+            XCTAssertEqual(read.history[0].causalEpsilon, -.infinity)
+            XCTAssertEqual(read.stageNotes, checkpoint.stageNotes)
+            XCTAssertEqual(read.termWeights, checkpoint.termWeights)
+        }
+        let file = try HDF5File.openForWriting(path)
+        try file.setAttribute("records", Data("bplist00 damaged".utf8).base64EncodedString(), on: "/checkpoint")
+        file.close()
+        XCTAssertThrowsError(try CheckpointFile.read(path)) {
+            XCTAssertTrue("\($0)".contains("the checkpoint's records are damaged"), "\($0)")
+        }
     }
 
     /// A checkpoint that does not fit the problem is refused with what differs.

@@ -78,7 +78,7 @@ extension NetworkEvaluator {
 }
 
 /// Error metrics of a prediction against exact values.
-public struct ErrorMetrics: Sendable, Equatable {
+public struct ErrorMetrics: Sendable, Equatable, Codable {
     /// ‖u − u*‖₂ / ‖u*‖₂ over the evaluation points.
     public let relativeL2: Double
     /// max |u − u*|.

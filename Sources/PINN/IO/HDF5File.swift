@@ -111,6 +111,15 @@ public final class HDF5File {
 
     /// Reads a dataset as Float64 (converting integers), with its shape.
     public func read(_ path: String) throws(HDF5Error) -> (values: [Double], shape: [Int]) {
+        try readRaw(path, type: pinn_h5t_native_double(), zero: 0.0)
+    }
+
+    /// Reads an integer dataset as Int64 (exactly: no detour through Float64), with its shape.
+    public func readIntegers(_ path: String) throws(HDF5Error) -> (values: [Int64], shape: [Int]) {
+        try readRaw(path, type: pinn_h5t_native_int64(), zero: Int64(0))
+    }
+
+    private func readRaw<T>(_ path: String, type: hid_t, zero: T) throws(HDF5Error) -> (values: [T], shape: [Int]) {
         guard exists(path) else { throw HDF5Error(message: "'\(self.path)' has no dataset '\(path)'") }
         let dset = H5Dopen2(id, path, pinn_h5p_default())
         guard dset >= 0 else { throw HDF5Error(message: "cannot open dataset '\(path)'") }
@@ -131,9 +140,9 @@ public final class HDF5File {
             count = product
         }
         let shape = dims.prefix(rank).map { Int($0) }
-        var values = [Double](repeating: 0, count: count)
+        var values = [T](repeating: zero, count: count)
         let status = values.withUnsafeMutableBytes {
-            H5Dread(dset, pinn_h5t_native_double(), H5S_ALL, H5S_ALL, pinn_h5p_default(), $0.baseAddress)
+            H5Dread(dset, type, H5S_ALL, H5S_ALL, pinn_h5p_default(), $0.baseAddress)
         }
         guard status >= 0 else { throw HDF5Error(message: "cannot read dataset '\(path)'") }
         return (values, shape)

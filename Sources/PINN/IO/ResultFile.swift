@@ -149,7 +149,7 @@ public enum ResultFile {
         return Array(zip(solutionDatasetNames(problem), values))
     }
 
-    private static func moveIntoPlace(_ temporary: String, _ final: String) throws(HDF5Error) {
+    static func moveIntoPlace(_ temporary: String, _ final: String) throws(HDF5Error) {
         if rename(temporary, final) != 0 {
             throw HDF5Error(message: "cannot rename '\(temporary)' to '\(final)': \(String(cString: strerror(errno)))")
         }
@@ -305,6 +305,10 @@ public enum ResultFile {
         try file.setAttribute("blas_library", info.machine.blasLibrary)
         try file.setAttribute("blas_kernel", info.machine.blasKernel)
         try file.setAttribute("swift_version", info.machine.swiftVersion)
+        if let checkpoint = report.checkpoint {
+            // A stopped run: everything needed to continue it (`pinn solve --resume`).
+            try CheckpointFile.fill(file, checkpoint, schedule: CheckpointFile.schedule(of: solution.configuration.stages))
+        }
     }
 
     /// Time-dependent problems: each field's relative L2 error over each time slice of the output grid,

@@ -7,7 +7,7 @@ import Foundation
 /// ``relativeTolerance``, the iteration or evaluation limit is reached, or the line search fails.
 public struct LBFGS: Sendable, Equatable {
     /// Why a minimisation stopped.
-    public enum StopReason: Sendable, Equatable, CustomStringConvertible {
+    public enum StopReason: Sendable, Equatable, Codable, CustomStringConvertible {
         case gradientTolerance(Double)
         case relativeTolerance(Double)
         case iterationLimit

@@ -17,7 +17,7 @@ import Foundation
 /// for the eigenvectors of H (see ``memoryRequired(parameterCount:)``).
 public struct LevenbergMarquardt: Sendable, Equatable {
     /// Why a minimisation stopped.
-    public enum StopReason: Sendable, Equatable, CustomStringConvertible {
+    public enum StopReason: Sendable, Equatable, Codable, CustomStringConvertible {
         case gradientTolerance(Double)
         case relativeTolerance(Double)
         case stepTolerance(Double)

@@ -37,7 +37,7 @@ public struct TrainingStage: Sendable, Equatable {
 }
 
 /// One row of the training history.
-public struct HistoryRecord: Sendable, Equatable {
+public struct HistoryRecord: Sendable, Equatable, Codable {
     /// Iterations completed (global, over all stages).
     public var iteration: Int
     /// Index of the stage the iteration belongs to.
@@ -69,7 +69,7 @@ public struct HistoryRecord: Sendable, Equatable {
 }
 
 /// ε-ranks of hidden layers at one iteration.
-public struct EffectiveRankRecord: Sendable, Equatable {
+public struct EffectiveRankRecord: Sendable, Equatable, Codable {
     public var iteration: Int
     /// ranks[l][e]: hidden layer l (all layers, or only the last, as configured), tolerance e.
     public var ranks: [[Int]]
