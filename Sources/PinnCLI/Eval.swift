@@ -78,32 +78,3 @@ struct Eval: ParsableCommand {
         }
     }
 }
-
-/// Reads a CSV file of points.
-enum PointsCSV {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    static func read(_ path: String, dimension d: Int) throws(Failure) -> [Double] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw Failure(description: "\(path): cannot be read")
-        }
-        var values: [Double] = []
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            if line.isEmpty { continue }
-            let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            if n == 0, fields.contains(where: { Double($0) == nil }) { continue }  // a header line
-            guard fields.count == d else {
-                throw Failure(description: "\(path):\(n + 1): expected \(d) comma-separated number\(d == 1 ? "" : "s") per line, found \(fields.count)")
-            }
-            for f in fields {
-                guard let v = Double(f), v.isFinite else { throw Failure(description: "\(path):\(n + 1): '\(f)' is not a finite number") }
-                values.append(v)
-            }
-        }
-        guard !values.isEmpty else { throw Failure(description: "\(path): no points") }
-        return values
-    }
-}
