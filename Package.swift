@@ -41,6 +41,7 @@ let package = Package(
                           path: "Examples/NonlinearPoisson"),
         .testTarget(name: "PINNTests",
                     dependencies: ["PINN", "PinnCLI", "NonlinearPoissonExample",
-                                   .product(name: "RealModule", package: "swift-numerics")]),
+                                   .product(name: "RealModule", package: "swift-numerics")],
+                    exclude: ["FuzzRegressions"]),
     ]
 )

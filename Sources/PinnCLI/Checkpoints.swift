@@ -28,6 +28,7 @@ enum Checkpoints {
     static func load(_ path: String, for problemFile: inout ProblemFile, seedGiven: Bool,
                      iterationsGiven: Bool) throws -> TrainingCheckpoint {
         let (checkpoint, origin): (TrainingCheckpoint, CheckpointFile.Origin)
+        if FileManager.default.fileExists(atPath: path) { try ReadGuard.verify(path, what: "checkpoint") }
         do {
             (checkpoint, origin) = try CheckpointFile.read(path)
         } catch {

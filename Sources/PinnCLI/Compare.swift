@@ -24,6 +24,9 @@ struct Compare: ParsableCommand {
 
     func run() throws {
         let comparisons: [ReferenceComparison.FieldErrors]
+        for path in [result, reference] where FileManager.default.fileExists(atPath: path) {
+            try ReadGuard.verify(path, what: path == result ? "result file" : "reference file")
+        }
         do {
             let h5 = try HDF5File.open(result)
             let model = try ResultFile.readModel(from: h5)

@@ -27,6 +27,7 @@ struct Eval: ParsableCommand {
     func run() throws {
         let model: TrainedModel
         var fields = ["u"], axisNames: [String]?
+        if FileManager.default.fileExists(atPath: file) { try ReadGuard.verify(file, what: "result file") }
         do {
             let h5 = try HDF5File.open(file)
             model = try ResultFile.readModel(from: h5)

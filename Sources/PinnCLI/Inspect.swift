@@ -9,6 +9,7 @@ struct Inspect: ParsableCommand {
     var file: String
 
     func run() throws {
+        if FileManager.default.fileExists(atPath: file) { try ReadGuard.verify(file, what: "result file") }
         do {
             let h5 = try HDF5File.open(file)
             func text(_ name: String) -> String { (try? h5.stringAttribute(name)) ?? "?" }
@@ -63,6 +64,13 @@ struct Inspect: ParsableCommand {
                                     number("least_squares_cutoff"), number("least_squares_condition"),
                                     number("least_squares_residual_norm"), number("least_squares_solve_seconds"))
                              + (ranks.isEmpty ? "" : "; feature ε-rank \(ranks) (ε = 0.1/0.01/0.001/0.0001)"))
+            }
+            if h5.exists("/checkpoint") {
+                let at = (try? h5.numberAttribute("iteration", on: "/checkpoint")).map(whole) ?? "?"
+                let stage = (try? h5.numberAttribute("stage", on: "/checkpoint")).map { whole($0 + 1) } ?? "?"
+                let optimizer = (try? h5.stringAttribute("optimizer", on: "/checkpoint")) ?? "?"
+                lines.append("  checkpoint   iteration \(at), stage \(stage) (\(optimizer)): continue with "
+                             + "pinn solve \(text("problem_path")) --resume \(file)")
             }
             if let notes = try? h5.stringAttribute("stage_notes", on: "/history"), !notes.isEmpty {
                 for note in notes.split(separator: "\n") { lines.append("  stage        \(note)") }

@@ -8,7 +8,7 @@ struct Pinn: ParsableCommand {
         commandName: "pinn",
         abstract: "Physics-informed neural network PDE solver.",
         version: PINNVersion.current,
-        subcommands: [Solve.self, Validate.self, Inspect.self, Eval.self, Compare.self]
+        subcommands: [Solve.self, Validate.self, Inspect.self, Eval.self, Compare.self, ReadCheck.self]
     )
 
     /// Runs on OpenBLAS's best kernels for this CPU (re-executing once when OpenBLAS fell back to older ones), then

@@ -83,6 +83,9 @@ final class CheckpointCommandTests: CommandLineTestCase {
         XCTAssertEqual(try result.stringAttribute("status"), "interrupted")
         XCTAssertTrue(result.exists("/checkpoint/parameters"))
         result.close()
+        let inspect = try pinn(["inspect", "run.h5"], in: scratch)
+        XCTAssertTrue(inspect.stdout.contains("checkpoint   iteration "), inspect.stdout)
+        XCTAssertTrue(inspect.stdout.contains("(adam): continue with pinn solve p.json --resume run.h5"), inspect.stdout)
         // The result holds the newest state: the checkpoint file is gone.
         XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.appendingPathComponent("run.checkpoint.h5").path))
         let resumed = try pinn(["solve", "p.json", "-o", "resumed.h5", "--resume", "run.h5", "--quiet"], in: scratch)

@@ -56,6 +56,28 @@ final class SignalAndOutputTests: CommandLineTestCase {
         }
     }
 
+    /// Result files whose damaged global heap crashes libhdf5 1.10 (a wild memcpy in H5HG_read) or makes it loop
+    /// forever (found by the libFuzzer harness): every command that reads them stops with a clear error, exit 1,
+    /// instead of crashing or hanging.
+    func testFilesThatCrashOrHangTheHDF5LibraryGiveAnError() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("FuzzRegressions")
+        try "0.1,0.2\n".write(to: scratch.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        for (name, outcome) in [("hdf5-global-heap-crash", "crashed reading this result file (signal 11)"),
+                                ("hdf5-global-heap-loop", "did not finish reading this result file within 10 s")] {
+            let path = scratch.appendingPathComponent(name + ".h5").path
+            try FileManager.default.copyItem(atPath: folder.appendingPathComponent(name + ".h5data").path, toPath: path)
+            let commands = name.hasSuffix("crash") ? [["inspect", path], ["eval", path, "--points", "p.csv"],
+                                                      ["compare", path, path]] : [["inspect", path]]
+            for command in commands {
+                let start = Date()
+                let run = try pinn(command, in: scratch)
+                XCTAssertEqual(run.status, 1, "\(command): \(run.stderr)")
+                XCTAssertEqual(run.stderr, "error: '\(path)': the HDF5 library \(outcome): it is damaged\n", "\(command)")
+                XCTAssertLessThan(Date().timeIntervalSince(start), 20, "\(command)")
+            }
+        }
+    }
+
     /// Temporary files of runs that were killed (their process is gone) are removed by the next run into the same
     /// result; those of a live process are kept.
     func testStaleTemporaryFilesOfKilledRunsAreRemoved() throws {

@@ -9,7 +9,7 @@ import PINN
 /// The readers under test: each takes one input and must return (or throw) for every byte string.
 let targets: [String: (Data) -> Void] = [
     // The JSON parser (problem files are JSON).
-    "json": { data in _ = try? JSONValue.parse(String(decoding: data, as: UTF8.self)) },
+    "json": { data in _ = try? JSONParser.parse(String(decoding: data, as: UTF8.self)) },
     // The formula parser, then evaluation on numbers and on second-order dual numbers (the engine's path for
     // derivatives of exact solutions and forcings), and printing.
     "formula": { data in
@@ -49,8 +49,12 @@ let targets: [String: (Data) -> Void] = [
 let scratchFile = (FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory())
     + "/pinn-fuzz-\(getpid()).h5"
 
-let arguments = CommandLine.arguments
-guard arguments.count >= 2, let target = targets[arguments[1]] else {
+// The target is the first argument, or PINN_FUZZ_TARGET (libFuzzer's -fork mode restarts the program with its own
+// options only: the variable carries the target to those children).
+var arguments = CommandLine.arguments
+var name = ProcessInfo.processInfo.environment["PINN_FUZZ_TARGET"]
+if arguments.count >= 2, targets[arguments[1]] != nil { name = arguments.remove(at: 1) }
+guard let name, let target = targets[name] else {
     FileHandle.standardError.write(Data("""
         usage: pinn-fuzz TARGET [libFuzzer options] [CORPUS …]
         targets: \(targets.keys.sorted().joined(separator: ", "))
@@ -58,13 +62,14 @@ guard arguments.count >= 2, let target = targets[arguments[1]] else {
         """.utf8))
     exit(2)
 }
+setenv("PINN_FUZZ_TARGET", name, 1)
 nonisolated(unsafe) var selected = target
 let callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32 = { data, size in
     selected(data.map { Data(bytes: $0, count: size) } ?? Data())
     return 0
 }
 // libFuzzer reads its own options; the target name is ours.
-var libFuzzerArguments = [arguments[0]] + arguments.dropFirst(2)
+var libFuzzerArguments = arguments
 var cArguments: [UnsafeMutablePointer<CChar>?] = libFuzzerArguments.map { strdup($0) } + [nil]
 var argc = Int32(libFuzzerArguments.count)
 let status = cArguments.withUnsafeMutableBufferPointer { buffer -> Int32 in
