@@ -165,6 +165,10 @@ struct Solve: ParsableCommand {
         case let .interrupted(i):
             printError("interrupted at iteration \(i); the result file holds the state reached; \(resumeHint)")
             throw ExitCode(ExitStatus.interrupted)
+        case let .inconsistent(i):
+            throw fail("the processes' parameters differed at iteration \(i); '\(outputPath)' holds process 0's. "
+                       + "See docs/scaling.md (processes must run the same binary on the same kind of CPU).",
+                       code: ExitStatus.diverged)
         case let .diverged(i):
             throw fail("training diverged at iteration \(i) (the loss or its gradient became NaN or infinite); "
                        + "'\(outputPath)' holds the last finite state. Try a smaller learning rate.", code: ExitStatus.diverged)

@@ -34,6 +34,7 @@ public enum ResultFile {
         case .interrupted: return "interrupted"
         case .diverged: return "diverged"
         case .timeLimit: return "time_limit"
+        case .inconsistent: return "inconsistent"
         }
     }
 

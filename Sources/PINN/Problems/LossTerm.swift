@@ -48,6 +48,9 @@ public struct LossTerm: Sendable {
     public var label: String?
     /// The output a Dirichlet, Robin or data term acts on.
     public var field = 0
+    /// The N of the mean (w/N)·Σ when the term is one process's block of a larger point set (data-parallel
+    /// training: the blocks' sums add up to the whole set's mean); nil: the term's own points.
+    public var meanCount: Int?
 
     public init(kind: Kind, points: [Double], targets: [Double], weight: Double = 1, normals: [Double] = []) {
         if case .robin = kind { precondition(normals.count == points.count, "a Robin term needs one normal per point") }
@@ -68,6 +71,17 @@ public struct LossTerm: Sendable {
 
     /// Number of points N.
     public var count: Int { targets.count }
+
+    /// The term restricted to the points `range` (e.g. one process's block), its mean still over all N points.
+    public func block(_ range: Range<Int>) -> LossTerm {
+        var part = self
+        let d = count > 0 ? points.count / count : 0
+        part.points = Array(points[(range.lowerBound * d)..<(range.upperBound * d)])
+        part.targets = Array(targets[range])
+        if !normals.isEmpty { part.normals = Array(normals[(range.lowerBound * d)..<(range.upperBound * d)]) }
+        part.meanCount = meanCount ?? count
+        return part
+    }
 
     /// Which derivative streams the term needs.
     public var streams: DerivativeStreams {
@@ -104,7 +118,7 @@ public struct LossTerm: Sendable {
                          unknownValues: UnsafePointer<Double>? = nil,
                          unknownSeeds: UnsafeMutablePointer<Double>? = nil) {
         let n = range.count
-        let scale = (weight / Double(count)).squareRoot()
+        let scale = (weight / Double(meanCount ?? count)).squareRoot()
         switch kind {
         case .residual, .customResidual: precondition(m == 1, "PDE and custom residuals read a single-output network")
         case .dirichlet, .data, .robin: if m > 1 { seeds.update(repeating: 0, count: m * streams.count(inputDimension: d) * n) }

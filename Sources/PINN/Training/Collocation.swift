@@ -145,6 +145,7 @@ extension LossTerm {
         }
         var unit = self
         unit.weight = Double(n)  // scale √(w/N) = 1
+        unit.meanCount = nil
         var residuals = [Double](repeating: 0, count: n), seeds = [Double](repeating: 0, count: m * s * n)
         var unknownSeeds = [Double](repeating: 0, count: max(1, n * network.layout.unknownCount))
         let unknowns = network.unknowns

@@ -138,13 +138,19 @@ public struct LevenbergMarquardt: Sendable, Equatable {
     /// Continues a minimisation from `state` (updated in place) until `iterations` accepted steps in all;
     /// `afterIteration` sees the state after each accepted step (complete: save it to continue later) and f there,
     /// and may return false to stop.
+    ///
+    /// Data-parallel training runs this on every process of `communicator` with the summed (identical) H and g:
+    /// process 0 solves for each trial step and sends it to the others, so that a solver whose last bits differed
+    /// between processes (another CPU, another LAPACK) could never make them take different branches.
     public func minimize(_ state: inout State, iterations: Int,
                          normalEquations: ([Double], UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Double,
-                         loss: ([Double]) -> Double, afterIteration: (State, Double) -> Bool) -> Result {
+                         loss: ([Double]) -> Double, communicator: any Communicator = SerialCommunicator.shared,
+                         afterIteration: (State, Double) -> Bool) -> Result {
         let n = state.x.count
         var hessian = [Double](repeating: 0, count: n * n)
         var g = [Double](repeating: 0, count: n), delta = g, hDelta = g, negG = g
         var trialX = state.x
+        var shared = [Double](repeating: 0, count: communicator.size > 1 ? n + 1 : 0)
         let solver = DampedSymmetricSolver(dimension: n)
         let fallbacksBefore = state.fallbacks
         func result(_ reason: StopReason) -> Result {
@@ -168,17 +174,30 @@ public struct LevenbergMarquardt: Sendable, Equatable {
             while true {
                 mu = max(mu, minimumDamping)
                 if mu > maximumDamping { state.damping = mu; return result(.dampingLimit(mu)) }
-                do {
-                    try hessian.withUnsafeBufferPointer { h in
-                        try negG.withUnsafeBufferPointer { b in
-                            try delta.withUnsafeMutableBufferPointer { d in
-                                try solver.solve(hessian: h.baseAddress!, damping: mu, rhs: b.baseAddress!, solution: d.baseAddress!)
+                var failure: String?
+                if communicator.isRoot {
+                    do {
+                        try hessian.withUnsafeBufferPointer { h in
+                            try negG.withUnsafeBufferPointer { b in
+                                try delta.withUnsafeMutableBufferPointer { d in
+                                    try solver.solve(hessian: h.baseAddress!, damping: mu, rhs: b.baseAddress!, solution: d.baseAddress!)
+                                }
                             }
                         }
+                    } catch {
+                        failure = "\(error)"
                     }
-                } catch {
+                }
+                if communicator.size > 1 {
+                    for i in 0..<n { shared[i] = delta[i] }
+                    shared[n] = failure == nil ? 0 : 1
+                    communicator.broadcast(&shared, root: 0)
+                    for i in 0..<n { delta[i] = shared[i] }
+                    if shared[n] != 0 && failure == nil { failure = "on process 0" }
+                }
+                if let failure {
                     state.damping = mu
-                    return result(.linearAlgebraFailure("\(error)"))
+                    return result(.linearAlgebraFailure(failure))
                 }
                 // Predicted decrease f − ‖ρ + Jδ‖² = −(2gᵀδ + δᵀHδ).
                 hessian.withUnsafeBufferPointer { h in

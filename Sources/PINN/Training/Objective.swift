@@ -17,6 +17,12 @@ public final class Objective: @unchecked Sendable {
     public let threads: Int
     /// An optional slope-recovery penalty, reported as the last entry of ``evaluate(_:gradient:mask:)``.
     public var slopeRecovery: SlopeRecovery?
+    /// The processes whose terms' blocks make up the whole loss (data-parallel training): the term losses, gradients
+    /// and normal equations of every process are summed (one sum per evaluation). The terms hold this process's
+    /// block of points with ``LossTerm/meanCount`` the whole count.
+    public var communicator: any Communicator = SerialCommunicator.shared
+    /// Room for one sum over the processes (term losses and gradient, or the normal equations).
+    private var reduction: [Double] = []
     let layout: NetworkLayout
     /// Every term's chunks (the least-squares form sweeps each term on its own).
     var chunks: [(term: Int, range: Range<Int>)] = []
@@ -116,8 +122,28 @@ public final class Objective: @unchecked Sendable {
             let g = groupGradients + k * p
             for i in 0..<weightsAndBiases { sums[gradientChunks[group.lowerBound].term][i] += g[i] }
         }
+        if communicator.size > 1 {
+            var flat = sums.flatMap { $0 }
+            communicator.sum(&flat)
+            sums = (0..<terms.count).map { Array(flat[($0 * weightsAndBiases)..<(($0 + 1) * weightsAndBiases)]) }
+        }
         return sums.map { g in
             (g.map(abs).max() ?? 0, g.map(abs).reduce(0, +) / Double(max(1, g.count)))
+        }
+    }
+
+    /// Sums the term losses (and the gradient) over the processes: one sum of both together.
+    private func sumOverProcesses(_ losses: inout [Double], _ gradient: UnsafeMutablePointer<Double>?) {
+        guard communicator.size > 1 else { return }
+        let t = losses.count, p = gradient == nil ? 0 : layout.parameterCount
+        if reduction.count < t + p { reduction = [Double](repeating: 0, count: t + p) }
+        reduction.withUnsafeMutableBufferPointer { buffer in
+            let b = buffer.baseAddress!
+            for i in 0..<t { b[i] = losses[i] }
+            if let gradient { (b + t).update(from: gradient, count: p) }
+            communicator.sum(b, count: t + p)
+            for i in 0..<t { losses[i] = b[i] }
+            if let gradient { gradient.update(from: b + t, count: p) }
         }
     }
 
@@ -301,6 +327,9 @@ public final class Objective: @unchecked Sendable {
                 let g = groupGradients + k * p
                 for i in 0..<p { gradient[i] += g[i] }
             }
+        }
+        sumOverProcesses(&losses, gradient)
+        if let gradient {
             for (j, factor) in chain.enumerated() { gradient[layout.unknownOffset + j] *= factor }
         }
         if let slopeRecovery {
@@ -445,6 +474,21 @@ public final class Objective: @unchecked Sendable {
             BLAS.gemv(m: p, n: n, a: rows, lda: p, x: residuals, beta: 1, y: gradient)
             for i in 0..<n { loss += residuals[i] * residuals[i] }
             first = last
+        }
+        if communicator.size > 1 {
+            // H, g and L of every process in one sum.
+            let size = p * p + p + 1
+            if reduction.count < size { reduction = [Double](repeating: 0, count: size) }
+            reduction.withUnsafeMutableBufferPointer { buffer in
+                let b = buffer.baseAddress!
+                b.update(from: hessian, count: p * p)
+                (b + p * p).update(from: gradient, count: p)
+                b[p * p + p] = loss
+                communicator.sum(b, count: size)
+                hessian.update(from: b, count: p * p)
+                gradient.update(from: b + p * p, count: p)
+                loss = b[p * p + p]
+            }
         }
         if let mask {
             for j in 0..<p {

@@ -216,6 +216,26 @@ extension Solver {
         if c.resampleEvery > 0 || c.refinement != nil, constraints.prefix(equationCount).contains(where: { $0.pointCount != nil || $0.distribution != nil }) {
             throw fail("configuration.refinement", "resampling and refinement redraw the shared interior points; give the equations no point counts or distributions of their own")
         }
+        try validateProcesses()
+    }
+
+    /// Data-parallel training: every process needs a point of every term; the least-squares method runs on one.
+    private func validateProcesses() throws(SolverError) {
+        let processes = configuration.communicator.size
+        guard processes > 1 else { return }
+        if configuration.leastSquares != nil {
+            throw SolverError(field: "configuration.communicator", message: "the least-squares method runs on one process; "
+                              + "run it without mpirun (\(processes) processes started)")
+        }
+        let equations = equationCount
+        for (k, item) in constraints.enumerated() {
+            let count = pointCount(of: item)
+            guard count < processes else { continue }
+            let place = k < equations ? "problem.equations[\(k)]" : "problem.conditions[\(k - equations)]"
+            throw SolverError(field: place, message: "'\(item.name)' has \(count) point\(count == 1 ? "" : "s") but "
+                              + "\(processes) processes share every term's points, at least one each: use at most \(count) "
+                              + "processes, or more points")
+        }
     }
 
     /// Checks each equation and condition: its region exists on this domain and selects points, the fields and

@@ -92,8 +92,24 @@ public struct SolverConfiguration: Sendable {
     public var threads = 1
     /// Points per engine sweep.
     public var chunkSize = 128
+    /// Data-parallel training over several processes (MPI): each process trains on its block of every term's
+    /// points; the point counts above are totals (see ``SolverConfiguration/weakScaled(processes:)`` for counts per
+    /// process). Process 0 alone measures errors and ε-ranks and writes checkpoints.
+    public var communicator: any Communicator = SerialCommunicator.shared
 
     public init() {}
+
+    /// The configuration with the interior, boundary and initial point counts taken per process (weak scaling):
+    /// multiplied by the number of processes.
+    public func weakScaled(processes: Int) -> SolverConfiguration {
+        var c = self
+        c.interiorPoints *= processes
+        c.boundaryPoints *= processes
+        c.initialPoints = c.initialPoints.map { $0 * processes }
+        c.refinement?.add *= processes
+        c.refinement?.candidates *= processes
+        return c
+    }
 
     /// The activation of hidden layer l.
     public func activation(layer l: Int) -> LayerActivation {
@@ -367,8 +383,10 @@ public struct Solver: Sendable {
         if let training = configuration.causal, let domain = problem.domain as? SpaceTime {
             (terms, causal) = training.split(terms, equationCount: equationCount, domain: domain)
         }
+        let communicator = configuration.communicator
+        terms = terms.map(ownBlock)
         var evaluation: EvaluationSet?
-        if problem.exactSolutions.contains(where: { $0 != nil }) {
+        if problem.exactSolutions.contains(where: { $0 != nil }), communicator.isRoot {
             let inside = evaluationPointsInDomain()
             evaluation = EvaluationSet(points: inside, fields: problem.exactSolutions.map { $0?.values(at: inside) })
         }
@@ -392,6 +410,7 @@ public struct Solver: Sendable {
             }
             let objective = Objective(layout: network.layout, terms: terms, threads: configuration.threads,
                                       chunkSize: configuration.chunkSize)
+            objective.communicator = communicator
             if configuration.slopeRecoveryWeight > 0 {
                 objective.slopeRecovery = SlopeRecovery(weight: configuration.slopeRecoveryWeight)
             }
@@ -403,15 +422,16 @@ public struct Solver: Sendable {
             let trainer = Trainer(objective: objective, stages: stages,
                                   historyInterval: configuration.historyInterval, evaluation: evaluation)
             if let refresh {
-                trainer.pointRefresh = refresh.refresh
+                trainer.pointRefresh = { network, iteration in refresh.refresh(network, iteration: iteration)?.map(ownBlock) }
                 trainer.pointRefreshEvery = refresh.every
             }
+            trainer.communicator = communicator
             trainer.causal = causal
             trainer.scaleActivationSteps = configuration.scaleActivationSteps
             trainer.lossBalancing = configuration.lossBalancing
             trainer.timeLimit = configuration.timeLimit
             if let last = objectives.dropLast().last, last.terms.count > 1 { objective.setWeight(last.terms[1].weight, ofTerm: 1) }
-            if configuration.effectiveRankEvery > 0 {
+            if configuration.effectiveRankEvery > 0, communicator.isRoot {
                 trainer.effectiveRankTracking = EffectiveRankTracking(
                     domain: problem.domain, every: configuration.effectiveRankEvery,
                     epsilons: configuration.effectiveRankEpsilons, allLayers: configuration.effectiveRankAllLayers)
@@ -423,7 +443,7 @@ public struct Solver: Sendable {
                 global.stage += from.stage
                 trainer.resume = global
             }
-            trainer.checkpointing = checkpointing
+            trainer.checkpointing = communicator.isRoot ? checkpointing : nil
             trainer.stageNotePrefix = notePrefix
             trainer.completeCheckpoint = { checkpoint in
                 checkpoint.stage -= from.stage
@@ -451,7 +471,7 @@ public struct Solver: Sendable {
             if part.stopReason != .completed { break }  // interrupted, diverged or out of time: no later segment
         }
         return Solution(problem: problem, network: network, report: report ?? Self.emptyReport(resume),
-                        interiorPoints: causal == nil ? objectives.last?.terms[0].points ?? interior : interior,
+                        interiorPoints: refresh?.interior ?? interior,
                         boundaryPoints: boundary,
                         configuration: configuration, termSummaries: termSummaries(unsplitTerms))
     }
@@ -463,13 +483,19 @@ public struct Solver: Sendable {
         if let refresh, let generator = checkpoint.refreshGenerator.flatMap(Xoshiro256.init(state:)) {
             refresh.restore(rng: generator, interior: checkpoint.refreshInterior, refreshed: checkpoint.refreshed)
             if checkpoint.refreshed {
-                for (i, term) in refresh.equationTerms().enumerated() { objective.replaceTerm(i, with: term) }
+                for (i, term) in refresh.equationTerms().enumerated() { objective.replaceTerm(i, with: ownBlock(term)) }
             }
         }
         if let causal, let level = checkpoint.causalLevel { causal.restore(level: level, weights: checkpoint.causalWeights) }
         for (t, weight) in checkpoint.termWeights.enumerated() where t < objective.terms.count {
             objective.setWeight(weight, ofTerm: t)
         }
+    }
+
+    /// This process's block of a term's points (the whole term on one process).
+    func ownBlock(_ term: LossTerm) -> LossTerm {
+        let communicator = configuration.communicator
+        return communicator.size > 1 ? term.block(communicator.block(of: term.count)) : term
     }
 
     /// The report of a resumed run with no segment left to train (unreachable for a checked checkpoint).

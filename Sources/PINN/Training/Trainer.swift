@@ -127,6 +127,9 @@ public enum StopReason: Sendable, Equatable, CustomStringConvertible {
     case diverged(iteration: Int)
     /// The wall-time limit (``Trainer/timeLimit``) was reached.
     case timeLimit(iteration: Int)
+    /// Data-parallel training: the processes' parameters differed at a history record (see docs/scaling.md); the
+    /// parameters are this process's at that record.
+    case inconsistent(iteration: Int)
 
     public var description: String {
         switch self {
@@ -134,6 +137,8 @@ public enum StopReason: Sendable, Equatable, CustomStringConvertible {
         case let .interrupted(i): return "interrupted at iteration \(i)"
         case let .diverged(i): return "diverged (non-finite loss or gradient) at iteration \(i)"
         case let .timeLimit(i): return "time limit reached at iteration \(i)"
+        case let .inconsistent(i):
+            return "the processes' parameters differ at iteration \(i) (a step that is not deterministic across them)"
         }
     }
 }
@@ -237,6 +242,10 @@ public final class Trainer {
     public var resume: TrainingCheckpoint?
     /// Put before every stage note (time marching: "window 2: ").
     public var stageNotePrefix = ""
+    /// Data-parallel training: the processes that train together (the objective sums over them). Stops are decided
+    /// together (any process interrupted or out of time stops all), and at every history record the processes check
+    /// that their parameters are bit-identical.
+    public var communicator: any Communicator = SerialCommunicator.shared
     private var effectiveRanks: [EffectiveRankRecord] = []
     private var stageNotes: [String] = []
 
@@ -335,9 +344,22 @@ public final class Trainer {
             }
             history.append(r)
             observer?.trainingDidRecord(r)
+            if communicator.size > 1, inconsistentAt == nil, !communicator.agree(on: Fingerprint.of(net.parameters)) {
+                inconsistentAt = iteration
+            }
         }
 
         func timeIsUp() -> Bool { timeLimit.map { elapsed() - from.resumedTime >= $0 } ?? false }
+        /// Whether to stop now, decided by all processes together: (interrupted, out of time).
+        func stopNow() -> (interrupted: Bool, timedOut: Bool) {
+            let interrupted = observer?.trainingShouldStop() == true
+            guard communicator.size > 1 else { return (interrupted, !interrupted && timeIsUp()) }
+            var votes = [interrupted ? 1.0 : 0, timeIsUp() ? 1.0 : 0]
+            communicator.maximum(&votes)
+            return (votes[0] > 0, votes[0] == 0 && votes[1] > 0)
+        }
+        /// Data-parallel training: the first history record at which the processes' parameters differed.
+        var inconsistentAt: Int?
 
         // Checkpoints: taken between iterations, after the iteration's history record.
         var finalCheckpoint: TrainingCheckpoint?
@@ -376,6 +398,7 @@ public final class Trainer {
             let stage: Int
             var interrupted = false
             var timedOut = false
+            var inconsistent = false
             var start = DispatchTime.now().uptimeNanoseconds
             init(_ stage: Int) { self.stage = stage }
         }
@@ -399,16 +422,17 @@ public final class Trainer {
                 effectiveRanks.append(tracking.measure(network, iteration: iteration))
             }
             observer?.trainingDidIterate(iteration: iteration, of: total, loss: loss, metrics: lastMetrics)
+            if inconsistentAt != nil { step.inconsistent = true; return false }
             checkpointIfDue(stage: step.stage, state)
             step.start = DispatchTime.now().uptimeNanoseconds
-            if observer?.trainingShouldStop() == true { step.interrupted = true }
-            if !step.interrupted && timeIsUp() { step.timedOut = true }
+            (step.interrupted, step.timedOut) = stopNow()
             if step.interrupted || step.timedOut { finalCheckpoint = snapshot(stage: step.stage, state()) }
             return !(step.interrupted || step.timedOut)
         }
         /// Notes why the stage stopped; a report when training must end here.
         func endSecondOrderStage(_ step: SecondOrderStep, name: String, reason: String, counts: String,
                                  diverged: Bool) -> TrainingReport? {
+            if step.inconsistent { return report(.inconsistent(iteration: iteration)) }
             let why = step.interrupted ? "interrupted" : step.timedOut ? "time limit reached" : reason
             stageNotes.append(stageNotePrefix + "stage \(from.stage + step.stage + 1) (\(name)): \(why) after \(counts)")
             if step.interrupted || step.timedOut {
@@ -427,8 +451,8 @@ public final class Trainer {
                 var first = 0
                 if case let .adam(m, v, step, t)? = resumed { (adam.m, adam.v, adam.step, first) = (m, v, step, t) }
                 for t in first..<stage.iterations {
-                    let interrupted = observer?.trainingShouldStop() == true
-                    if interrupted || timeIsUp() {
+                    let (interrupted, timedOut) = stopNow()
+                    if interrupted || timedOut {
                         finalCheckpoint = snapshot(stage: s, .adam(m: adam.m, v: adam.v, step: adam.step, stageIteration: t))
                         let losses = objective.evaluate(network, gradient: nil)
                         record(stage: s, losses: losses, rate: schedule.rate(at: t), net: network)
@@ -447,7 +471,10 @@ public final class Trainer {
                     }
                     let rate = schedule.rate(at: t)
 
-                    if iteration % historyInterval == 0 { record(stage: s, losses: losses, rate: rate, net: network) }
+                    if iteration % historyInterval == 0 {
+                        record(stage: s, losses: losses, rate: rate, net: network)
+                        if let at = inconsistentAt { return report(.inconsistent(iteration: at)) }
+                    }
                     if let tracking = effectiveRankTracking, iteration % tracking.every == 0 {
                         effectiveRanks.append(tracking.measure(network, iteration: iteration))
                     }
@@ -526,7 +553,7 @@ public final class Trainer {
                     }, loss: { theta in
                         current.parameters = theta
                         return objective.evaluate(current, gradient: nil).reduce(0, +)
-                    }, afterIteration: { now, loss in
+                    }, communicator: communicator, afterIteration: { now, loss in
                         afterAcceptedStep(&step, loss: loss, accepted: now.x, rate: now.damping ?? 0) {
                             var inside = before
                             inside.state = now
@@ -543,7 +570,7 @@ public final class Trainer {
                     moved = result.iterations > 0 && result.reason != .nonFinite
                         && { if case .linearAlgebraFailure = result.reason { return false } else { return true } }()
                 } while causal != nil && progress.remaining > 0 && (result.reason == .iterationLimit || moved)
-                    && !step.interrupted && !step.timedOut
+                    && !step.interrupted && !step.timedOut && !step.inconsistent
                 network.parameters = progress.state.x
                 let counts = "\(progress.iterations) iterations, \(progress.trials) trial steps, final damping \(result.damping)"
                     + (progress.fallbacks > 0 ? ", \(progress.fallbacks) eigen-decomposition fallbacks" : "")
