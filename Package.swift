@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -8,6 +8,9 @@ let package = Package(
         .executable(name: "pinn", targets: ["PinnCLI"]),
         .executable(name: "nonlinear-poisson-example", targets: ["NonlinearPoissonExample"]),
     ],
+    // `swift build --traits MPI` (scripts/build-mpi.sh): data-parallel training over MPI. The default build needs no
+    // MPI: the shim then reports that MPI is not available.
+    traits: [.trait(name: "MPI", description: "Data-parallel training over MPI (Open MPI or MPICH, through pkg-config)")],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,9 +28,14 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("sleef"), .linkedLibrary("m")]),
         // cpuid and xgetbv: the CPU model and the vector instruction sets it can run (BLAS kernel choice).
         .target(name: "CCPUInfo"),
+        // MPI (only with the MPI trait) and the C shim over it: Open MPI's handles are macros Swift cannot import.
+        .systemLibrary(name: "CMPI", pkgConfig: "mpi", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .target(name: "CMPIShim",
+                dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"]))],
+                cSettings: [.define("PINN_MPI", .when(traits: ["MPI"]))]),
         .target(name: "PINN",
                 dependencies: [
-                    "CBLAS", "CLAPACKE", "CHDF5", "CVectorMath", "CCPUInfo",
+                    "CBLAS", "CLAPACKE", "CHDF5", "CVectorMath", "CCPUInfo", "CMPIShim",
                     .product(name: "RealModule", package: "swift-numerics"),
                 ]),
         .executableTarget(name: "PinnCLI",

@@ -28,7 +28,7 @@ final class ProgressReporter: TrainingObserver {
         FileHandle.standardError.write(Data(text.utf8))
     }
 
-    func header(_ file: ProblemFile, output: String) {
+    func header(_ file: ProblemFile, output: String, processes: Int = 1) {
         guard !quiet else { return }
         let c = file.configuration
         let p = file.problem
@@ -37,7 +37,8 @@ final class ProgressReporter: TrainingObserver {
         lines.append("  PDE \(p.equation) on \(p.domain)")
         let widths = c.hiddenWidths.map(String.init).joined(separator: "→")
         lines.append("  network \(p.domain.dimension)→\(widths)→\(p.fields.count) \(c.activations.map { $0.terms.map(\.function.rawValue).joined(separator: "+") }.joined(separator: ",")), seed \(c.seed)")
-        lines.append("  points \(c.interiorPoints) interior + \(p.domain.dimension == 1 ? 2 : c.boundaryPoints) boundary, \(c.threads) thread\(c.threads == 1 ? "" : "s"), output \(output)")
+        lines.append("  points \(c.interiorPoints) interior + \(p.domain.dimension == 1 ? 2 : c.boundaryPoints) boundary, \(c.threads) thread\(c.threads == 1 ? "" : "s")"
+                     + (processes > 1 ? " × \(processes) MPI processes" : "") + ", output \(output)")
         write(lines.joined(separator: "\n") + "\n")
     }
 

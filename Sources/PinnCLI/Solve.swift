@@ -44,6 +44,10 @@ struct Solve: ParsableCommand {
                                + "result file, with the same problem file.", valueName: "file"))
     var resume: String?
 
+    @Flag(name: .customLong("weak-scaling"),
+          help: "Under MPI: the file's interior, boundary and initial point counts are per process (default: totals).")
+    var weakScaling = false
+
     @Flag(help: "No progress output.")
     var quiet = false
 
@@ -84,38 +88,32 @@ struct Solve: ParsableCommand {
             resumeFrom = try Checkpoints.load(resume, for: &problemFile, seedGiven: seed != nil,
                                               iterationsGiven: iterations != nil)
         }
+        let group = try ProcessGroup.start()
+        try ProcessGroup.checkSameProblem(problemFile.text, file: file, in: group)
+        if weakScaling { problemFile.configuration = problemFile.configuration.weakScaled(processes: group.size) }
+        problemFile.configuration.communicator = group
         let outputPath = output ?? (URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent + ".h5")
-        if let problem = OutputPath.problem(outputPath) { throw fail(problem, code: ExitStatus.invalidInput) }
         let checkpointPath = checkpointEvery.map { _ in checkpoint ?? Checkpoints.defaultPath(for: outputPath) }
-        if let checkpointPath {
-            if let problem = OutputPath.problem(checkpointPath, sidecar: false) {
-                throw fail(problem.replacingOccurrences(of: "output", with: "checkpoint"), code: ExitStatus.invalidInput)
-            }
-            if problemFile.configuration.leastSquares != nil {
-                throw fail("--checkpoint-every: \(file) is solved by the least-squares method, in one step without "
-                           + "iterations; there is nothing to checkpoint", code: ExitStatus.invalidInput)
-            }
-            guard checkpointPath != outputPath else {
-                throw fail("--checkpoint: '\(checkpointPath)' is also the result file; give another name",
-                           code: ExitStatus.invalidInput)
-            }
-        }
+        // Process 0 writes: it alone checks the paths, and a problem there stops every process.
+        try ProcessGroup.stopIfAny(group.isRoot ? outputProblem(outputPath, checkpointPath, problemFile) : nil,
+                                   code: ExitStatus.invalidInput, in: group)
 
         let config = problemFile.configuration
         let solver: Solver
         do {
             solver = try Solver(problem: problemFile.problem, configuration: config)
         } catch {
+            if !group.isRoot { throw ExitCode(ExitStatus.invalidInput) }
             throw fail("\(file): \(error.description)", code: ExitStatus.invalidInput)
         }
-        for warning in problemFile.warnings { printError("warning: " + warning) }
-        let progress = ProgressReporter(quiet: quiet,
+        if group.isRoot { for warning in problemFile.warnings { printError("warning: " + warning) } }
+        let progress = ProgressReporter(quiet: quiet || !group.isRoot,
                                         hasExactSolution: problemFile.problem.exactSolutions.contains { $0 != nil })
-        progress.header(problemFile, output: outputPath)
-        for stale in ResultFile.removeStaleTemporaries(for: outputPath) {
+        progress.header(problemFile, output: outputPath, processes: group.size)
+        for stale in group.isRoot ? ResultFile.removeStaleTemporaries(for: outputPath) : [] {
             printError("note: removed '\(stale)', left by a run that was killed")
         }
-        if let checkpointPath {
+        if let checkpointPath, group.isRoot {
             for stale in ResultFile.removeStaleTemporaries(for: checkpointPath) {
                 printError("note: removed '\(stale)', left by a run that was killed")
             }
@@ -131,7 +129,7 @@ struct Solve: ParsableCommand {
         let solution: Solution
         if let resumeFrom {
             progress.resumedAt = resumeFrom.iteration
-            if !quiet { printError("resuming from '\(resume!)' at iteration \(resumeFrom.iteration) (stage \(resumeFrom.stage + 1))") }
+            if !quiet && group.isRoot { printError("resuming from '\(resume!)' at iteration \(resumeFrom.iteration) (stage \(resumeFrom.stage + 1))") }
             do {
                 solution = try solver.resume(from: resumeFrom, observer: progress, checkpointing: checkpointing)
             } catch {
@@ -143,12 +141,20 @@ struct Solve: ParsableCommand {
         }
         interrupt.uninstall()
         progress.finish()
+        guard group.isRoot else {  // process 0 writes the result and reports
+            switch solution.report.stopReason {
+            case .completed, .timeLimit: return
+            case .interrupted: throw ExitCode(ExitStatus.interrupted)
+            case .diverged, .inconsistent: throw ExitCode(ExitStatus.diverged)
+            }
+        }
 
         do {
             try ResultFile.write(solution, grid: solver.evaluationGrid(),
                                  info: .init(problemText: problemFile.text, problemPath: file,
                                              description: problemFile.description, seed: config.seed,
-                                             threads: config.threads, effectiveRankEpsilons: config.effectiveRankEpsilons),
+                                             threads: config.threads, effectiveRankEpsilons: config.effectiveRankEpsilons,
+                                             processes: group.size),
                                  to: outputPath)
         } catch {
             throw fail(error.description, code: ExitStatus.ioFailure)
@@ -173,6 +179,21 @@ struct Solve: ParsableCommand {
             throw fail("training diverged at iteration \(i) (the loss or its gradient became NaN or infinite); "
                        + "'\(outputPath)' holds the last finite state. Try a smaller learning rate.", code: ExitStatus.diverged)
         }
+    }
+
+    /// What is wrong with the result and checkpoint paths (nil: nothing).
+    func outputProblem(_ outputPath: String, _ checkpointPath: String?, _ problemFile: ProblemFile) -> String? {
+        if let problem = OutputPath.problem(outputPath) { return problem }
+        guard let checkpointPath else { return nil }
+        if let problem = OutputPath.problem(checkpointPath, sidecar: false) {
+            return problem.replacingOccurrences(of: "output", with: "checkpoint")
+        }
+        if problemFile.configuration.leastSquares != nil {
+            return "--checkpoint-every: \(file) is solved by the least-squares method, in one step without iterations; "
+                + "there is nothing to checkpoint"
+        }
+        if checkpointPath == outputPath { return "--checkpoint: '\(checkpointPath)' is also the result file; give another name" }
+        return nil
     }
 
     /// The stages cut (or the last one extended) so that they total `n` iterations.

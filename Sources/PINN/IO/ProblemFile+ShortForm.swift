@@ -116,7 +116,7 @@ extension ProblemFile {
             }
             // With named boundary parts each part has its own value, and boundary_value is not needed.
             let parts = root.value("boundary_conditions") != nil
-            guard let boundary = try boundary ?? (parts ? try? Formula("0", dimension: d) : nil) else {
+            guard let boundary = boundary ?? (parts ? try? Formula("0", dimension: d) : nil) else {
                 throw root.fail("boundary_value", "required when 'exact_solution' is not given")
             }
             problem = Problem(domain: domain, pde: pde, forcing: forcing, boundaryValue: boundary)

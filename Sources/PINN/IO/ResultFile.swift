@@ -14,10 +14,14 @@ public enum ResultFile {
         public var effectiveRankEpsilons: [Double]
         /// The machine the run was computed on.
         public var machine: Machine
+        /// Processes that trained together (MPI; 1 without).
+        public var processes: Int
 
         public init(problemText: String, problemPath: String, description: String, seed: UInt64, threads: Int,
-                    effectiveRankEpsilons: [Double] = EffectiveRank.defaultEpsilons, machine: Machine = .current) {
+                    effectiveRankEpsilons: [Double] = EffectiveRank.defaultEpsilons, machine: Machine = .current,
+                    processes: Int = 1) {
             self.machine = machine
+            self.processes = processes
             self.problemText = problemText
             self.problemPath = problemPath
             self.description = description
@@ -280,6 +284,7 @@ public enum ResultFile {
         try file.setAttribute("domain", problem.domain.description)
         try file.setAttribute("seed", integer: Int64(bitPattern: info.seed))
         try file.setAttribute("threads", integer: Int64(info.threads))
+        try file.setAttribute("processes", integer: Int64(info.processes))
         try file.setAttribute("status", status(report.stopReason))
         try file.setAttribute("stop_reason", report.stopReason.description)
         try file.setAttribute("iterations", integer: Int64(report.iterations))
