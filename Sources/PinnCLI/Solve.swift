@@ -44,6 +44,11 @@ struct Solve: ParsableCommand {
                                + "result file, with the same problem file.", valueName: "file"))
     var resume: String?
 
+    @Option(name: .customLong("sweep-index"), parsing: .unconditional,
+            help: ArgumentHelp("Solve run I of the file's parameter study (its \"sweep\" field); the result defaults to NAME-I.h5.",
+                               valueName: "I"))
+    var sweepIndex: String?
+
     @Flag(name: .customLong("weak-scaling"),
           help: "Under MPI: the file's interior, boundary and initial point counts are per process (default: totals).")
     var weakScaling = false
@@ -53,6 +58,7 @@ struct Solve: ParsableCommand {
 
     func validate() throws {
         _ = try numbers()
+        _ = try sweepIndex.map { try CommandLineNumber.whole($0, option: "--sweep-index", in: 0...ProblemSweep.maximumRuns - 1) }
         _ = try checkpointEvery.map(Checkpoints.interval)
         if checkpoint != nil && checkpointEvery == nil {
             throw ValidationError("--checkpoint names the checkpoint file; give --checkpoint-every too")
@@ -72,8 +78,15 @@ struct Solve: ParsableCommand {
     func run() throws {
         var problemFile: ProblemFile
         let (iterations, seed, threads, timeLimit, erankEvery) = try numbers()  // checked already by validate()
+        let sweepRun = try sweepIndex.map { try CommandLineNumber.whole($0, option: "--sweep-index", in: 0...ProblemSweep.maximumRuns - 1) }
+        var sweep: (index: Int, label: String)?
         do throws(ProblemFileError) {
-            problemFile = try ProblemFile.load(path: file)
+            var text = try ProblemFile.readText(path: file)
+            if let sweepRun {
+                let variant = try ProblemSweep.variant(text, path: file, index: sweepRun)
+                (text, sweep) = (variant.text, (sweepRun, variant.run.label))
+            }
+            problemFile = try ProblemFile.parse(text, path: file)
             if let seed { problemFile.configuration.seed = seed }
             if let threads { problemFile.configuration.threads = threads }
             if let timeLimit { problemFile.configuration.timeLimit = timeLimit }
@@ -92,7 +105,8 @@ struct Solve: ParsableCommand {
         try ProcessGroup.checkSameProblem(problemFile.text, file: file, in: group)
         if weakScaling { problemFile.configuration = problemFile.configuration.weakScaled(processes: group.size) }
         problemFile.configuration.communicator = group
-        let outputPath = output ?? (URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent + ".h5")
+        let outputPath = output ?? (URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+                                    + (sweep.map { "-\($0.index)" } ?? "") + ".h5")
         let checkpointPath = checkpointEvery.map { _ in checkpoint ?? Checkpoints.defaultPath(for: outputPath) }
         // Process 0 writes: it alone checks the paths, and a problem there stops every process.
         try ProcessGroup.stopIfAny(group.isRoot ? outputProblem(outputPath, checkpointPath, problemFile) : nil,
@@ -154,7 +168,8 @@ struct Solve: ParsableCommand {
                                  info: .init(problemText: problemFile.text, problemPath: file,
                                              description: problemFile.description, seed: config.seed,
                                              threads: config.threads, effectiveRankEpsilons: config.effectiveRankEpsilons,
-                                             processes: group.size),
+                                             processes: group.size, sweepIndex: sweep?.index,
+                                             sweepValues: sweep?.label ?? ""),
                                  to: outputPath)
         } catch {
             throw fail(error.description, code: ExitStatus.ioFailure)

@@ -11,8 +11,23 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         let problemFile: ProblemFile
-        do {
-            problemFile = try ProblemFile.load(path: file)
+        do throws(ProblemFileError) {
+            let text = try ProblemFile.readText(path: file)
+            if let runs = try ProblemSweep.runs(in: text, path: file) {
+                // A parameter study: every run must be valid; the first is described.
+                for index in runs.indices.dropFirst() {
+                    do {
+                        _ = try ProblemFile.parse(try ProblemSweep.variant(text, path: file, index: index).text, path: file)
+                    } catch {
+                        throw ProblemFileError(file: file, path: "sweep",
+                                               message: "run \(index) (\(runs[index].label)): \(error.description)")
+                    }
+                }
+                print("\(file): a parameter study of \(runs.count) runs (solve each with --sweep-index 0 … \(runs.count - 1)); run 0:")
+                problemFile = try ProblemFile.parse(try ProblemSweep.variant(text, path: file, index: 0).text, path: file)
+            } else {
+                problemFile = try ProblemFile.parse(text, path: file)
+            }
         } catch {
             throw fail(error.description, code: ExitStatus.invalidInput)
         }

@@ -202,11 +202,14 @@ final class CommandLineTests: CommandLineTestCase {
         XCTAssertGreaterThanOrEqual(files.count, 5)
         for name in files {
             let out = scratch.appendingPathComponent(name.replacingOccurrences(of: ".json", with: ".h5")).path
-            let run = try pinn(["solve", "problems/\(name)", "-o", out, "--iterations", "3", "--quiet"])
+            // A parameter study runs its first run.
+            let study = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8).contains("\"sweep\"")
+            let run = try pinn(["solve", "problems/\(name)", "-o", out, "--iterations", "3", "--quiet"]
+                               + (study ? ["--sweep-index", "0"] : []))
             XCTAssertEqual(run.status, 0, "\(name): \(run.stderr)")
             let validate = try pinn(["validate", "problems/\(name)"])
             XCTAssertEqual(validate.status, 0, "\(name): \(validate.stderr)")
-            XCTAssertTrue(validate.stdout.hasPrefix("problems/\(name): valid"))
+            XCTAssertTrue(validate.stdout.hasPrefix("problems/\(name): " + (study ? "a parameter study of" : "valid")))
         }
     }
 

@@ -30,6 +30,11 @@ public struct ProblemFile: Sendable {
 
     /// Reads and checks the file at `path`.
     public static func load(path: String) throws(ProblemFileError) -> ProblemFile {
+        try parse(try readText(path: path), path: path)
+    }
+
+    /// The text of the problem file at `path`, or why it cannot be read.
+    public static func readText(path: String) throws(ProblemFileError) -> String {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw ProblemFileError(file: path, path: "", message: "no such file")
@@ -51,7 +56,7 @@ public struct ProblemFile: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ProblemFileError(file: path, path: "", message: "cannot be read as UTF-8 text")
         }
-        return try parse(text, path: path)
+        return text
     }
 
     /// Parses and checks a problem file's text; `path` names it in errors.
@@ -63,6 +68,10 @@ public struct ProblemFile: Sendable {
             throw ProblemFileError(file: path, path: "", message: error.description)
         }
         var root = try JSONObjectReader(json, file: path, path: "")
+        if root.has("sweep"), let runs = try ProblemSweep.runs(in: text, path: path) {
+            throw root.fail("sweep", "describes a parameter study of \(runs.count) runs: solve one with "
+                            + "pinn solve \(path) --sweep-index I (I = 0 … \(runs.count - 1))")
+        }
         let description = try root.string("description") ?? ""
 
         // Domain.

@@ -16,12 +16,17 @@ public enum ResultFile {
         public var machine: Machine
         /// Processes that trained together (MPI; 1 without).
         public var processes: Int
+        /// A run of a parameter study: its index and the values it sets ("seed=1, pde.k=4").
+        public var sweepIndex: Int?
+        public var sweepValues: String
 
         public init(problemText: String, problemPath: String, description: String, seed: UInt64, threads: Int,
                     effectiveRankEpsilons: [Double] = EffectiveRank.defaultEpsilons, machine: Machine = .current,
-                    processes: Int = 1) {
+                    processes: Int = 1, sweepIndex: Int? = nil, sweepValues: String = "") {
             self.machine = machine
             self.processes = processes
+            self.sweepIndex = sweepIndex
+            self.sweepValues = sweepValues
             self.problemText = problemText
             self.problemPath = problemPath
             self.description = description
@@ -285,6 +290,10 @@ public enum ResultFile {
         try file.setAttribute("seed", integer: Int64(bitPattern: info.seed))
         try file.setAttribute("threads", integer: Int64(info.threads))
         try file.setAttribute("processes", integer: Int64(info.processes))
+        if let index = info.sweepIndex {
+            try file.setAttribute("sweep_index", integer: Int64(index))
+            try file.setAttribute("sweep_values", info.sweepValues)
+        }
         try file.setAttribute("status", status(report.stopReason))
         try file.setAttribute("stop_reason", report.stopReason.description)
         try file.setAttribute("iterations", integer: Int64(report.iterations))
