@@ -1,3 +1,5 @@
+import Foundation
+
 /// Resampling and residual-based adaptive refinement of the interior points during training: every ``every``
 /// iterations the equations' terms are rebuilt on new points. Deterministic in the seed: it draws from its own
 /// generator, split off after the collocation points'. Its state (generator and current points) is part of a
@@ -62,5 +64,54 @@ public final class PointRefresh: @unchecked Sendable {
         guard changed else { return nil }
         refreshed = true
         return equationTerms()
+    }
+}
+
+/// Residual-based adaptive refinement settings (Lu et al. 2021 for RAR; Wu et al. 2023 for RAR-D).
+public struct ResidualRefinement: Sendable, Equatable {
+    /// How the added points are chosen among the candidates.
+    public enum Selection: Sendable, Equatable {
+        /// RAR (greedy): the `add` candidates of largest |residual|.
+        case largest
+        /// RAR-D: `add` candidates drawn without replacement with probability ∝ |r|ᵏ / mean|r|ᵏ + c.
+        case density(exponent: Double, constant: Double)
+    }
+
+    public var every: Int
+    public var candidates: Int
+    public var add: Int
+    public var selection: Selection
+
+    public init(every: Int, candidates: Int, add: Int, selection: Selection = .largest) {
+        self.every = every
+        self.candidates = candidates
+        self.add = add
+        self.selection = selection
+    }
+
+    /// Indices of the chosen candidates given their residuals.
+    func choose(residuals r: [Double], rng: inout Xoshiro256) -> [Int] {
+        switch selection {
+        case .largest:
+            return Array(r.indices.sorted { abs(r[$0]) > abs(r[$1]) }.prefix(add))
+        case let .density(k, c):
+            let powered = r.map { pow(abs($0), k) }
+            let mean = max(powered.reduce(0, +) / Double(max(1, r.count)), .leastNormalMagnitude)
+            var weights = powered.map { $0 / mean + c }
+            var chosen: [Int] = []
+            var total = weights.reduce(0, +)
+            while chosen.count < min(add, r.count) && total > 0 {
+                var u = rng.nextUniform() * total
+                var pick = weights.count - 1
+                for (i, w) in weights.enumerated() where w > 0 {
+                    if u < w { pick = i; break }
+                    u -= w
+                }
+                chosen.append(pick)
+                total -= weights[pick]
+                weights[pick] = 0
+            }
+            return chosen
+        }
     }
 }
