@@ -170,6 +170,51 @@ final class DataParallelTests: XCTestCase {
         }
     }
 
+    /// Loss balancing, causal weighting (LM in segments), time marching, and a checkpoint taken on 2 processes resumed
+    /// on 2 processes: every process ends with the same bits and the serial result to rounding.
+    func testBalancingCausalMarchingAndResumeOverProcesses() throws {
+        let heat = """
+            {"domain": {"type": "interval", "x": [0, 1]}, "time": [0, 0.2],
+             "equations": [{"residual": "u_t - u_xx"}],
+             "conditions": [{"on": "boundary", "type": "dirichlet"}, {"on": "initial", "type": "dirichlet"}],
+             "exact_solution": "exp(-pi^2*t)*sin(pi*x)", "seed": 1,
+             "network": {"hidden_layers": [8, 8]}, "collocation": {"interior": 101, "boundary": 31, "initial": 29},
+             "output": {"grid": [11, 6], "history_interval": 4},
+             "training": {%@ "stages": [{"optimizer": "adam", "iterations": 12, "learning_rate": 0.01},
+                                        {"optimizer": "lm", "iterations": 6}]}}
+            """
+        let cases = [
+            Self.problem(stages: "{\"optimizer\": \"adam\", \"iterations\": 20, \"learning_rate\": 0.01}")
+                .replacingOccurrences(of: "\"boundary_weight\": 3", with: "\"boundary_weight\": 3, \"balancing\": {\"every\": 3, \"rate\": 0.3}"),
+            String(format: heat, "\"causal\": {\"slices\": 4, \"epsilon\": [0.1, 10], \"lm_segment\": 3},"),
+            String(format: heat, "\"time_marching\": {\"windows\": 2},"),
+        ]
+        for text in cases {
+            let serial = try Self.solver(text, communicator: SerialCommunicator.shared).solve()
+            let solutions = LocalGroup(size: 2).run { member in try! DataParallelTests.solver(text, communicator: member).solve() }
+            XCTAssertEqual(solutions[0].network.parameters, solutions[1].network.parameters)
+            let difference = zip(solutions[0].network.parameters, serial.network.parameters).map { abs($0 - $1) }.max()!
+            XCTAssertLessThan(difference, 1e-10 * serial.network.parameters.map(abs).max()!, text)
+            for (a, b) in zip(solutions[0].report.history.last!.termWeights, serial.report.history.last!.termWeights) {
+                XCTAssertEqual(a, b, accuracy: 1e-9 * abs(b), "loss and causal weights")
+            }
+        }
+        // Resume: a checkpoint of a 2-process run, continued on 2 processes, ends where the uninterrupted one does.
+        let text = Self.problem(stages: "{\"optimizer\": \"adam\", \"iterations\": 10, \"learning_rate\": 0.01}, {\"optimizer\": \"lbfgs\", \"iterations\": 6}")
+        let collector = ResumeTests.Collector()
+        let straight = LocalGroup(size: 2).run { member in
+            try! DataParallelTests.solver(text, communicator: member)
+                .solve(checkpointing: Checkpointing(every: .iterations(7), save: collector.save))
+        }
+        let checkpoint = try XCTUnwrap(collector.checkpoints.first { $0.iteration == 7 })
+        XCTAssertEqual(collector.checkpoints.filter { $0.iteration == 7 }.count, 1, "process 0 alone takes checkpoints")
+        let resumed = LocalGroup(size: 2).run { member in
+            try! DataParallelTests.solver(text, communicator: member).resume(from: checkpoint)
+        }
+        XCTAssertEqual(resumed[0].network.parameters, straight[0].network.parameters)
+        XCTAssertEqual(resumed[1].network.parameters, straight[0].network.parameters)
+    }
+
     func testMoreProcessesThanPointsOfATermIsRefused() throws {
         let text = Self.problem(stages: "{\"optimizer\": \"adam\", \"iterations\": 1}")
             .replacingOccurrences(of: "\"boundary\": 61", with: "\"boundary\": 3")
