@@ -13,30 +13,47 @@ enum ReadGuard {
 
     /// Throws a clear error when reading `path` crashes or hangs the HDF5 library.
     static func verify(_ path: String, what: String = "file") throws {
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/proc/self/exe")
-        child.arguments = ["read-check", path]
-        child.standardOutput = FileHandle.nullDevice
-        child.standardError = FileHandle.nullDevice
-        // No crash report from the child: its crash is the answer.
-        child.environment = ProcessInfo.processInfo.environment.merging(["SWIFT_BACKTRACE": "enable=no"]) { $1 }
-        do {
-            try child.run()
-        } catch {
-            return  // cannot spawn (e.g. no /proc): read in-process as before
-        }
+        // posix_spawn rather than Foundation's Process, which leaks its environment and pipes on Linux (found by
+        // LeakSanitizer, which then changed the exit code of every command that read a file).
+        guard let pid = spawnReadCheck(path) else { return }  // cannot spawn (e.g. no /proc): read in-process
+        var status: Int32 = 0
         let deadline = Date().addingTimeInterval(limit)
-        while child.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
-        if child.isRunning {
-            kill(child.processIdentifier, SIGKILL)
-            child.waitUntilExit()
-            throw fail("'\(path)': the HDF5 library did not finish reading this \(what) within \(Int(limit)) s: "
-                       + "it is damaged", code: ExitStatus.ioFailure)
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            guard Date() < deadline else {
+                kill(pid, SIGKILL)
+                _ = waitpid(pid, &status, 0)
+                throw fail("'\(path)': the HDF5 library did not finish reading this \(what) within \(Int(limit)) s: "
+                           + "it is damaged", code: ExitStatus.ioFailure)
+            }
+            usleep(5_000)
         }
-        if child.terminationReason == .uncaughtSignal {
-            throw fail("'\(path)': the HDF5 library crashed reading this \(what) (signal \(child.terminationStatus)): "
-                       + "it is damaged", code: ExitStatus.ioFailure)
+        let signal = status & 0x7F  // WTERMSIG; 0 when the child exited
+        if signal != 0 && signal != 0x7F {
+            throw fail("'\(path)': the HDF5 library crashed reading this \(what) (signal \(signal)): it is damaged",
+                       code: ExitStatus.ioFailure)
         }
+    }
+
+    /// Starts `pinn read-check path` with its output discarded and no crash report (its crash is the answer).
+    private static func spawnReadCheck(_ path: String) -> pid_t? {
+        let words: [String] = ["/proc/self/exe", "read-check", path]
+        let arguments: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        var environment: [UnsafeMutablePointer<CChar>?] = [strdup("SWIFT_BACKTRACE=enable=no")]
+        var entry = environ
+        while let variable = entry.pointee {
+            if strncmp(variable, "SWIFT_BACKTRACE=", 16) != 0 { environment.append(strdup(variable)) }
+            entry += 1
+        }
+        environment.append(nil)
+        defer { (arguments + environment).forEach { free($0) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0)
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/proc/self/exe", &actions, nil, arguments, environment) == 0 else { return nil }
+        return pid
     }
 }
 
