@@ -170,7 +170,7 @@ final class DataParallelTests: XCTestCase {
         }
     }
 
-    /// Loss balancing, causal weighting (LM in segments), time marching, and a checkpoint taken on 2 processes resumed
+    /// Loss balancing, causal weighting (LM in segments), time marching, RAR, and a checkpoint taken on 2 processes resumed
     /// on 2 processes: every process ends with the same bits and the serial result to rounding.
     func testBalancingCausalMarchingAndResumeOverProcesses() throws {
         let heat = """
@@ -188,6 +188,8 @@ final class DataParallelTests: XCTestCase {
                 .replacingOccurrences(of: "\"boundary_weight\": 3", with: "\"boundary_weight\": 3, \"balancing\": {\"every\": 3, \"rate\": 0.3}"),
             String(format: heat, "\"causal\": {\"slices\": 4, \"epsilon\": [0.1, 10], \"lm_segment\": 3},"),
             String(format: heat, "\"time_marching\": {\"windows\": 2},"),
+            Self.problem(stages: "{\"optimizer\": \"adam\", \"iterations\": 16, \"learning_rate\": 0.01}")
+                .replacingOccurrences(of: "\"resample_every\": 7", with: "\"refinement\": {\"every\": 5, \"candidates\": 81, \"add\": 4}"),
         ]
         for text in cases {
             let serial = try Self.solver(text, communicator: SerialCommunicator.shared).solve()
@@ -195,6 +197,7 @@ final class DataParallelTests: XCTestCase {
             XCTAssertEqual(solutions[0].network.parameters, solutions[1].network.parameters)
             let difference = zip(solutions[0].network.parameters, serial.network.parameters).map { abs($0 - $1) }.max()!
             XCTAssertLessThan(difference, 1e-10 * serial.network.parameters.map(abs).max()!, text)
+            XCTAssertEqual(solutions[0].interiorPoints, serial.interiorPoints, "the same points (RAR's global choice)")
             for (a, b) in zip(solutions[0].report.history.last!.termWeights, serial.report.history.last!.termWeights) {
                 XCTAssertEqual(a, b, accuracy: 1e-9 * abs(b), "loss and causal weights")
             }

@@ -52,12 +52,21 @@ public final class PointRefresh: @unchecked Sendable {
         }
         if let rar = c.refinement, iteration % rar.every == 0 {
             let candidates = problem.domain.interiorPoints(count: rar.candidates, distribution: .random, rng: &rng)
-            let residuals = equations.map {
-                Solver.lossTerm($0, points: candidates, domain: problem.domain, weight: 1).residuals(of: network)
+            let d = problem.domain.dimension
+            // Each process evaluates its block of the candidates; the zero-padded blocks summed give every process
+            // all residuals (adding zeros is exact), so the selection is global and the same everywhere.
+            let communicator = configuration.communicator, own = communicator.block(of: rar.candidates)
+            let mine = Array(candidates[(own.lowerBound * d)..<(own.upperBound * d)])
+            let residuals = equations.map { equation -> [Double] in
+                let local = Solver.lossTerm(equation, points: mine, domain: problem.domain, weight: 1).residuals(of: network)
+                guard communicator.size > 1 else { return local }
+                var all = [Double](repeating: 0, count: rar.candidates)
+                all.replaceSubrange(own, with: local)
+                communicator.sum(&all)
+                return all
             }
             let r = residuals.count == 1 ? residuals[0]
                 : residuals[0].indices.map { p in residuals.reduce(0) { $0 + $1[p] * $1[p] }.squareRoot() }
-            let d = problem.domain.dimension
             for p in rar.choose(residuals: r, rng: &rng) { interior += candidates[(p * d)..<(p * d + d)] }
             changed = true
         }
