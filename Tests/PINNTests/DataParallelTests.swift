@@ -173,21 +173,14 @@ final class DataParallelTests: XCTestCase {
     /// Loss balancing, causal weighting (LM in segments), time marching, RAR, and a checkpoint taken on 2 processes resumed
     /// on 2 processes: every process ends with the same bits and the serial result to rounding.
     func testBalancingCausalMarchingAndResumeOverProcesses() throws {
-        let heat = """
-            {"domain": {"type": "interval", "x": [0, 1]}, "time": [0, 0.2],
-             "equations": [{"residual": "u_t - u_xx"}],
-             "conditions": [{"on": "boundary", "type": "dirichlet"}, {"on": "initial", "type": "dirichlet"}],
-             "exact_solution": "exp(-pi^2*t)*sin(pi*x)", "seed": 1,
-             "network": {"hidden_layers": [8, 8]}, "collocation": {"interior": 101, "boundary": 31, "initial": 29},
-             "output": {"grid": [11, 6], "history_interval": 4},
-             "training": {%@ "stages": [{"optimizer": "adam", "iterations": 12, "learning_rate": 0.01},
-                                        {"optimizer": "lm", "iterations": 6}]}}
-            """
+        func heat(_ training: String) -> String {
+            ResumeTests.heat(training, points: (101, 31, 29), adam: 12, lm: 6)
+        }
         let cases = [
             Self.problem(stages: "{\"optimizer\": \"adam\", \"iterations\": 20, \"learning_rate\": 0.01}")
                 .replacingOccurrences(of: "\"boundary_weight\": 3", with: "\"boundary_weight\": 3, \"balancing\": {\"every\": 3, \"rate\": 0.3}"),
-            String(format: heat, "\"causal\": {\"slices\": 4, \"epsilon\": [0.1, 10], \"lm_segment\": 3},"),
-            String(format: heat, "\"time_marching\": {\"windows\": 2},"),
+            heat("\"causal\": {\"slices\": 4, \"epsilon\": [0.1, 10], \"lm_segment\": 3},"),
+            heat("\"time_marching\": {\"windows\": 2},"),
             Self.problem(stages: "{\"optimizer\": \"adam\", \"iterations\": 16, \"learning_rate\": 0.01}")
                 .replacingOccurrences(of: "\"resample_every\": 7", with: "\"refinement\": {\"every\": 5, \"candidates\": 81, \"add\": 4}"),
         ]

@@ -26,16 +26,21 @@ final class ResumeTests: XCTestCase {
         """
     }
 
-    static let heat = """
+    /// A 1D heat problem on [0, 1] × [0, 0.2] with `training` (e.g. causal or time-marching settings) before its
+    /// Adam → LM stages; the point counts and iterations are the caller's.
+    static func heat(_ training: String, points: (interior: Int, boundary: Int, initial: Int) = (100, 30, 30),
+                     adam: Int = 20, lm: Int = 12) -> String {
+        """
         {"domain": {"type": "interval", "x": [0, 1]}, "time": [0, 0.2],
          "equations": [{"residual": "u_t - u_xx"}],
          "conditions": [{"on": "boundary", "type": "dirichlet"}, {"on": "initial", "type": "dirichlet"}],
-         "exact_solution": "exp(-pi^2*t)*sin(pi*x)", "seed": 1,
-         "network": {"hidden_layers": [8, 8]}, "collocation": {"interior": 100, "boundary": 30, "initial": 30},
+         "exact_solution": "exp(-pi^2*t)*sin(pi*x)", "seed": 1, "network": {"hidden_layers": [8, 8]},
+         "collocation": {"interior": \(points.interior), "boundary": \(points.boundary), "initial": \(points.initial)},
          "output": {"grid": [11, 6], "history_interval": 4},
-         "training": {%@ "stages": [{"optimizer": "adam", "iterations": 20, "learning_rate": 0.01},
-                                    {"optimizer": "lm", "iterations": 12}]}}
+         "training": {\(training) "stages": [{"optimizer": "adam", "iterations": \(adam), "learning_rate": 0.01},
+                                          {"optimizer": "lm", "iterations": \(lm)}]}}
         """
+    }
 
     /// The solution without wall times (the only thing a resumed run may change).
     private func comparable(_ solution: Solution) -> (parameters: [[Double]], history: [HistoryRecord],
@@ -119,9 +124,9 @@ final class ResumeTests: XCTestCase {
 
     /// Causal weights (Adam, then Levenberg–Marquardt in segments) and time marching over two windows.
     func testCausalTrainingAndTimeMarchingResumeBitIdentically() throws {
-        let causal = String(format: Self.heat, "\"causal\": {\"slices\": 4, \"epsilon\": [0.1, 10], \"lm_segment\": 5},")
+        let causal = Self.heat("\"causal\": {\"slices\": 4, \"epsilon\": [0.1, 10], \"lm_segment\": 5},")
         try assertResumesBitIdentically(causal, every: 2, resumeAt: [2, 20, 22, 26, 30])
-        let marching = String(format: Self.heat, "\"time_marching\": {\"windows\": 2},")
+        let marching = Self.heat("\"time_marching\": {\"windows\": 2},")
         try assertResumesBitIdentically(marching, every: 5, resumeAt: [5, 25, 30, 40, 55])
     }
 
