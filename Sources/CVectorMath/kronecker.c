@@ -19,6 +19,19 @@ static coefficients term_coefficients(const pinn_kronecker_term *term) {
     }
 }
 
+/* The same, splat to full vectors once per call: the element loop then reads them as memory operands of its FMAs
+   instead of broadcasting four scalars per term and vector (shuffle-port work that competes with the arithmetic). */
+typedef struct { vd a, k0, k1, k2, k3; } vector_coefficients;
+
+INLINE void splat_coefficients(const pinn_kronecker_term *term, vector_coefficients *out) {
+    coefficients k = term_coefficients(term);
+    out->a = splat(term->a);
+    out->k0 = splat(k.k0);
+    out->k1 = splat(k.k1);
+    out->k2 = splat(k.k2);
+    out->k3 = splat(k.k3);
+}
+
 /* phi, phi', phi'', phi''' of tanh from its value t: 1 - t^2, -2t(1 - t^2), (1 - t^2)(6t^2 - 2). */
 INLINE void tanh_derivatives(const vd *value, vd *d1, vd *d2, vd *d3) {
     vd t = *value;
@@ -62,7 +75,7 @@ static void forward_element_libm(const double *z, size_t i, const pinn_kronecker
 
 /* The forward body over n elements, n a multiple of LANES; keep_cache = 0 skips the cache stores (a lone tanh). */
 INLINE void forward_vectors(const double *z, size_t n, const pinn_kronecker_term *terms,
-                            const coefficients *coefficient, size_t count, int keep_cache, double *restrict value,
+                            const vector_coefficients *coefficient, size_t count, int keep_cache, double *restrict value,
                             double *restrict first, double *restrict second, double *restrict third,
                             double argument_limit, vi *needs_libm) {
     for (size_t i = 0; i < n; i += LANES) {
@@ -72,15 +85,15 @@ INLINE void forward_vectors(const double *z, size_t n, const pinn_kronecker_term
         vd o0 = {0}, o1 = {0}, o2 = {0}, o3 = {0};
         for (size_t j = 0; j < count; j++) {
             const pinn_kronecker_term *term = &terms[j];
-            vd t = term->a * x;
-            const coefficients k = coefficient[j];
+            const vector_coefficients *k = &coefficient[j];
+            vd t = k->a * x;
             switch (term->kind) {
             case PINN_TERM_TANH: {
                 vd v, d1, d2, d3;
                 tanh_v(&t, &v);
                 if (keep_cache) store(term->cache[0] + i, v);
                 tanh_derivatives(&v, &d1, &d2, &d3);
-                o0 += k.k0 * v; o1 += k.k1 * d1; o2 += k.k2 * d2; o3 += k.k3 * d3;
+                o0 += k->k0 * v; o1 += k->k1 * d1; o2 += k->k2 * d2; o3 += k->k3 * d3;
                 break;
             }
             case PINN_TERM_SIN:
@@ -92,14 +105,14 @@ INLINE void forward_vectors(const double *z, size_t n, const pinn_kronecker_term
                     store(term->cache[1] + i, cv);
                 }
                 vd p0 = term->kind == PINN_TERM_COS ? cv : sv, p1 = term->kind == PINN_TERM_COS ? sv : cv;
-                o0 += k.k0 * p0; o1 += k.k1 * p1; o2 += k.k2 * p0; o3 += k.k3 * p1;
+                o0 += k->k0 * p0; o1 += k->k1 * p1; o2 += k->k2 * p0; o3 += k->k3 * p1;
                 break;
             }
             default:
-                o0 += k.k0 * load(term->cache[0] + i);
-                o1 += k.k1 * load(term->cache[1] + i);
-                o2 += k.k2 * load(term->cache[2] + i);
-                o3 += k.k3 * load(term->cache[3] + i);
+                o0 += k->k0 * load(term->cache[0] + i);
+                o1 += k->k1 * load(term->cache[1] + i);
+                o2 += k->k2 * load(term->cache[2] + i);
+                o3 += k->k3 * load(term->cache[3] + i);
             }
         }
         store(value + i, o0);
@@ -112,7 +125,7 @@ INLINE void forward_vectors(const double *z, size_t n, const pinn_kronecker_term
 /* Runs forward_vectors on elements [start, n) (fewer than LANES) through zero-padded copies of z, the outputs and
    the terms' caches, then copies the results back. */
 INLINE void forward_tail(const double *z, size_t start, size_t n, const pinn_kronecker_term *terms,
-                         const coefficients *coefficient, size_t count, int keep_cache, double *value,
+                         const vector_coefficients *coefficient, size_t count, int keep_cache, double *value,
                          double *first, double *second, double *third, double argument_limit,
                          vi *needs_libm) {
     size_t m = n - start;
@@ -141,8 +154,8 @@ INLINE void forward_tail(const double *z, size_t start, size_t n, const pinn_kro
 CLONES void pinn_kronecker_forward(const double *z, size_t n, const pinn_kronecker_term *terms, size_t count,
                                    double *restrict value, double *restrict first, double *restrict second,
                                    double *restrict third) {
-    coefficients coefficient[count > 0 ? count : 1]; /* once per call, read as broadcast operands below */
-    for (size_t j = 0; j < count; j++) coefficient[j] = term_coefficients(&terms[j]);
+    vector_coefficients coefficient[count > 0 ? count : 1];
+    for (size_t j = 0; j < count; j++) splat_coefficients(&terms[j], &coefficient[j]);
     /* Half of SINCOS_LARGE / max |a_k| over the sine and cosine terms: a conservative bound (the fix-up below
        checks every element and term exactly). */
     double largest = 0;
@@ -170,7 +183,8 @@ CLONES void pinn_tanh_derivatives_scaled(const double *z, size_t n, double a, do
                                          double *first, double *second, double *third) {
     /* A one-term Kronecker sum through the same body, without the cache. */
     pinn_kronecker_term term = {PINN_TERM_TANH, a, c, {0, 0, 0, 0}};
-    coefficients coefficient = term_coefficients(&term);
+    vector_coefficients coefficient;
+    splat_coefficients(&term, &coefficient);
     vi unused = {0};
     size_t full = n - n % LANES;
     forward_vectors(z, full, &term, &coefficient, 1, 0, value, first, second, third, INFINITY, &unused);

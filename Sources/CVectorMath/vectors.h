@@ -38,7 +38,7 @@ typedef int64_t vi __attribute__((vector_size(64)));
 /* The lanes' sum in a fixed order (pairwise), so results do not depend on the instruction set. */
 #define sum_lanes(v) ({ vd v_ = (v); ((v_[0] + v_[4]) + (v_[2] + v_[6])) + ((v_[1] + v_[5]) + (v_[3] + v_[7])); })
 
-/* fdlibm's kernels (__kernel_sin, __kernel_cos) and its split of pi/2. */
+/* fdlibm's kernels (__kernel_sin, __kernel_cos). */
 #define S1 -1.66666666666666324348e-01
 #define S2 8.33333333332248946124e-03
 #define S3 -1.98412698298579493134e-04
@@ -51,14 +51,13 @@ typedef int64_t vi __attribute__((vector_size(64)));
 #define C4 -2.75573143513906633035e-07
 #define C5 2.08757232129817482790e-09
 #define C6 -1.13596475577881948265e-11
-#define PIO2_1 1.57079632673412561417e+00
-#define PIO2_2 6.07710050630396597660e-11
-#define PIO2_3 2.02226624871116645580e-21
+#define PIO2_HI 1.57079632679489655800e+00 /* pi/2 rounded to double */
+#define PIO2_LO 6.12323399573676603587e-17 /* pi/2 - PIO2_HI, rounded */
 #define TWO_OVER_PI 6.36619772367581382433e-01
 #define ROUNDING_MAGIC 6755399441055744.0 /* 1.5 * 2^52: adding it rounds to an integer in the low bits */
-#define SINCOS_LARGE 1048576.0            /* 2^20: beyond, the three-part reduction loses digits */
+#define SINCOS_LARGE 1048576.0            /* 2^20: beyond, the two-part reduction loses digits */
 
-/* sin and cos of t with one reduction: Cody-Waite by pi/2 in three parts with FMA, then the fdlibm minimax
+/* sin and cos of t with one reduction: Cody-Waite by pi/2 in two parts with FMA, then the fdlibm minimax
    kernels on [-pi/4, pi/4]; within 2 ulp for |t| < SINCOS_LARGE except next to multiples of pi/2, where the
    absolute error stays below 1e-24 (callers recompute larger arguments with libm; beyond_reduction marks them). */
 #define beyond_reduction(t) (~(vi)(__builtin_elementwise_abs(t) < SINCOS_LARGE))
@@ -68,18 +67,21 @@ INLINE void sincos_v(const vd *argument, vd *s, vd *c) {
     vd shifted = t * TWO_OVER_PI + ROUNDING_MAGIC;
     vu q = (vu)shifted;
     vd k = shifted - ROUNDING_MAGIC;
-    vd r = FMA(-k, splat(PIO2_1), t);
-    r = FMA(-k, splat(PIO2_2), r);
-    r = FMA(-k, splat(PIO2_3), r);
+    /* t - k*PIO2_HI is exact (FMA forms k*PIO2_HI exactly and the difference, below 1 in magnitude and a multiple
+       of ulp(t) and of 2^-52, fits in 53 bits); PIO2_LO carries pi/2 to 107 bits, enough for |k| < 2^20. */
+    vd r = FMA(-k, splat(PIO2_HI), t);
+    r = FMA(-k, splat(PIO2_LO), r);
     vd z = r * r;
-    vd sr = r + r * z * (S1 + z * (S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)))));
-    vd cr = 1.0 - 0.5 * z + z * z * (C1 + z * (C2 + z * (C3 + z * (C4 + z * (C5 + z * C6)))));
-    /* Quadrant q mod 4: odd quadrants swap sin and cos; sin is negated in quadrants 2, 3 and cos in 1, 2. */
-    vu swap = (vu){0} - (q & 1);
-    vu sb = ((vu)sr & ~swap) | ((vu)cr & swap);
-    vu cb = ((vu)cr & ~swap) | ((vu)sr & swap);
-    *s = (vd)(sb ^ ((q & 2) << 62));
-    *c = (vd)(cb ^ (((q + 1) & 2) << 62));
+    vd sr = FMA(r * z, S1 + z * (S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)))), r);
+    vd cr = FMA(z * z, C1 + z * (C2 + z * (C3 + z * (C4 + z * (C5 + z * C6)))), FMA(splat(-0.5), z, splat(1.0)));
+    /* Quadrant q mod 4: odd quadrants swap sin and cos; sin is negated in quadrants 2, 3 and cos in 1, 2. Bits 0
+       and 1 of q shifted to bits 62 and 63: bit 63 is sin's sign, and adding 1 << 62 carries into cos's. */
+    vu swap = (vu)((vi)(q << 63) >> 63);
+    vu high = q << 62;
+    vu sb = (((vu)sr ^ (vu)cr) & swap) ^ (vu)sr;
+    vu cb = (((vu)sr ^ (vu)cr) & swap) ^ (vu)cr;
+    *s = (vd)(sb ^ (high & 0x8000000000000000ULL));
+    *c = (vd)(cb ^ ((high + (1ULL << 62)) & 0x8000000000000000ULL));
 }
 
 /* tanh through expm1 of -2|x| (no cancellation for small |x|): expm1(y) = 2^k (expm1(r) + 1) - 1 with

@@ -53,8 +53,9 @@ struct Inspect: ParsableCommand {
             lines.append("  blas         \(text("blas_kernel")), \(text("blas_library"))")
             lines.append("  built with   pinn \(text("pinn_version")), Swift \(text("swift_version"))")
             lines.append("  status       \(text("status")) (\(text("stop_reason"))), seed \(whole(number("seed"))), \(whole(number("threads"))) thread(s)")
-            lines.append(String(format: "  iterations   %@ in %.2f s, %.3f ms/iteration (median %.3f)", whole(number("iterations")),
-                                number("training_time_s"), number("ms_per_iteration"), number("median_ms_per_iteration")))
+            lines.append(String(format: "  iterations   %@ in %.2f s, %.3f ms/iteration (median %.3f, fastest %.3f)",
+                                whole(number("iterations")), number("training_time_s"), number("ms_per_iteration"),
+                                number("median_ms_per_iteration"), number("fastest_ms_per_iteration")))
             lines.append(String(format: "  final loss   %.4e", number("final_loss")))
             if h5.hasAttribute("least_squares_solver") {
                 let ranks = ((try? h5.numberArrayAttribute("feature_erank")) ?? []).map { whole($0) }.joined(separator: "/")

@@ -13,7 +13,7 @@ void pinn_vexp(const double *x, double *y, size_t n);
 void pinn_vlog1p(const double *x, double *y, size_t n);
 void pinn_vsincos(const double *x, double *s, double *c, size_t n);
 
-/* s[i] = sin(a*x[i]) and c[i] = cos(a*x[i]) with one shared argument reduction: Cody-Waite reduction by pi/2 in three
+/* s[i] = sin(a*x[i]) and c[i] = cos(a*x[i]) with one shared argument reduction: Cody-Waite reduction by pi/2 in two
    parts with FMA, then the fdlibm minimax kernels on [-pi/4, pi/4]; within 2 ulp of libm for |a*x| < 2^20 (larger
    arguments go through libm), except at arguments within ~1e-12 of a multiple of pi/2, where the absolute error
    (below 1e-24) is large relative to the tiny value (VectorMathTests). AVX-512, AVX2 or SSE, chosen at run time. */

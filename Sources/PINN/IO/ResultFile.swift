@@ -261,6 +261,10 @@ public enum ResultFile {
            h.contains(where: { $0.termWeights.count > 1 && $0.termWeights[1] != h[0].termWeights[1] }) {
             try file.write("/history/boundary_weight", h.map { $0.termWeights.count > 1 ? $0.termWeights[1] : .nan })
         }
+        if !solution.report.iterationTimes.isEmpty {
+            // Every optimizer iteration's time: robust statistics (quantiles, fastest) on a busy machine.
+            try file.write("/timing/iteration_ms", solution.report.iterationTimes.map { 1000 * $0 })
+        }
         if !solution.report.stageNotes.isEmpty {
             try file.setAttribute("stage_notes", solution.report.stageNotes.joined(separator: "\n"), on: "/history")
         }
@@ -314,6 +318,7 @@ public enum ResultFile {
         try file.setAttribute("training_time_s", report.totalTime)
         try file.setAttribute("ms_per_iteration", report.millisecondsPerIteration)
         try file.setAttribute("median_ms_per_iteration", report.medianMillisecondsPerIteration)
+        try file.setAttribute("fastest_ms_per_iteration", report.fastestMillisecondsPerIteration)
         try file.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
         try file.setAttribute("cpu", info.machine.cpu)
         try file.setAttribute("logical_cores", integer: Int64(info.machine.logicalCores))

@@ -187,6 +187,8 @@ public struct TrainingReport: Sendable {
         let mid = sorted.count / 2
         return 1000 * (sorted.count % 2 == 1 ? sorted[mid] : 0.5 * (sorted[mid - 1] + sorted[mid]))
     }
+    /// Milliseconds of the fastest optimizer iteration (on a machine shared with others, the steadier figure).
+    public var fastestMillisecondsPerIteration: Double { 1000 * (iterationTimes.min() ?? 0) }
 }
 
 /// Points where the error against the exact solution is measured during training.
