@@ -26,7 +26,7 @@ for threads in 1 2; do
     for problem in "${problems[@]}"; do
       name=$(basename "$problem" .json)
       .build/release/pinn solve "$problem" --iterations "$iterations" --threads "$threads" -o "$out/run.h5" --quiet
-      median=$(.build/release/pinn inspect "$out/run.h5" | sed -n 's/.*(median \([0-9.]*\)).*/\1/p')
+      median=$(.build/release/pinn inspect "$out/run.h5" | sed -n 's/.*(median \([0-9.]*\),.*/\1/p')
       echo "$threads $name $median" >> "$out/pinn.txt"
     done
   done

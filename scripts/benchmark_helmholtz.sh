@@ -26,7 +26,7 @@ have_jax=0
 if [ -x "$python" ] && [ -f "$peer" ]; then have_jax=1; else echo "jax reference skipped (no $python or $peer)"; fi
 for round in $(seq "$rounds"); do
   .build/release/pinn solve problems/helmholtz.json --iterations "$iterations" --threads 2 -o "$out/pinn.h5" --quiet
-  pinn=$(.build/release/pinn inspect "$out/pinn.h5" | sed -n 's/.*(median \([0-9.]*\)).*/\1/p')
+  pinn=$(.build/release/pinn inspect "$out/pinn.h5" | sed -n 's/.*(median \([0-9.]*\),.*/\1/p')
   [ "$round" = 1 ] && .build/release/pinn inspect "$out/pinn.h5" | grep -E '^  (machine|blas)'
   jax=nan
   if [ "$have_jax" = 1 ]; then

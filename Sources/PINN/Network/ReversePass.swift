@@ -132,15 +132,15 @@ public enum ReversePass {
     }
 
     /// A dense layer's weight and bias derivatives from its pre-activation adjoints Z̄ (width × S·N) and its
-    /// input streams A (fanIn × S·N): summed, `Ḡ(W) += Z̄_all·A_allᵀ` by one GEMM and `Ḡ(b) += Σₚ Z̄ₚ`; per point,
+    /// input streams A (fanIn × S·N): summed, `Ḡ(W) += Z̄_all·A_allᵀ` (GEMMs over blocks of columns) and `Ḡ(b) += Σₚ Z̄ₚ`; per point,
     /// `Ḡₚ(W) = Σₛ Z̄ₛₚ·Aₛₚᵀ` and `Ḡₚ(b) = Z̄₀ₚ` (the bias enters the value stream only).
     static func accumulateDenseGradient(_ sink: Sink, adjoint: UnsafePointer<Double>, previous: UnsafePointer<Double>,
                                         width: Int, fanIn: Int, count n: Int, streams s: Int,
                                         weightOffset: Int, biasOffset: Int) {
         switch sink {
         case let .sum(gradient):
-            BLAS.gemm(transposeB: true, m: width, n: fanIn, k: s * n, a: adjoint, lda: width,
-                      b: previous, ldb: fanIn, beta: 1, c: gradient + weightOffset, ldc: width)
+            BLAS.accumulateOuterProducts(m: width, n: fanIn, k: s * n, a: adjoint, b: previous,
+                                         c: gradient + weightOffset)
             pinn_sum_columns(adjoint, width, n, gradient + biasOffset)
         case let .perPoint(rows, stride):
             let adjointBlock = width * n, inputBlock = fanIn * n
