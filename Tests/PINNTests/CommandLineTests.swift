@@ -86,12 +86,21 @@ final class CommandLineTests: CommandLineTestCase {
         let history = try file.read("/history/iteration").values
         XCTAssertEqual(history.first, 0)
         XCTAssertEqual(history.last, 300)
+        // Every iteration's time, in ms: the median and the fastest attributes are its statistics.
+        let times = try file.read("/timing/iteration_ms").values
+        XCTAssertEqual(times.count, 300)
+        XCTAssertTrue(times.allSatisfy { $0 > 0 && $0 < 60_000 }, "iteration times \(times.prefix(5))")
+        XCTAssertEqual(try file.numberAttribute("fastest_ms_per_iteration"), times.min())
+        let sorted = times.sorted()
+        XCTAssertEqual(try file.numberAttribute("median_ms_per_iteration"), 0.5 * (sorted[149] + sorted[150]),
+                       accuracy: 1e-12 * sorted[150])
         file.close()
 
         let inspect = try pinn(["inspect", out])
         XCTAssertEqual(inspect.status, 0, inspect.stderr)
         XCTAssertTrue(inspect.stdout.contains("status       completed"), inspect.stdout)
         XCTAssertTrue(inspect.stdout.contains("network      1→20→20→1"), inspect.stdout)
+        XCTAssertTrue(inspect.stdout.contains(String(format: "fastest %.3f)", times.min()!)), inspect.stdout)
 
         let points = scratch.appendingPathComponent("points.csv")
         try "x\n-0.5\n0.25\n".write(to: points, atomically: true, encoding: .utf8)
