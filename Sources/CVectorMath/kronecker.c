@@ -75,9 +75,9 @@ static void forward_element_libm(const double *z, size_t i, const pinn_kronecker
 
 /* The forward body over n elements, n a multiple of LANES; keep_cache = 0 skips the cache stores (a lone tanh). */
 INLINE void forward_vectors(const double *z, size_t n, const pinn_kronecker_term *terms,
-                            const vector_coefficients *coefficient, size_t count, int keep_cache, double *restrict value,
-                            double *restrict first, double *restrict second, double *restrict third,
-                            double argument_limit, vi *needs_libm) {
+                            const vector_coefficients *coefficient, size_t count, int keep_cache,
+                            double *restrict value, double *restrict first, double *restrict second,
+                            double *restrict third, double argument_limit, vi *needs_libm) {
     for (size_t i = 0; i < n; i += LANES) {
         vd x = load(z + i);
         /* One test per element for all sine and cosine terms: |a_k z| < SINCOS_LARGE when |z| < argument_limit. */
