@@ -292,9 +292,11 @@ INLINE void backward_vectors(const double *z, double *adjoint, size_t n, size_t 
     for (size_t start = 0; start < n; start += BLOCK_VECTORS * LANES) {
         size_t vectors = 0;
         for (size_t i = start; i < n && vectors < BLOCK_VECTORS; i += LANES, vectors++) {
-            x[vectors] = load(z + i);
             contract(z, adjoint, i, stride, d, streams, &g0[vectors], &g13[vectors], &g2[vectors]);
-            w[vectors] = x[vectors] * g13[vectors] + 2.0 * g2[vectors];
+            if (count > 0) { /* only the terms' sums use z and w */
+                x[vectors] = load(z + i);
+                w[vectors] = x[vectors] * g13[vectors] + 2.0 * g2[vectors];
+            }
             if (slope[0]) back_through(z, adjoint, i, stride, d, streams, slope, &g0[vectors], &g13[vectors], &g2[vectors]);
         }
         for (size_t j = 0; j < count; j++) {
