@@ -89,9 +89,9 @@ final class ProgressReporter: TrainingObserver {
     func summary(_ solution: Solution, output: String) {
         guard !quiet else { return }
         let r = solution.report
-        var lines = [String(format: "%@: %d iterations in %.1f s (%.2f ms/iteration, median %.2f)",
+        var lines = [String(format: "%@: %d iterations in %.1f s (%.2f ms/iteration, median %.2f, fastest %.2f)",
                             r.stopReason.description, r.iterations, r.totalTime, r.millisecondsPerIteration,
-                            r.medianMillisecondsPerIteration)]
+                            r.medianMillisecondsPerIteration, r.fastestMillisecondsPerIteration)]
         if let last = r.history.last {
             var line = String(format: "final loss %.4e", last.loss)
             if let m = last.metrics {
