@@ -94,10 +94,10 @@ final class GeneralFormBadInputTests: CommandLineTestCase {
          "fields[2]: duplicate field name 'u'", 2),
         ("field-is-coordinate", base
             .replacingOccurrences(of: "[\"u\", \"v\"]", with: "[\"u\", \"v\", \"x\"]"),
-         "fields[2]: 'x' is reserved (coordinates x, y, z, t, the normal n, pi, e, function names)", 2),
+         "fields[2]: 'x' is reserved (the coordinates x, y, t, the normal n, pi, e, function names)", 2),
         ("field-is-function", base
             .replacingOccurrences(of: "[\"u\", \"v\"]", with: "[\"u\", \"v\", \"sin\"]"),
-         "fields[2]: 'sin' is reserved (coordinates x, y, z, t, the normal n, pi, e, function names)", 2),
+         "fields[2]: 'sin' is reserved (the coordinates x, y, t, the normal n, pi, e, function names)", 2),
         ("field-with-underscore", base
             .replacingOccurrences(of: "[\"u\", \"v\"]", with: "[\"u\", \"v_2\"]"),
          "fields[1]: expected a name of letters and digits starting with a letter (derivatives are written name_x)", 2),

@@ -42,6 +42,21 @@ public enum DifferentialOperators {
         pureSecondDerivatives(of: f, at: x).reduce(0, +)
     }
 
+    /// The partial derivative ∂^α f(x) of any order, α given as one count per coordinate (`[2, 1]` = ∂³f/∂x²∂y):
+    /// nested dual numbers, one level per order (2^|α| work per evaluation), exact to rounding. The reference for
+    /// the engine's Taylor jets and the manufactured data of higher-order residuals.
+    public static func partialDerivative<T: Real>(of f: some ScalarField, at x: [T], orders alpha: [Int]) -> T {
+        precondition(alpha.count == x.count, "one count per coordinate")
+        let axes = alpha.indices.flatMap { Array(repeating: $0, count: alpha[$0]) }
+        return nestedPartial(of: f, at: x, axes: axes[...])
+    }
+
+    /// ∂_{axes} f by polymorphic recursion: each level seeds one axis on a new dual layer.
+    private static func nestedPartial<T: Real>(of f: some ScalarField, at x: [T], axes: ArraySlice<Int>) -> T {
+        guard let first = axes.first else { return f(x) }
+        return nestedPartial(of: f, at: seeded(x, direction: first), axes: axes.dropFirst()).derivative
+    }
+
     /// The point as duals, with the tangent seeded in coordinate `direction`.
     public static func seeded<T: Real>(_ x: [T], direction: Int) -> [Dual<T>] {
         x.indices.map { Dual(x[$0], derivative: $0 == direction ? 1 : 0) }

@@ -38,17 +38,18 @@ public enum EffectiveRank {
     }
 
     /// The ε-ranks of the neuron functions of hidden layer `layer` (0-based; default the last) over `domain`: by a
-    /// tensor Gauss–Legendre rule with `nodesPerAxis` nodes per axis on intervals and rectangles, by quasi-Monte
-    /// Carlo (as many Sobol points, weights |Ω|/Q) elsewhere.
+    /// tensor Gauss–Legendre rule with `nodesPerAxis` nodes per axis on boxes of up to three dimensions, by
+    /// quasi-Monte Carlo (as many Sobol points, at most 2¹⁵, weights |Ω|/Q) elsewhere.
     public static func ranks(of network: Network, on domain: any Domain, layer: Int? = nil, nodesPerAxis: Int? = nil,
                              epsilons: [Double] = defaultEpsilons) throws -> [Int] {
         let l = layer ?? network.layout.depth - 1
         let q = nodesPerAxis ?? (domain.dimension == 1 ? 256 : 64)
         let rule: (points: [Double], weights: [Double])
-        if let box = domain as? Box {
+        if let box = domain as? Box, domain.dimension <= 3 {
             rule = GaussLegendre.tensorRule(on: box, nodesPerAxis: q)
         } else {
-            let count = Int(pow(Double(q), Double(domain.dimension)))
+            // Beyond three coordinates a tensor rule's qᵈ nodes cannot be had: at most 2¹⁵ Sobol points.
+            let count = min(Int(pow(Double(q), Double(min(domain.dimension, 4)))), 1 << 15)
             var rng = Xoshiro256(seed: 0x5EED)
             rule = (domain.interiorPoints(count: count, distribution: .sobol, rng: &rng),
                     [Double](repeating: domain.measure / Double(count), count: count))

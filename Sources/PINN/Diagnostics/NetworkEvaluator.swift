@@ -2,8 +2,16 @@ import CVectorMath
 
 /// Evaluates a network and its input derivatives at many points, in chunks through one workspace.
 public final class NetworkEvaluator {
-    let workspace: TaylorWorkspace
+    private(set) var workspace: TaylorWorkspace
     let chunkSize: Int
+
+    /// Grows the workspace for stream sets beyond the fixed ones (Taylor jets).
+    private func reserve(_ streams: DerivativeStreams, layout: NetworkLayout) {
+        let s = streams.count(inputDimension: layout.inputDimension), order = streams.jetPlan?.maximumOrder ?? 0
+        guard s > workspace.maxStreams || order > workspace.jetOrder else { return }
+        workspace = TaylorWorkspace(layout: layout, capacity: chunkSize, streamCount: max(s, workspace.maxStreams),
+                                    jetOrder: max(order, workspace.jetOrder))
+    }
 
     public init(layout: NetworkLayout, chunkSize: Int = 1024) {
         self.chunkSize = chunkSize
@@ -25,6 +33,7 @@ public final class NetworkEvaluator {
         let d = network.layout.inputDimension, m = network.layout.outputDimension
         let n = points.count / d
         let s = streams.count(inputDimension: d)
+        reserve(streams, layout: network.layout)
         var result = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: n), count: s), count: m)
         pinn_flush_subnormals_to_zero()
         var start = 0
@@ -58,6 +67,7 @@ extension NetworkEvaluator {
                               partitionOfUnity: Bool = true) -> [[Double]] {
         let d = network.layout.inputDimension, width = network.layout.hiddenWidths[layer]
         let n = points.count / d, s = streams.count(inputDimension: d)
+        reserve(streams, layout: network.layout)
         var result = [[Double]](repeating: [Double](repeating: 0, count: width * n), count: s)
         pinn_flush_subnormals_to_zero()
         var start = 0

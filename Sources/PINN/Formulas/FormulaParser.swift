@@ -27,8 +27,10 @@ struct FormulaParser {
 
     static let coordinateNames = ["x", "y", "z"]
 
-    /// The default names of d coordinates: x, y, z.
-    static func coordinates(dimension d: Int) -> [String] { Array(coordinateNames.prefix(d)) }
+    /// The default names of d coordinates: x, y, z up to three, x1 … xd beyond (time, when there is one, is t).
+    static func coordinates(dimension d: Int) -> [String] {
+        d <= 3 ? Array(coordinateNames.prefix(d)) : (1...d).map { "x\($0)" }
+    }
 
     init(source: String, dimension: Int, parameters: [String: Double], fields: [String] = [],
          coordinates: [String]? = nil) {

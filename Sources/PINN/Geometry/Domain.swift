@@ -22,6 +22,12 @@ public protocol Domain: Sendable, CustomStringConvertible {
     func outwardNormal(at point: [Double]) -> [Double]
 }
 
+/// Limits that hold for every domain.
+public enum Domains {
+    /// The most coordinates a problem may have, space and time together (x, y, z up to three, x1 … xd beyond).
+    public static let maximumCoordinates = 16
+}
+
 extension Domain {
     /// The names of the coordinates in formulas, result files and `pinn eval`: x, y, z (a ``SpaceTime`` adds t).
     public var coordinateNames: [String] {
@@ -76,9 +82,9 @@ public struct Disk: Domain {
     public let center: [Double]
     public let radius: Double
 
-    /// A disk (2D, `center` [x, y]) or a ball (3D, `center` [x, y, z]).
+    /// A disk (2D, `center` [x, y]), a ball (3D, `center` [x, y, z]) or a hypersphere's interior in d dimensions.
     public init(center: [Double], radius: Double) {
-        precondition((2...3).contains(center.count) && radius > 0)
+        precondition(center.count >= 2 && radius > 0)
         self.center = center
         self.radius = radius
     }
@@ -91,10 +97,20 @@ public struct Disk: Domain {
 
     public var dimension: Int { center.count }
     public var boundingBox: Box { Box(lower: center.map { $0 - radius }, upper: center.map { $0 + radius }) }
-    public var measure: Double { dimension == 2 ? Double.pi * radius * radius : 4 * Double.pi * radius * radius * radius / 3 }
+    /// πr² in 2D, 4πr³/3 in 3D, π^(d/2)·r^d/Γ(d/2 + 1) in d dimensions.
+    public var measure: Double {
+        switch dimension {
+        case 2: return Double.pi * radius * radius
+        case 3: return 4 * Double.pi * radius * radius * radius / 3
+        default:
+            let d = Double(dimension)
+            return Foundation.pow(Double.pi, d / 2) * Foundation.pow(radius, d) / Foundation.tgamma(d / 2 + 1)
+        }
+    }
     public var description: String {
         let c = center.map { "\($0)" }.joined(separator: ", ")
-        return "\(dimension == 2 ? "disk" : "ball") of radius \(radius) around (\(c))"
+        let kind = dimension == 2 ? "disk" : dimension == 3 ? "ball" : "\(dimension)D ball"
+        return "\(kind) of radius \(radius) around (\(c))"
     }
 
     /// |x − c|.
@@ -120,17 +136,24 @@ public struct Disk: Domain {
     }
 
     public func interiorPoints(count n: Int, distribution: PointDistribution, rng: inout Xoshiro256) -> [Double] {
-        rejectionSample(count: n, distribution: distribution, rng: &rng)
+        guard dimension > 3 else { return rejectionSample(count: n, distribution: distribution, rng: &rng) }
+        // Beyond 3D the ball fills little of its box (2.5e-3 of it in 10D): uniform in the ball directly, a
+        // Gaussian direction times r·U^(1/d) (random, whatever the distribution asked for).
+        return (0..<n).flatMap { _ -> [Double] in
+            let direction = normalized(center.indices.map { _ in rng.nextNormal() })
+            let r = radius * Foundation.pow(rng.nextUniform(), 1 / Double(dimension))
+            return center.indices.map { center[$0] + r * direction[$0] }
+        }
     }
 
-    /// Uniform on the circle (by angle) or on the sphere (normalised Gaussian vectors).
+    /// Uniform on the circle (by angle) or on the sphere (normalised Gaussian vectors, in any dimension).
     public func boundaryPoints(count n: Int, includeCorners: Bool, rng: inout Xoshiro256) -> [Double] {
         (0..<n).flatMap { _ -> [Double] in
             if dimension == 2 {
                 let t = 2 * Double.pi * rng.nextUniform()
                 return [center[0] + radius * cos(t), center[1] + radius * sin(t)]
             }
-            let direction = normalized([rng.nextNormal(), rng.nextNormal(), rng.nextNormal()])
+            let direction = normalized(center.indices.map { _ in rng.nextNormal() })
             return center.indices.map { center[$0] + radius * direction[$0] }
         }
     }
@@ -286,8 +309,11 @@ extension Box: Domain {
     /// (y), back/front (z; front is the z = h face, towards a viewer with x to the right and y up).
     public static let faceNames = ["left", "right", "bottom", "top", "back", "front"]
 
-    /// This box's face names (2d of them).
-    public var faceNames: [String] { Array(Box.faceNames.prefix(2 * dimension)) }
+    /// This box's face names (2d of them): beyond three dimensions x1_min, x1_max, …, xd_max.
+    public var faceNames: [String] {
+        guard dimension > 3 else { return Array(Box.faceNames.prefix(2 * dimension)) }
+        return (1...dimension).flatMap { ["x\($0)_min", "x\($0)_max"] }
+    }
 
     /// The measure of face f (the product of the other sides; 1 in 1D).
     public func faceMeasure(_ f: Int) -> Double {

@@ -14,7 +14,7 @@ public enum PointDistribution: String, Sendable, CaseIterable, Codable {
     case halton
     /// The Hammersley set: i/N in the first coordinate, Halton (bases 2, 3, …) in the others.
     case hammersley
-    /// The Sobol sequence with Joe & Kuo's direction numbers (up to 8 dimensions).
+    /// The Sobol sequence with Joe & Kuo's direction numbers (up to 21 dimensions).
     case sobol
     /// Stratified in the last coordinate (time, in space-time problems): N equal strata, one point in each, the other
     /// coordinates uniform — every stretch of time gets its share of points, as causal training needs.
@@ -66,7 +66,7 @@ public enum PointDistribution: String, Sendable, CaseIterable, Codable {
             }
             return points
         case .sobol:
-            precondition(d <= Self.sobolParameters.count + 1, "Sobol points are available up to 8 dimensions")
+            precondition(d <= Self.sobolParameters.count + 1, "Sobol points are available up to 21 dimensions")
             let directions = (0..<d).map { Self.sobolDirections(dimension: $0) }
             var x = (0..<d).map { _ in UInt32(truncatingIfNeeded: rng.next()) }  // the digital shift
             var points = [Double](repeating: 0, count: n * d)
@@ -80,7 +80,7 @@ public enum PointDistribution: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    static let primes = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29]
+    static let primes = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73]
 
     /// The base-b radical inverse of i: its digits mirrored about the radix point.
     static func radicalInverse(_ i: Int, base b: Int) -> Double {
@@ -93,10 +93,14 @@ public enum PointDistribution: String, Sendable, CaseIterable, Codable {
         return result
     }
 
-    /// (s, a, m₁…m_s) of Joe & Kuo (2008, new-joe-kuo-6.21201) for dimensions 2…8; dimension 1 is van der Corput.
+    /// (s, a, m₁…m_s) of Joe & Kuo (2008, new-joe-kuo-6.21201) for dimensions 2…21; dimension 1 is van der Corput.
     static let sobolParameters: [(s: Int, a: UInt32, m: [UInt32])] = [
         (1, 0, [1]), (2, 1, [1, 3]), (3, 1, [1, 3, 1]), (3, 2, [1, 1, 1]), (4, 1, [1, 1, 3, 3]),
-        (4, 4, [1, 3, 5, 13]), (5, 2, [1, 1, 5, 5, 17]),
+        (4, 4, [1, 3, 5, 13]), (5, 2, [1, 1, 5, 5, 17]), (5, 4, [1, 1, 5, 5, 5]), (5, 7, [1, 1, 7, 11, 19]),
+        (5, 11, [1, 1, 5, 1, 1]), (5, 13, [1, 1, 1, 3, 11]), (5, 14, [1, 3, 5, 5, 31]), (6, 1, [1, 3, 3, 9, 7, 49]),
+        (6, 13, [1, 1, 1, 15, 21, 21]), (6, 16, [1, 3, 1, 13, 27, 49]), (6, 19, [1, 1, 1, 15, 7, 5]),
+        (6, 22, [1, 3, 1, 15, 13, 25]), (6, 25, [1, 1, 5, 5, 19, 61]), (7, 1, [1, 3, 7, 11, 23, 15, 103]),
+        (7, 4, [1, 3, 7, 13, 13, 15, 69]),
     ]
 
     /// The 32 direction numbers vₖ (as 32-bit fractions) of one dimension.

@@ -8,6 +8,7 @@ extension Domain {
         case let polygon as Polygon: return polygon.edgeLengths.reduce(0, +)
         case let disk as Disk: return disk.dimension == 2 ? 2 * Double.pi * disk.radius : 4 * Double.pi * disk.radius * disk.radius
         case let spaceTime as SpaceTime: return spaceTime.space.boundaryMeasure * spaceTime.duration
+        case is NoSpace: return 0
         default: return 1
         }
     }

@@ -16,8 +16,11 @@ public struct SpaceTime: Domain {
     }
 
     public var dimension: Int { space.dimension + 1 }
-    var names: [String] { space.coordinateNames + ["t"] }
+    var names: [String] { space.dimension == 0 ? ["t"] : space.coordinateNames + ["t"] }
+    /// Whether this is the time interval of an ODE (no spatial coordinates).
+    public var isTimeOnly: Bool { space.dimension == 0 }
     public var boundingBox: Box {
+        guard !isTimeOnly else { return Box(lower: [start], upper: [end]) }
         let box = space.boundingBox
         return Box(lower: box.lower + [start], upper: box.upper + [end])
     }
@@ -41,13 +44,14 @@ public struct SpaceTime: Domain {
     /// Boxes in space: the distribution over the whole space-time box (Sobol, Halton, Latin hypercube stay
     /// low-discrepancy in (x, t)); other domains: rejection from the bounding box.
     public func interiorPoints(count n: Int, distribution: PointDistribution, rng: inout Xoshiro256) -> [Double] {
-        if space is Box { return boundingBox.interiorPoints(count: n, distribution: distribution, rng: &rng) }
+        if space is Box || isTimeOnly { return boundingBox.interiorPoints(count: n, distribution: distribution, rng: &rng) }
         return rejectionSample(count: n, distribution: distribution, rng: &rng)
     }
 
     /// n points of ∂Ω × [t₀, T], uniform in time.
     public func boundaryPoints(count n: Int, includeCorners: Bool, rng: inout Xoshiro256) -> [Double] {
-        attachTimes(spatialBoundary(count: n, faces: nil, rng: &rng), rng: &rng)
+        if isTimeOnly { return [] }
+        return attachTimes(spatialBoundary(count: n, faces: nil, rng: &rng), rng: &rng)
     }
 
     /// n points on faces of the spatial box over time.
@@ -57,6 +61,8 @@ public struct SpaceTime: Domain {
 
     /// n points of the initial slice Ω × {t₀} (the spatial distribution's interior points).
     public func initialPoints(count n: Int, distribution: PointDistribution, rng: inout Xoshiro256) -> [Double] {
+        // An ODE's initial slice is the one point t₀.
+        if isTimeOnly { return [start] }
         let x = space.interiorPoints(count: n, distribution: distribution, rng: &rng)
         let d = space.dimension
         return (0..<(x.count / d)).flatMap { Array(x[($0 * d)..<($0 * d + d)]) + [start] }
@@ -76,4 +82,20 @@ public struct SpaceTime: Domain {
         let d = space.dimension
         return (0..<(x.count / d)).flatMap { Array(x[($0 * d)..<($0 * d + d)]) + [rng.nextUniform(in: start, end)] }
     }
+}
+
+/// The space of an ODE: one point with no coordinates, so that ``SpaceTime`` over it is the time interval alone
+/// (`"time": [t0, T]` without a `domain`). It has no boundary; its initial slice is the point t₀.
+public struct NoSpace: Domain {
+    public init() {}
+    public var dimension: Int { 0 }
+    /// Never used: ``SpaceTime`` gives the time interval as its box.
+    public var boundingBox: Box { preconditionFailure("a point has no bounding box") }
+    public var measure: Double { 1 }
+    public var description: String { "no space (an ODE)" }
+    public func contains(_ point: [Double]) -> Bool { true }
+    public func isOnBoundary(_ point: [Double], tolerance: Double) -> Bool { false }
+    public func interiorPoints(count n: Int, distribution: PointDistribution, rng: inout Xoshiro256) -> [Double] { [] }
+    public func boundaryPoints(count n: Int, includeCorners: Bool, rng: inout Xoshiro256) -> [Double] { [] }
+    public func outwardNormal(at point: [Double]) -> [Double] { [] }
 }

@@ -21,7 +21,8 @@ public struct ObservationFile: Sendable {
             throw fail("observation file '\(name)' does not exist (looked for \(path))")
         }
         let shown = name, d = domain.dimension
-        let coordinates = Array(FormulaParser.coordinateNames.prefix(d))
+        // The problem's own coordinate names: x1 … xd beyond three, t last in space-time.
+        let coordinates = domain.coordinateNames
         let columns: [(name: String, values: [Double?])]
         if path.hasSuffix(".h5") || path.hasSuffix(".hdf5") {
             columns = try readHDF5(path, shown: shown, names: coordinates + fields, fail: fail)

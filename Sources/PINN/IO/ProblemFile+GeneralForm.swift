@@ -4,13 +4,16 @@ extension ProblemFile {
     /// Keys of the short form that the general form replaces.
     static let shortFormKeys = ["pde", "boundary_condition", "boundary_conditions", "forcing", "boundary_value", "data"]
 
-    /// Names a field may not take: coordinates, constants, function names and the normal's prefix.
-    static var reservedNames: [String] {
-        FormulaParser.coordinateNames + ["pi", "e", "n", "t"] + FormulaFunction.allCases.map(\.rawValue)
+    /// Names a field may not take: the problem's coordinates and t, constants, function names and the normal's
+    /// prefix (an ODE's fields may be called x, y, z: t is its only coordinate).
+    static func reservedNames(coordinates: [String]) -> [String] {
+        coordinates + ["pi", "e", "n", "t"] + FormulaFunction.allCases.map(\.rawValue)
     }
 
     /// The field names of `fields` (default `["u"]`): distinct, letters and digits, not reserved.
-    static func readFields(_ root: inout JSONObjectReader) throws(ProblemFileError) -> [String] {
+    static func readFields(_ root: inout JSONObjectReader, domain: any Domain) throws(ProblemFileError) -> [String] {
+        let coordinates = domain.coordinateNames
+        let reservedNames = reservedNames(coordinates: coordinates)
         guard let list = try root.array("fields") else { return ["u"] }
         guard !list.isEmpty else { throw root.fail("fields", "expected at least one field name, e.g. [\"u\", \"v\", \"p\"]") }
         guard list.count <= ProblemFile.maximumFields else {
@@ -22,7 +25,8 @@ extension ProblemFile {
                 throw root.fail("fields[\(i)]", "expected a name of letters and digits starting with a letter (derivatives are written name_x)")
             }
             guard !reservedNames.contains(name) else {
-                throw root.fail("fields[\(i)]", "'\(name)' is reserved (coordinates x, y, z, t, the normal n, pi, e, function names)")
+                let shown = (coordinates + (coordinates.contains("t") ? [] : ["t"])).joined(separator: ", ")
+                throw root.fail("fields[\(i)]", "'\(name)' is reserved (the coordinates \(shown), the normal n, pi, e, function names)")
             }
             guard !names.contains(name) else { throw root.fail("fields[\(i)]", "duplicate field name '\(name)'") }
             names.append(name)
@@ -236,6 +240,12 @@ extension ProblemFile {
         let d = domain.dimension
         let value = reader.value("on")!
         let allowed = "\"boundary\", \"initial\" (time-dependent problems), a list of face names, {\"where\": \"x = -0.5\", \"tolerance\": 1e-9}, {\"point\": [...]}, {\"edges\": [0, 2]} or {\"observations\": \"file.csv\"}"
+        let isODE = (domain as? SpaceTime)?.isTimeOnly == true
+        var keys: [String] = []
+        if case let .object(members) = value { keys = members.map(\.key) }
+        if isODE, value != .string("initial"), !keys.contains("observations"), !keys.contains("point") {
+            throw reader.fail("on", "an ODE (time without a domain) has no boundary: conditions are \"initial\", {\"point\": [t]} or {\"observations\": \"file.csv\"}")
+        }
         switch value {
         case .string("boundary"):
             return .region(.boundary)
@@ -330,25 +340,31 @@ extension ProblemFile {
         return result
     }
 
-    /// A field whose equations are second order in time needs an initial condition on its time derivative (a
-    /// residual condition at t = t₀ reading `u_t`) besides its initial value.
+    /// A field whose equations are of order k ≥ 2 in time needs initial conditions on its time derivatives up to
+    /// order k − 1 (residual conditions at t = t₀ reading `u_t`, `u_tt`, …) besides its initial value.
     private static func checkInitialVelocities(equations: [Condition], conditions: [Condition], fields: [String],
                                                domain: any Domain, _ root: JSONObjectReader) throws(ProblemFileError) {
         guard domain is SpaceTime else { return }
         let d = domain.dimension, t = d - 1
-        let second = 1 + d + DerivativeStreams.hessianIndex(t, t, dimension: d), first = 1 + t
         for (k, field) in fields.enumerated() {
-            let secondOrder = equations.contains { item in
-                if case let .system(r) = item.kind { return r.reads(field: k, stream: second) }
-                return false
-            }
-            guard secondOrder else { continue }
-            let velocity = conditions.contains { item in
-                guard case .initial = item.region, case let .system(r) = item.kind else { return false }
-                return r.reads(field: k, stream: first)
-            }
-            guard velocity else {
-                throw root.fail("conditions", "the equations are second order in time for '\(field)' (\(field)_tt) but no initial condition gives \(field)_t: add {\"on\": \"initial\", \"residual\": \"\(field)_t - ...\"}")
+            let order = equations.map { item -> Int in
+                if case let .system(r) = item.kind { return r.highestOrder(ofField: k, in: t) }
+                return 0
+            }.max() ?? 0
+            guard order >= 2 else { continue }
+            for j in 1..<order {
+                var alpha = [Int](repeating: 0, count: d)
+                alpha[t] = j
+                let given = conditions.contains { item in
+                    guard case .initial = item.region, case let .system(r) = item.kind else { return false }
+                    return r.reads(field: k, orders: alpha)
+                }
+                guard given else {
+                    let name = field + "_" + String(repeating: "t", count: j)
+                    let highest = field + "_" + String(repeating: "t", count: order)
+                    let described = order == 2 ? "second order" : "of order \(order)"
+                    throw root.fail("conditions", "the equations are \(described) in time for '\(field)' (\(highest)) but no initial condition gives \(name): add {\"on\": \"initial\", \"residual\": \"\(name) - ...\"}")
+                }
             }
         }
     }
@@ -363,7 +379,9 @@ extension ProblemFile {
         switch region {
         case .interior: return "interior"
         case .boundary: return "boundary"
-        case let .faces(faces): return faces.map { Box.faceNames[$0] }.joined(separator: "_")
+        case let .faces(faces):
+            let names = spatialBox(domain)?.faceNames ?? Box.faceNames
+            return faces.map { names[$0] }.joined(separator: "_")
         case let .edges(edges): return "edges_" + edges.map(String.init).joined(separator: "_")
         case .predicate: return "where"
         case .points: return "point"

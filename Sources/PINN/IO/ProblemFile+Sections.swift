@@ -52,10 +52,12 @@ extension ProblemFile {
     }
 
     static func readDomain(_ r: inout JSONObjectReader) throws(ProblemFileError) -> any Domain {
-        let type = try r.choice("type", [("interval", 1), ("rectangle", 2), ("disk", 3), ("polygon", 4), ("box", 5), ("ball", 6)])
+        let type = try r.choice("type", [("interval", 1), ("rectangle", 2), ("disk", 3), ("polygon", 4), ("box", 5),
+                                         ("ball", 6), ("hypercube", 7), ("hypersphere", 8)])
         guard let type else {
-            throw r.fail("type", "required field is missing; allowed: interval, rectangle, box, disk, ball, polygon")
+            throw r.fail("type", "required field is missing; allowed: interval, rectangle, box, disk, ball, polygon, hypercube, hypersphere")
         }
+        let most = Domains.maximumCoordinates
         func bounds(_ key: String, _ r: inout JSONObjectReader) throws(ProblemFileError) -> (Double, Double) {
             guard let items = try r.array(key) else { throw r.fail(key, "required field is missing (e.g. [-1, 1])") }
             guard items.count == 2, case let .number(a) = items[0], case let .number(b) = items[1] else {
@@ -71,6 +73,20 @@ extension ProblemFile {
             return [x, y]
         }
         switch type {
+        case 7:
+            return try readHypercube(&r, bounds: bounds)
+        case 8:
+            guard let c = try r.array("center") else { throw r.fail("center", "required field is missing (e.g. [0, 0, 0, 0, 0])") }
+            guard (2...most).contains(c.count) else {
+                throw r.fail("center", "a hypersphere has 2 to \(most) coordinates; the center has \(c.count)")
+            }
+            var center: [Double] = []
+            for (i, item) in c.enumerated() {
+                guard case let .number(x) = item else { throw r.fail("center[\(i)]", "expected a number") }
+                center.append(x)
+            }
+            guard let radius = try r.positiveNumber("radius") else { throw r.fail("radius", "required field is missing") }
+            return Disk(center: center, radius: radius)
         case 1:
             let x = try bounds("x", &r)
             return Box.interval(x.0, x.1)
@@ -112,6 +128,50 @@ extension ProblemFile {
             guard polygon.measure > 0 else { throw r.fail("vertices", "the polygon has zero area") }
             return polygon
         }
+    }
+
+    /// `{"type": "hypercube", "dimension": d, "bounds": [a, b]}` (the same bounds on every axis) or `"bounds":
+    /// [[a₁, b₁], …, [a_d, b_d]]` (one pair per axis; `dimension` may then be left out). Coordinates x, y, z up to
+    /// three, x1 … xd beyond.
+    private static func readHypercube(
+        _ r: inout JSONObjectReader,
+        bounds: (String, inout JSONObjectReader) throws(ProblemFileError) -> (Double, Double)
+    ) throws(ProblemFileError) -> Box {
+        let most = Domains.maximumCoordinates
+        let dimension = try r.integer("dimension", minimum: 1)
+        if let d = dimension, d > most {
+            throw r.fail("dimension", "pinn handles up to \(most) coordinates (space and time together); found \(d)")
+        }
+        guard let items = try r.array("bounds") else {
+            throw r.fail("bounds", "required field is missing: [lower, upper] for every axis, or one pair per axis")
+        }
+        if items.count == 2, case .number = items[0], case .number = items[1] {
+            guard let d = dimension else {
+                throw r.fail("dimension", "required with one pair of bounds for every axis (e.g. \"dimension\": 5)")
+            }
+            let (a, b) = try bounds("bounds", &r)
+            return Box(lower: Array(repeating: a, count: d), upper: Array(repeating: b, count: d))
+        }
+        guard !items.isEmpty else { throw r.fail("bounds", "expected [lower, upper] or one pair per axis; found an empty list") }
+        guard items.count <= most else {
+            throw r.fail("bounds", "pinn handles up to \(most) coordinates (space and time together); found \(items.count) pairs")
+        }
+        if let d = dimension, d != items.count {
+            throw r.fail("bounds", "\(items.count) pairs of bounds for a hypercube of dimension \(d)")
+        }
+        var lower: [Double] = [], upper: [Double] = []
+        for (i, item) in items.enumerated() {
+            guard case let .array(pair) = item, pair.count == 2, case let .number(a) = pair[0],
+                  case let .number(b) = pair[1] else {
+                throw r.fail("bounds[\(i)]", "expected two numbers [lower, upper]")
+            }
+            guard a < b else {
+                throw r.fail("bounds[\(i)]", "lower bound \(JSONObjectReader.format(a)) must be below upper bound \(JSONObjectReader.format(b))")
+            }
+            lower.append(a)
+            upper.append(b)
+        }
+        return Box(lower: lower, upper: upper)
     }
 
     /// Levenberg–Marquardt needs a sum-of-squares loss and two |θ|×|θ| matrices in memory.

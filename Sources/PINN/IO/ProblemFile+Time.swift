@@ -10,8 +10,8 @@ extension ProblemFile {
         guard end > start else {
             throw root.fail("time", "the final time \(JSONObjectReader.format(end)) must be after the start \(JSONObjectReader.format(start))")
         }
-        guard domain.dimension <= 2 else {
-            throw root.fail("time", "pinn handles up to 3 coordinates: 1D or 2D space with time; the domain is \(domain.dimension)D")
+        guard domain.dimension + 1 <= Domains.maximumCoordinates else {
+            throw root.fail("time", "pinn handles up to \(Domains.maximumCoordinates) coordinates, space and time together; the domain is \(domain.dimension)D")
         }
         guard root.has("equations") else {
             throw root.fail("time", "time-dependent problems are written in the general form (fields, equations, conditions with an \"initial\" condition)")
@@ -25,6 +25,9 @@ extension ProblemFile {
     static func readPeriodic(_ root: inout JSONObjectReader,
                              domain: any Domain) throws(ProblemFileError) -> [PeriodicEmbedding.Coordinate] {
         guard let list = try root.array("periodic") else { return [] }
+        if (domain as? SpaceTime)?.isTimeOnly == true {
+            throw root.fail("periodic", "an ODE (time without a domain) has no spatial coordinate to be periodic in")
+        }
         let names = domain.coordinateNames
         let space = (domain as? SpaceTime)?.space ?? domain
         let spatial = names.prefix(space.dimension).joined(separator: ", ")

@@ -75,9 +75,16 @@ public struct ProblemFile: Sendable {
         let description = try root.string("description") ?? ""
 
         // Domain.
-        guard var domainReader = try root.object("domain") else { throw root.fail("domain", "required field is missing") }
-        var domain = try readDomain(&domainReader)
-        try domainReader.rejectUnknownKeys()
+        var domain: any Domain
+        if var domainReader = try root.object("domain") {
+            domain = try readDomain(&domainReader)
+            try domainReader.rejectUnknownKeys()
+        } else if root.has("time") {
+            // An ODE or ODE system: time alone, t the only coordinate.
+            domain = NoSpace()
+        } else {
+            throw root.fail("domain", "required field is missing (an ODE has \"time\": [t0, T] and no domain)")
+        }
         // Time-dependent problems: the spatial domain × [t₀, T], time the last coordinate t.
         domain = try readTime(&root, space: domain)
         let d = domain.dimension
@@ -86,7 +93,7 @@ public struct ProblemFile: Sendable {
         if !root.has("equations"), root.has("fields") {
             throw root.fail("fields", "are named with 'equations' (the general form); the short form has the one field u")
         }
-        let fields = try readFields(&root)
+        let fields = try readFields(&root, domain: domain)
         func clashingField(_ name: String) -> String? {
             fields.first { name == $0 || name.hasPrefix($0 + "_") }
         }
@@ -374,7 +381,7 @@ public struct ProblemFile: Sendable {
         func check(_ key: String, _ values: [Double], _ points: [Double]) throws(ProblemFileError) {
             guard let p = values.firstIndex(where: { !$0.isFinite }) else { return }
             let x = Array(points[(p * d)..<(p * d + d)])
-            let names = FormulaParser.coordinateNames.prefix(d).joined(separator: ", ")
+            let names = problem.domain.coordinateNames.joined(separator: ", ")
             let coords = x.map { String(format: "%.6g", $0) }.joined(separator: ", ")
             let what = formulas[key] != nil ? "formula '\(formulas[key]!)'" : "the value derived from 'exact_solution'"
             throw ProblemFileError(file: path, path: key,

@@ -61,9 +61,10 @@ public enum ResultFile {
             let file = try HDF5File.create(temporary)
             try fill(file, solution: solution, grid: grid, info: info)
             file.close()
-            do {
+            // No XDMF sidecar beyond three axes in space (XDMF meshes are at most 3D): the grid datasets alone.
+            if let layout = meshLayout(solution.problem, grid: grid) {
                 let xmfPath = sidecarPath(for: path)
-                let datasets = solutionDatasetNames(solution.problem), layout = meshLayout(solution.problem, grid: grid)
+                let datasets = solutionDatasetNames(solution.problem)
                 let xmf = layout.times.map {
                     XDMF.temporalDocument(h5Name: url.lastPathComponent, mesh: layout.mesh, times: $0, datasets: datasets)
                 } ?? XDMF.document(h5Name: url.lastPathComponent, mesh: layout.mesh, datasets: datasets)
@@ -87,12 +88,15 @@ public enum ResultFile {
 
     /// How a result is drawn: a mesh over all grid axes, or for 2D and 3D space over time a spatial mesh and the
     /// output times (a 1D-in-space problem is drawn as its (x, t) plane).
+    /// nil beyond three spatial axes.
     static func meshLayout(_ problem: Problem, grid: (axes: [[Double]], points: [Double]))
-        -> (mesh: XDMF.Mesh, axes: [[Double]], times: [Double]?) {
+        -> (mesh: XDMF.Mesh, axes: [[Double]], times: [Double]?)? {
         if problem.domain is SpaceTime, grid.axes.count >= 3 {
             let axes = Array(grid.axes.dropLast())
+            guard axes.count <= 3 else { return nil }
             return (XDMF.Mesh(counts: axes.map(\.count)), axes, grid.axes.last!)
         }
+        guard grid.axes.count <= 3 else { return nil }
         return (XDMF.Mesh(counts: grid.axes.map(\.count)), grid.axes, nil)
     }
 
@@ -185,12 +189,17 @@ public enum ResultFile {
         let datasets = solutionDatasets(solution, at: insidePoints, metrics: &finalMetrics)
         // Each dataset on the grid, and the explicit mesh of the XDMF sidecar with each dataset as a flat node array
         // (per output time for space over time): what meshio and VTK read (XDMF.swift).
-        let layout = meshLayout(problem, grid: grid), mesh = layout.mesh
-        try file.write("/mesh/points", mesh.points(axes: layout.axes), shape: [mesh.pointCount, mesh.geometryColumns])
-        try file.write("/mesh/cells", integers: mesh.cells(), shape: [mesh.cellCount, mesh.nodesPerCell])
+        let layout = meshLayout(problem, grid: grid)
+        if let layout {
+            let mesh = layout.mesh
+            try file.write("/mesh/points", mesh.points(axes: layout.axes), shape: [mesh.pointCount, mesh.geometryColumns])
+            try file.write("/mesh/cells", integers: mesh.cells(), shape: [mesh.cellCount, mesh.nodesPerCell])
+        }
         for (name, values) in datasets {
             let nodes = onGrid(values)
             try file.write("/solution/" + name, nodes, shape: shape)
+            guard let layout else { continue }
+            let mesh = layout.mesh
             guard let times = layout.times else { try file.write("/mesh/" + name, nodes); continue }
             for k in times.indices {
                 try file.write("/mesh/step_\(k)/" + name, Array(nodes[(k * mesh.pointCount)..<((k + 1) * mesh.pointCount)]))

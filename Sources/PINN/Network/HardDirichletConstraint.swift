@@ -174,6 +174,7 @@ public struct HardDirichletConstraint: Sendable {
                     for i in 0..<d { valueSeed += dist[(1 + i) * n + p] * seeds[at(1 + i)] }
                 }
                 switch streams {
+                case .jets: preconditionFailure("hard constraints carry no Taylor jets yet")
                 case .laplacian:
                     let lap = seeds[at(1 + d)]
                     valueSeed += dist[(1 + d) * n + p] * lap

@@ -166,6 +166,7 @@ public struct PartitionOfUnity: Sendable, Equatable {
                 let a = streams[at]
                 switch set {
                 case .value, .gradient: break
+                case .jets: preconditionFailure("a partition of unity carries no Taylor jets")
                 case .laplacian:
                     var sum = psi * streams[at + (1 + d) * block]
                     for i in 0..<d {

@@ -84,6 +84,10 @@ public struct PeriodicEmbedding: Sendable, Equatable {
                      into input: UnsafeMutablePointer<Double>) {
         let d = inputDimension, e = featureCount
         let s = streams.count(inputDimension: d), block = e * n
+        if let plan = streams.jetPlan {
+            seedJets(points: points, count: n, plan: plan, into: input)
+            return
+        }
         input.update(repeating: 0, count: s * block)
         // The block index of ∂²/∂xᵢ² among all streams, if the stream set carries it separately (nil: Laplacian).
         func secondBlock(_ i: Int) -> Int? {
@@ -92,6 +96,7 @@ public struct PeriodicEmbedding: Sendable, Equatable {
             case .laplacian: return 1 + d
             case .pureSecond: return 1 + d + i
             case .hessian: return 1 + d + DerivativeStreams.hessianIndex(i, i, dimension: d)
+            case .jets: preconditionFailure("jets are seeded by seedJets")
             }
         }
         var feature = 0
@@ -119,6 +124,47 @@ public struct PeriodicEmbedding: Sendable, Equatable {
                     if let second {
                         second[at] = -w * w * cosine
                         second[at + 1] = -w * w * sine
+                    }
+                }
+                feature += 2
+            }
+        }
+    }
+
+    /// The features' Taylor jets along each direction v of `plan`: a plain coordinate xᵢ + t·vᵢ has the order-1
+    /// coefficient vᵢ; a harmonic cos(w·xᵢ) or sin(w·xᵢ) has dᵏ/dtᵏ = (w·vᵢ)ᵏ·cos⁽ᵏ⁾ or sin⁽ᵏ⁾ at w·xᵢ.
+    func seedJets(points: UnsafePointer<Double>, count n: Int, plan: JetPlan, into input: UnsafeMutablePointer<Double>) {
+        let d = inputDimension, e = featureCount, block = e * n
+        input.update(repeating: 0, count: plan.count * block)
+        var feature = 0
+        for i in 0..<d {
+            guard let c = coordinate(i) else {
+                for p in 0..<n { input[feature + p * e] = points[p * d + i] }
+                for (j, v) in plan.directions.enumerated() where v[i] != 0 {
+                    let first = input + plan.block(direction: j, order: 1) * block
+                    for p in 0..<n { first[feature + p * e] = Double(v[i]) }
+                }
+                feature += 1
+                continue
+            }
+            for harmonic in 1...c.harmonics {
+                let w = Double(harmonic) * c.frequency
+                for p in 0..<n {
+                    let angle = w * points[p * d + i]
+                    let cosine = Double.cos(angle), sine = Double.sin(angle)
+                    let at = feature + p * e
+                    input[at] = cosine
+                    input[at + 1] = sine
+                    // cos⁽ᵏ⁾ cycles cos, −sin, −cos, sin; sin⁽ᵏ⁾ cycles sin, cos, −sin, −cos.
+                    let cosCycle = [cosine, -sine, -cosine, sine], sinCycle = [sine, cosine, -sine, -cosine]
+                    for (j, v) in plan.directions.enumerated() where v[i] != 0 {
+                        var scale = 1.0
+                        for k in 1...plan.orders[j] {
+                            scale *= w * Double(v[i])
+                            let stream = input + plan.block(direction: j, order: k) * block
+                            stream[at] = scale * cosCycle[k % 4]
+                            stream[at + 1] = scale * sinCycle[k % 4]
+                        }
                     }
                 }
                 feature += 2

@@ -89,24 +89,39 @@ public enum ReversePass {
                 let skip = layout.isResidual(l)
                 if skip { ws.skipAdjoint.update(from: adjoint, count: block * s) }
                 let trainable = activation.hasTrainableParameters
-                switch sink {
-                case let .sum(gradient) where place.neuronCount == 1:
-                    // The hot path: the parameter gradients and the adjoints' way back in one pass.
-                    backward(count: block, throughActivation: true, into: gradient)
-                case let .perPoint(rows, stride) where place.neuronCount == 1:
-                    // Point p's elements are the p-th column of every n_l × N block: one reduction per point, then
-                    // the adjoints of all points.
-                    if trainable {
-                        for p in 0..<n { backward(offset: p * width, count: width, throughActivation: false, into: rows + p * stride) }
+                if let plan = streams.jetPlan {
+                    // Taylor jets: parameter derivatives and the adjoints' way back in one pass.
+                    let target: JetKernels.ParameterTarget?
+                    switch sink {
+                    case let .sum(gradient):
+                        target = .sum(amplitudes: gradient + place.amplitudeOffset, slopes: gradient + place.slopeOffset)
+                    case let .perPoint(rows, stride):
+                        target = .perPoint(rows: rows, stride: stride, amplitudeOffset: place.amplitudeOffset,
+                                           slopeOffset: place.slopeOffset)
                     }
-                    backward(count: block, throughActivation: true, into: nil)
-                default:
-                    // Neuron-wise parameters, from contracted adjoints.
-                    if trainable {
-                        accumulateNeuronWiseGradient(network, layer: l, sink: sink, adjoint: adjoint, count: n,
-                                                     streams: streams, workspace: ws)
+                    JetKernels.backward(activation, amplitudes: amplitudes, slopes: slopes, rows: place.neuronCount,
+                                        width: width, plan: plan, z: z, sigma: ws.jetSlopes[l], adjoint: adjoint,
+                                        count: block, target: trainable ? target : nil)
+                } else {
+                    switch sink {
+                    case let .sum(gradient) where place.neuronCount == 1:
+                        // The hot path: the parameter gradients and the adjoints' way back in one pass.
+                        backward(count: block, throughActivation: true, into: gradient)
+                    case let .perPoint(rows, stride) where place.neuronCount == 1:
+                        // Point p's elements are the p-th column of every n_l × N block: one reduction per point, then
+                        // the adjoints of all points.
+                        if trainable {
+                            for p in 0..<n { backward(offset: p * width, count: width, throughActivation: false, into: rows + p * stride) }
+                        }
+                        backward(count: block, throughActivation: true, into: nil)
+                    default:
+                        // Neuron-wise parameters, from contracted adjoints.
+                        if trainable {
+                            accumulateNeuronWiseGradient(network, layer: l, sink: sink, adjoint: adjoint, count: n,
+                                                         streams: streams, workspace: ws)
+                        }
+                        backward(count: block, throughActivation: true, into: nil)
                     }
-                    backward(count: block, throughActivation: true, into: nil)
                 }
                 let previous = l == 0 ? UnsafePointer(ws.input) : UnsafePointer(ws.layerOutput(l - 1))
                 accumulateDenseGradient(sink, adjoint: adjoint, previous: previous, width: width, fanIn: layer.fanIn,
@@ -214,6 +229,8 @@ public enum ReversePass {
         switch streams {
         case .value, .gradient:
             return (g0, UnsafePointer(g1), nil, nil)
+        case .jets:
+            preconditionFailure("Taylor jets take their activation-parameter gradients from JetKernels")
         case .laplacian:
             let lbar = adjoint + (1 + d) * block, zdd = z + (1 + d) * block
             g2.update(repeating: 0, count: block)

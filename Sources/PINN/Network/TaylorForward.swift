@@ -23,7 +23,17 @@ public enum TaylorForward {
         let d = layout.inputDimension
         let s = streams.count(inputDimension: d)
         precondition(n <= ws.capacity && s <= ws.maxStreams, "workspace too small")
-        if let embedding = layout.embedding {
+        let plan = streams.jetPlan
+        if let plan {
+            precondition(plan.maximumOrder <= ws.jetOrder, "workspace too small for the jets")
+            precondition(layout.partition == nil && network.outputConstraint == nil,
+                         "Taylor jets do not yet run through partitions of unity or hard constraints")
+            if let embedding = layout.embedding {
+                embedding.seedJets(points: points, count: n, plan: plan, into: ws.input)
+            } else {
+                JetKernels.seedInputs(points: points, count: n, dimension: d, plan: plan, into: ws.input)
+            }
+        } else if let embedding = layout.embedding {
             embedding.seedStreams(points: points, count: n, streams: streams, into: ws.input)
         } else {
             seedInputStreams(points: points, count: n, dimension: d, streams: streams, into: ws.input)
@@ -42,14 +52,23 @@ public enum TaylorForward {
                 if isOutput { break }
                 let width = layer.fanOut
                 let place = layout.activation[l]
-                ActivationKernels.evaluate(network.activations[l],
-                                           amplitudes: theta + place.amplitudeOffset, slopes: theta + place.slopeOffset,
-                                           z: z, count: width * n,
-                                           value: ws.activation[l], first: ws.slope1[l], second: ws.slope2[l],
-                                           third: ws.slope3[l], cache: ws.termCache[l], scratch: ws.scratch[0],
-                                           rows: place.neuronCount)
-                propagateStreams(z: z, a: ws.activation[l], slope1: ws.slope1[l], slope2: ws.slope2[l],
-                                 block: width * n, dimension: d, streams: streams)
+                if let plan {
+                    JetKernels.evaluate(network.activations[l], amplitudes: theta + place.amplitudeOffset,
+                                        slopes: theta + place.slopeOffset, rows: place.neuronCount, width: width,
+                                        z: z, count: width * n, order: plan.maximumOrder, value: ws.activation[l],
+                                        sigma: ws.jetSlopes[l])
+                    JetKernels.propagate(plan: plan, z: z, a: ws.activation[l], sigma: ws.jetSlopes[l],
+                                         count: width * n)
+                } else {
+                    ActivationKernels.evaluate(network.activations[l],
+                                               amplitudes: theta + place.amplitudeOffset, slopes: theta + place.slopeOffset,
+                                               z: z, count: width * n,
+                                               value: ws.activation[l], first: ws.slope1[l], second: ws.slope2[l],
+                                               third: ws.slope3[l], cache: ws.termCache[l], scratch: ws.scratch[0],
+                                               rows: place.neuronCount)
+                    propagateStreams(z: z, a: ws.activation[l], slope1: ws.slope1[l], slope2: ws.slope2[l],
+                                     block: width * n, dimension: d, streams: streams)
+                }
                 if l == layout.depth - 1, partitionOfUnity, let partition = layout.partition {
                     partition.apply(to: ws.activation[l], width: width, points: points, count: n, dimension: d,
                                     streams: streams)

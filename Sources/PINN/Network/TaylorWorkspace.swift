@@ -38,14 +38,20 @@ public final class TaylorWorkspace: @unchecked Sendable {
     /// Per hidden layer, 4 buffers per Kronecker term (n_l × N): the term's φ, φ′, φ″, φ‴ at aₖZ from the forward
     /// pass (sine and cosine terms keep only sin and cos in the first two), reused by the reverse pass.
     let termCache: [[UnsafeMutablePointer<Double>]]
+    /// The highest jet order the workspace can carry (0: fixed stream sets only).
+    let jetOrder: Int
+    /// Per hidden layer, σ⁽ᵐ⁾ at Z for m = 1…jetOrder + 1 (blocks of n_l × N), for Taylor jets.
+    let jetSlopes: [UnsafeMutablePointer<Double>]
 
     /// Buffers for `capacity` points through `layout`, enough for any stream set up to `streams`.
     public convenience init(layout: NetworkLayout, capacity: Int, streams: DerivativeStreams = .pureSecond) {
-        self.init(layout: layout, capacity: capacity, streamCount: streams.count(inputDimension: layout.inputDimension))
+        self.init(layout: layout, capacity: capacity, streamCount: streams.count(inputDimension: layout.inputDimension),
+                  jetOrder: streams.jetPlan?.maximumOrder ?? 0)
     }
 
-    /// Buffers for `capacity` points through `layout`, for any stream set of at most `s` blocks.
-    public init(layout: NetworkLayout, capacity: Int, streamCount s: Int) {
+    /// Buffers for `capacity` points through `layout`, for any stream set of at most `s` blocks (jets up to order
+    /// `jetOrder`).
+    public init(layout: NetworkLayout, capacity: Int, streamCount s: Int, jetOrder: Int = 0) {
         self.capacity = capacity
         self.layout = layout
         self.maxStreams = s
@@ -72,6 +78,8 @@ public final class TaylorWorkspace: @unchecked Sendable {
         skipAdjoint = buffer(layout.residual ? widest * s * capacity : 1)
         transposedWeights = buffer(layout.dense.map { $0.fanIn * $0.fanOut }.max() ?? 1)
         scratch = (0..<4).map { _ in buffer(widest * capacity) }
+        self.jetOrder = jetOrder
+        jetSlopes = layout.hiddenWidths.map { buffer(jetOrder > 0 ? (jetOrder + 1) * $0 * capacity : 1) }
         termCache = zip(layout.hiddenWidths, layout.activation).map { width, place in
             (0..<(4 * place.termCount)).map { _ in buffer(width * capacity) }
         }
@@ -82,7 +90,8 @@ public final class TaylorWorkspace: @unchecked Sendable {
 
     deinit {
         for p in [input, output, distanceStreams, constrainedSeeds, constraintJets, adjointA, adjointB, skipAdjoint,
-                  transposedWeights] + blockOutput.compactMap({ $0 }) + preActivation + activation + slope1 + slope2 + slope3 + scratch + termCache.flatMap({ $0 }) {
+                  transposedWeights] + blockOutput.compactMap({ $0 }) + preActivation + activation + slope1 + slope2 + slope3 + scratch + jetSlopes
+                  + termCache.flatMap({ $0 }) {
             p.deallocate()
         }
     }

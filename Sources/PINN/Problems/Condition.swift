@@ -21,7 +21,8 @@ public enum Region: Sendable, CustomStringConvertible {
         switch self {
         case .interior: return "interior"
         case .boundary: return "boundary"
-        case let .faces(faces): return faces.map { Box.faceNames[$0] }.joined(separator: ", ")
+        case let .faces(faces):
+            return faces.map { $0 < Box.faceNames.count ? Box.faceNames[$0] : "face \($0)" }.joined(separator: ", ")
         case let .edges(edges): return "edges " + edges.map(String.init).joined(separator: ", ")
         case let .predicate(phi, tolerance): return "boundary where |\(phi.source)| ≤ \(tolerance)"
         case .points: return "given points"

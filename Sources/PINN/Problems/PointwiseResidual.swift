@@ -276,7 +276,7 @@ public struct FormulaResidual: PointwiseResidual {
     /// The names of u and its derivatives in a d-dimensional residual formula, in the order they are stored: u, the
     /// first derivatives, the pure second derivatives, then each mixed pair i < j under both spellings.
     public static func fieldNames(dimension d: Int) -> [String] {
-        let axes = Array(FormulaParser.coordinateNames.prefix(d))
+        let axes = FormulaParser.coordinates(dimension: d)
         var names = ["u"] + axes.map { "u_" + $0 } + axes.map { "u_" + $0 + $0 }
         for i in 0..<d {
             for j in (i + 1)..<max(i + 1, d) { names += ["u_" + axes[i] + axes[j], "u_" + axes[j] + axes[i]] }

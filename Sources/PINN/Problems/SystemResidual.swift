@@ -1,14 +1,16 @@
 import RealModule
 
-/// A residual formula over the fields of a system: the coordinates, every field, its first derivatives and all its
-/// second derivatives, mixed ones included, and (for conditions on a boundary) the outward normal. The one form of
+/// A residual formula over the fields of a system: the coordinates, every field and its partial derivatives of any
+/// order up to ``JetPlan/highestOrder`` (pure and mixed), and (for conditions on a boundary) the outward normal. The one form of
 /// every equation and condition of a general problem: `-(u_xx + u_yy) - f` in the interior, `v - 1` on a lid,
 /// `n_x*u_x + n_y*u_y - g` on a Neumann face.
 ///
 /// Names, for fields `[u, v, …]` in d dimensions with coordinates x, y, z: `u`, `u_x`, `u_y`, `u_xx`, `u_xy` (also
-/// written `u_yx`), `u_yy`, … for every field; `n_x`, `n_y`, `n_z` when the residual is evaluated with normals.
+/// written `u_yx`), `u_yy`, … for every field, and any higher derivative by its coordinates in any order (`u_xxx`,
+/// `u_xxxx`, `u_xxyy` = `u_xyxy`, `u_xxt`); `n_x`, `n_y`, `n_z` when the residual is evaluated with normals.
 /// The engine carries only the derivative streams the formula reads: values only, first derivatives, pure second
-/// derivatives, or all second derivatives when a mixed one appears.
+/// derivatives, all second derivatives when a mixed one appears, or Taylor jets (``JetPlan``) for the derivatives
+/// it reads when one is above the second order.
 ///
 /// At each point the residual is evaluated on `Double` and, for each network output it reads, on dual numbers
 /// seeded in that output: the partial derivatives ∂r/∂(field k, stream s) are the reverse pass's seeds (gradient and
@@ -16,8 +18,8 @@ import RealModule
 public struct SystemResidual: Sendable, CustomStringConvertible {
     /// What one formula variable after the coordinates reads.
     enum Input: Sendable, Equatable {
-        /// Output stream `stream` of field `field` (stream numbering of ``DerivativeStreams/hessian``).
-        case output(field: Int, stream: Int)
+        /// ∂^α of field `field` (α: one count per coordinate; all zero for the value).
+        case derivative(field: Int, orders: [Int])
         /// Component i of the outward normal.
         case normal(Int)
         /// Unknown parameter j (trained with the network).
@@ -40,11 +42,12 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
     let usedUnknowns: [(variable: Int, index: Int)]
     /// Formula variables after the coordinates, in order.
     let inputs: [Input]
-    /// The indices (into the formula's variables) of the outputs it reads, with where each sits in the streams.
-    let used: [(variable: Int, field: Int, stream: Int)]
-    /// Per variable after the coordinates: the field and the block (in this residual's stream set) of the output it
-    /// reads, nil for normals, unknowns and outputs it does not read.
-    private(set) var slots: [(field: Int, block: Int)?]
+    /// The indices (into the formula's variables) of the outputs it reads, with the derivative each is.
+    let used: [(variable: Int, field: Int, orders: [Int])]
+    /// Per variable after the coordinates: the field and the blocks (in this residual's stream set) with their
+    /// coefficients that give the output it reads (one block with coefficient 1 except for mixed derivatives from
+    /// Taylor jets), nil for normals, unknowns and outputs it does not read.
+    private(set) var slots: [(field: Int, blocks: [(block: Int, coefficient: Double)])?]
 
     public var description: String { formula.source }
 
@@ -52,26 +55,76 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
     /// formula's variable order after the coordinates.
     public static func variableNames(fields: [String], dimension d: Int, normals: Bool, unknowns: [String] = [],
                                      coordinates: [String]? = nil) -> [String] {
-        variables(fields: fields, dimension: d, normals: normals, unknowns: unknowns, coordinates: coordinates).map(\.name)
+        // Without a source there are no higher derivatives to list, so this cannot throw.
+        (try? variables(fields: fields, dimension: d, normals: normals, unknowns: unknowns,
+                        coordinates: coordinates))?.map(\.name) ?? []
     }
 
     private static func variables(fields: [String], dimension d: Int, normals: Bool, unknowns: [String],
-                                  coordinates: [String]?) -> [(name: String, input: Input)] {
+                                  coordinates: [String]?, source: String = "") throws(FormulaError)
+        -> [(name: String, input: Input)] {
         let axes = coordinates ?? FormulaParser.coordinates(dimension: d)
+        func orders(_ axesRead: [Int]) -> [Int] {
+            var alpha = [Int](repeating: 0, count: d)
+            for i in axesRead { alpha[i] += 1 }
+            return alpha
+        }
         var result: [(String, Input)] = []
         for (k, field) in fields.enumerated() {
-            result.append((field, .output(field: k, stream: 0)))
-            for i in 0..<d { result.append(("\(field)_\(axes[i])", .output(field: k, stream: 1 + i))) }
+            result.append((field, .derivative(field: k, orders: orders([]))))
+            for i in 0..<d { result.append(("\(field)_\(axes[i])", .derivative(field: k, orders: orders([i])))) }
             for i in 0..<d {
                 for j in 0..<d {
-                    let stream = 1 + d + DerivativeStreams.hessianIndex(i, j, dimension: d)
-                    result.append(("\(field)_\(axes[i])\(axes[j])", .output(field: k, stream: stream)))
+                    result.append(("\(field)_\(axes[i])\(axes[j])", .derivative(field: k, orders: orders([i, j]))))
                 }
             }
         }
         if normals { for i in 0..<d { result.append(("n_\(axes[i])", .normal(i))) } }
         for (j, name) in unknowns.enumerated() { result.append((name, .unknown(j))) }
+        // Derivatives above the second order: only those the source names (their spellings grow combinatorially).
+        var known = Set(result.map(\.0))
+        for (name, position) in identifiers(in: source) where !known.contains(name) {
+            for (k, field) in fields.enumerated() where name.hasPrefix(field + "_") {
+                guard let read = coordinateSequence(String(name.dropFirst(field.count + 1)), axes: axes),
+                      read.count > 2 else { continue }
+                guard read.count <= JetPlan.highestOrder else {
+                    throw FormulaError(message: "'\(name)' is a derivative of order \(read.count); pinn computes derivatives up to order \(JetPlan.highestOrder)", position: position)
+                }
+                result.append((name, .derivative(field: k, orders: orders(read))))
+                known.insert(name)
+                break
+            }
+        }
         return result
+    }
+
+    /// The identifiers of a formula's source with their 1-based positions.
+    static func identifiers(in source: String) -> [(String, Int)] {
+        var result: [(String, Int)] = [], current = "", start = 0
+        for (i, c) in source.enumerated() {
+            if c == "_" || c.isLetter || (c.isNumber && !current.isEmpty) {
+                if current.isEmpty { start = i + 1 }
+                current.append(c)
+            } else {
+                if !current.isEmpty { result.append((current, start)) }
+                current = ""
+            }
+        }
+        if !current.isEmpty { result.append((current, start)) }
+        return result
+    }
+
+    /// The coordinates a derivative suffix names (`xxy` → [0, 0, 1]; longest names first, so `x10` before `x1`),
+    /// nil if it is not a sequence of coordinate names.
+    static func coordinateSequence(_ suffix: String, axes: [String]) -> [Int]? {
+        var rest = Substring(suffix), read: [Int] = []
+        let byLength = axes.indices.sorted { axes[$0].count > axes[$1].count }
+        while !rest.isEmpty {
+            guard let i = byLength.first(where: { rest.hasPrefix(axes[$0]) }) else { return nil }
+            read.append(i)
+            rest = rest.dropFirst(axes[i].count)
+        }
+        return read.isEmpty ? nil : read
     }
 
     /// Parses `source` as a residual over `fields` in `dimension` dimensions with the named constants
@@ -80,28 +133,24 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
     /// the last is t, so that `u_t`, `u_tt` and `u_xt` are time derivatives).
     public init(_ source: String, fields: [String], dimension d: Int, parameters: [String: Double] = [:],
                 unknowns: [String] = [], normals: Bool = false, coordinates: [String]? = nil) throws(FormulaError) {
-        let variables = Self.variables(fields: fields, dimension: d, normals: normals, unknowns: unknowns,
-                                       coordinates: coordinates)
+        let variables = try Self.variables(fields: fields, dimension: d, normals: normals, unknowns: unknowns,
+                                           coordinates: coordinates, source: source)
         self.unknowns = unknowns
         formula = try Formula(source, dimension: d, parameters: parameters, fields: variables.map(\.name),
                               coordinates: coordinates)
         self.fields = fields
         dimension = d
         inputs = variables.map(\.input)
-        var used: [(Int, Int, Int)] = [], usedUnknowns: [(Int, Int)] = []
+        var used: [(Int, Int, [Int])] = [], usedUnknowns: [(Int, Int)] = []
         var fieldsUsed = Set<Int>(), readsNormals = false, order = 0, mixed = false
         for variable in formula.referencedVariables.sorted() where variable >= d {
             switch inputs[variable - d] {
-            case let .output(field, stream):
-                used.append((variable, field, stream))
+            case let .derivative(field, alpha):
+                used.append((variable, field, alpha))
                 fieldsUsed.insert(field)
-                if stream > d {
-                    order = 2
-                    let pair = DerivativeStreams.hessianPairs(dimension: d)[stream - 1 - d]
-                    if pair.0 != pair.1 { mixed = true }
-                } else if stream > 0 {
-                    order = max(order, 1)
-                }
+                let k = alpha.reduce(0, +)
+                order = max(order, k)
+                if k == 2, alpha.contains(1) { mixed = true }
             case .normal:
                 readsNormals = true
             case let .unknown(j):
@@ -113,18 +162,53 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
         self.referencedFields = fieldsUsed
         self.readsNormals = readsNormals
         // Pure second derivatives are carried in the hessian layout too when a mixed one is read; otherwise the
-        // cheaper pure-second set is used and the stream indices are mapped (see `streamIndex`).
-        streams = order == 0 ? .value : order == 1 ? .gradient : (mixed ? .hessian : .pureSecond)
-        var slots = [(field: Int, block: Int)?](repeating: nil, count: inputs.count)
-        for (variable, field, stream) in used {
-            slots[variable - d] = (field, Self.streamIndex(stream, streams: streams, dimension: d))
+        // cheaper pure-second set is used and the stream indices are mapped (see `streamIndex`). Above the second
+        // order, Taylor jets for exactly the derivatives read.
+        switch order {
+        case 0: streams = .value
+        case 1: streams = .gradient
+        case 2: streams = mixed ? .hessian : .pureSecond
+        default: streams = .jets(JetPlan(derivatives: Array(Set(used.map(\.2))).sorted { $0.lexicographicallyPrecedes($1) },
+                                         dimension: d))
         }
-        self.slots = slots
+        slots = []
+        slots = Self.slots(inputs: inputs.count, used: used, streams: streams, dimension: d)
     }
 
-    /// Whether the formula reads output stream `stream` (hessian numbering) of field `field`.
-    public func reads(field: Int, stream: Int) -> Bool {
-        used.contains { $0.field == field && $0.stream == stream }
+    /// Where each read output sits in `streams`: its field and blocks with coefficients.
+    private static func slots(inputs count: Int, used: [(variable: Int, field: Int, orders: [Int])],
+                              streams: DerivativeStreams, dimension d: Int)
+        -> [(field: Int, blocks: [(block: Int, coefficient: Double)])?] {
+        var slots = [(field: Int, blocks: [(block: Int, coefficient: Double)])?](repeating: nil, count: count)
+        for (variable, field, alpha) in used {
+            if let plan = streams.jetPlan {
+                slots[variable - d] = (field, plan.combination(of: alpha))
+            } else {
+                slots[variable - d] = (field, [(streamIndex(hessianStream(alpha), streams: streams, dimension: d), 1)])
+            }
+        }
+        return slots
+    }
+
+    /// The stream of ∂^α (|α| ≤ 2) in the numbering of ``DerivativeStreams/hessian``.
+    static func hessianStream(_ alpha: [Int]) -> Int {
+        let d = alpha.count
+        let axes = alpha.indices.flatMap { Array(repeating: $0, count: alpha[$0]) }
+        switch axes.count {
+        case 0: return 0
+        case 1: return 1 + axes[0]
+        default: return 1 + d + DerivativeStreams.hessianIndex(axes[0], axes[1], dimension: d)
+        }
+    }
+
+    /// Whether the formula reads ∂^α of field `field` (α: one count per coordinate).
+    public func reads(field: Int, orders alpha: [Int]) -> Bool {
+        used.contains { $0.field == field && $0.orders == alpha }
+    }
+
+    /// The highest order of any derivative of field `field` in coordinate `i` that the formula reads.
+    public func highestOrder(ofField field: Int, in i: Int) -> Int {
+        used.filter { $0.field == field }.map { $0.orders[i] }.max() ?? 0
     }
 
     /// The same residual reading its outputs from the larger stream set `superset` (value ⊂ gradient ⊂ pure second
@@ -132,9 +216,7 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
     func reading(_ superset: DerivativeStreams) -> SystemResidual {
         var copy = self
         copy.streams = superset
-        for (variable, field, stream) in used {
-            copy.slots[variable - dimension] = (field, Self.streamIndex(stream, streams: superset, dimension: dimension))
-        }
+        copy.slots = Self.slots(inputs: inputs.count, used: used, streams: superset, dimension: dimension)
         return copy
     }
 
@@ -173,7 +255,12 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
             for (v, input) in inputs.enumerated() {
                 var value = 0.0
                 if let place = slot[v] {
-                    value = outputs[place.field + m * (place.block * n + p)]
+                    let blocks = place.blocks
+                    if blocks.count == 1 && blocks[0].coefficient == 1 {
+                        value = outputs[place.field + m * (blocks[0].block * n + p)]
+                    } else {
+                        for (block, c) in blocks { value += c * outputs[place.field + m * (block * n + p)] }
+                    }
                 } else if case let .normal(i) = input, let normals {
                     value = normals[p * d + i]
                 } else if case let .unknown(j) = input {
@@ -186,8 +273,10 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
             for u in used {
                 let place = slot[u.variable - d]!
                 dual[u.variable] = Dual(plain[u.variable], derivative: 1)
-                // += : aliases (u_xy, u_yx) read the same output, whose seed is the sum of their partials.
-                seeds[place.field + m * (place.block * n + p)] += scale * formula(dual).derivative
+                // += : aliases (u_xy, u_yx) read the same output, whose seed is the sum of their partials; a
+                // derivative combined from several jet blocks seeds each with its coefficient.
+                let partial = scale * formula(dual).derivative
+                for (block, c) in place.blocks { seeds[place.field + m * (block * n + p)] += c * partial }
                 dual[u.variable] = Dual(constant: plain[u.variable])
             }
             if let unknownSeeds {
@@ -222,7 +311,9 @@ public struct ManufacturedResidualValue: ScalarField {
             // Every solution is a formula: its derivatives through concrete dual-number types, ~5× faster on the
             // grids of result files than the generic path (which looks up type metadata at every node).
             let point = x as! [Double]
-            return evaluate(at: point, value: { formulas[$0]!.root.evaluate(point) }, gradient: { field in
+            return evaluate(at: point, value: { formulas[$0]!.root.evaluate(point) }, higher: { field, alpha in
+                DifferentialOperators.partialDerivative(of: formulas[field]!, at: point, orders: alpha)
+            }, gradient: { field in
                 (0..<point.count).map { i in
                     formulas[field]!.root.evaluate(point.indices.map { Dual(point[$0], derivative: $0 == i ? 1 : 0) }).derivative
                 }
@@ -236,22 +327,29 @@ public struct ManufacturedResidualValue: ScalarField {
             }) as! T
         }
         return evaluate(at: x, value: { solutions[$0]!(x) },
+                        higher: { DifferentialOperators.partialDerivative(of: solutions[$0]!, at: x, orders: $1) },
                         gradient: { DifferentialOperators.gradient(of: solutions[$0]!, at: x) },
                         hessian: { DifferentialOperators.hessian(of: solutions[$0]!, at: x) })
     }
 
     /// r at x given each field's value, gradient and second derivatives (asked for only where r reads them).
-    private func evaluate<T: Real>(at x: [T], value: (Int) -> T, gradient: (Int) -> [T], hessian: (Int) -> [T]) -> T {
+    private func evaluate<T: Real>(at x: [T], value: (Int) -> T, higher: (Int, [Int]) -> T, gradient: (Int) -> [T],
+                                   hessian: (Int) -> [T]) -> T {
         let d = residual.dimension
         var gradients: [Int: [T]] = [:], hessians: [Int: [T]] = [:]
         var values = x
         for input in residual.inputs {
             switch input {
-            case let .output(field, stream):
+            case let .derivative(field, alpha):
                 guard residual.referencedFields.contains(field), solutions[field] != nil else {
                     values.append(0)
                     continue
                 }
+                guard alpha.reduce(0, +) <= 2 else {
+                    values.append(higher(field, alpha))
+                    continue
+                }
+                let stream = SystemResidual.hessianStream(alpha)
                 if stream == 0 {
                     values.append(value(field))
                 } else if stream <= d {

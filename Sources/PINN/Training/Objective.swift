@@ -76,8 +76,9 @@ public final class Objective: @unchecked Sendable {
         // Room for the widest stream set of the terms (at least u, ∇u and the pure second derivatives).
         let d = layout.inputDimension
         let streamCount = ([DerivativeStreams.pureSecond] + terms.map(\.streams)).map { $0.count(inputDimension: d) }.max()!
+        let jetOrder = terms.compactMap { $0.streams.jetPlan?.maximumOrder }.max() ?? 0
         workspaces = (0..<self.threads).map { _ in
-            TaylorWorkspace(layout: layout, capacity: max(1, chunkSize), streamCount: streamCount)
+            TaylorWorkspace(layout: layout, capacity: max(1, chunkSize), streamCount: streamCount, jetOrder: jetOrder)
         }
         let seedCount = layout.outputDimension * streamCount * max(1, chunkSize)
         seedBuffers = (0..<self.threads).map { _ in

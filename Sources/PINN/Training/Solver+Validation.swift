@@ -137,7 +137,9 @@ extension Solver {
     func validate() throws(SolverError) {
         let c = configuration, d = problem.domain.dimension
         func fail(_ field: String, _ message: String) -> SolverError { SolverError(field: field, message: message) }
-        guard (1...3).contains(d) else { throw fail("problem.domain", "pinn solves in 1 to 3 dimensions, not \(d)") }
+        guard (1...Domains.maximumCoordinates).contains(d) else {
+            throw fail("problem.domain", "pinn solves in 1 to \(Domains.maximumCoordinates) coordinates, not \(d)")
+        }
         guard !c.hiddenWidths.isEmpty, c.hiddenWidths.allSatisfy({ $0 > 0 }) else {
             throw fail("configuration.hiddenWidths", "needs at least one hidden layer, all widths positive; found \(c.hiddenWidths)")
         }

@@ -202,7 +202,13 @@ public struct Solver: Sendable {
 
     /// The evaluation grid over the domain's bounding box: axes and points (point-major).
     public func evaluationGrid() -> (axes: [[Double]], points: [Double]) {
-        let resolution = Array(configuration.evaluationResolution.prefix(problem.domain.dimension))
+        let d = problem.domain.dimension
+        var resolution = Array(configuration.evaluationResolution.prefix(d))
+        if resolution.count < d {
+            // No grid given for this many axes: about 2·10⁵ points in all (21 per axis in 4D, 11 in 5D, 3 in 10D).
+            let perAxis = max(2, Int(Foundation.pow(200_000, 1 / Double(d))))
+            resolution = Array(repeating: perAxis, count: d)
+        }
         return problem.domain.boundingBox.grid(resolution: resolution)
     }
 
