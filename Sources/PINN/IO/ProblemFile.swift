@@ -182,7 +182,7 @@ public struct ProblemFile: Sendable {
         config.unknownRanges = unknownRanges.allSatisfy { $0 == .unbounded } ? [] : unknownRanges
         config.hardDirichlet = hard
         // 1001 points in 1D, 201² in 2D, 41³ (69 thousand) in 3D by default.
-        config.evaluationResolution = Array(repeating: [1001, 201, 41][min(d, 3) - 1], count: d)
+        config.evaluationResolution = SolverConfiguration.defaultResolution(dimension: d)
         config.seed = UInt64(try root.integer("seed", minimum: 0) ?? 0)
 
         // Network.

@@ -83,10 +83,20 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
         for (j, name) in unknowns.enumerated() { result.append((name, .unknown(j))) }
         // Derivatives above the second order: only those the source names (their spellings grow combinatorially).
         var known = Set(result.map(\.0))
+        // Every coordinate name pinn knows, to tell a derivative in a coordinate this problem lacks from a typo.
+        let anyAxes = ["x", "y", "z", "t"] + (1...Domains.maximumCoordinates).map { "x\($0)" }
         for (name, position) in identifiers(in: source) where !known.contains(name) {
             for (k, field) in fields.enumerated() where name.hasPrefix(field + "_") {
-                guard let read = coordinateSequence(String(name.dropFirst(field.count + 1)), axes: axes),
-                      read.count > 2 else { continue }
+                let suffix = String(name.dropFirst(field.count + 1))
+                guard let read = coordinateSequence(suffix, axes: axes) else {
+                    if let other = coordinateSequence(suffix, axes: anyAxes) {
+                        let missing = other.map { anyAxes[$0] }.first { !axes.contains($0) }!
+                        let hint = missing == "t" ? " (a time-dependent problem has \"time\": [t0, T])" : ""
+                        throw FormulaError(message: "'\(name)' is a derivative in \(missing), which this problem does not have (its coordinates: \(axes.joined(separator: ", ")))\(hint)", position: position)
+                    }
+                    continue
+                }
+                guard read.count > 2 else { continue }
                 guard read.count <= JetPlan.highestOrder else {
                     throw FormulaError(message: "'\(name)' is a derivative of order \(read.count); pinn computes derivatives up to order \(JetPlan.highestOrder)", position: position)
                 }

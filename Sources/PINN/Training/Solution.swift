@@ -35,7 +35,8 @@ public struct Solution: Sendable {
     /// end.
     public func write(to path: String, resolution: [Int]? = nil, description: String = "") throws(HDF5Error) {
         let d = problem.domain.dimension
-        let grid = problem.domain.boundingBox.grid(resolution: Array((resolution ?? configuration.evaluationResolution).prefix(d)))
+        let grid = problem.domain.boundingBox.grid(resolution: resolution.map { Array($0.prefix(d)) }
+                                                      ?? configuration.resolution(dimension: d))
         let info = ResultFile.RunInfo(problemText: "", problemPath: "(Swift API)", description: description,
                                       seed: configuration.seed, threads: configuration.threads,
                                       effectiveRankEpsilons: configuration.effectiveRankEpsilons)

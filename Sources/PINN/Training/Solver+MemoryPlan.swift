@@ -26,7 +26,7 @@ extension Solver {
         let perPoint = 8 * (3 * d + 8 + m * (2 + 2 * d))
         // Per output-grid point: the coordinates (twice, grid and in-domain copy), per field the prediction, the
         // exact value and the error, per equation the residual, and the evaluation's streams.
-        let gridPoints = c.evaluationResolution.prefix(problem.domain.dimension).reduce(1.0) { $0 * Double($1) }
+        let gridPoints = c.resolution(dimension: problem.domain.dimension).reduce(1.0) { $0 * Double($1) }
         let equations = Double(equationCount)
         let perGridPoint = 8 * (2 * d + 3 * m + equations + m * (2 + d)) * 2
         // Per history record: the losses of every term, the metrics and rates (a few hundred bytes), and the ε-ranks.

@@ -212,6 +212,7 @@ extension Solver {
             }
         }
         try validateConstraints()
+        try validateHigherDerivatives()
         if c.lossBalancing != nil, constraints.count != 2 {
             throw fail("configuration.lossBalancing", "balances one equation against one boundary term; the problem has \(constraints.count) terms")
         }
@@ -219,6 +220,22 @@ extension Solver {
             throw fail("configuration.refinement", "resampling and refinement redraw the shared interior points; give the equations no point counts or distributions of their own")
         }
         try validateProcesses()
+    }
+
+    /// Taylor jets (derivatives above the second order) do not yet run through exact Dirichlet constraints or a
+    /// partition of unity.
+    private func validateHigherDerivatives() throws(SolverError) {
+        let equations = equationCount
+        for (k, item) in constraints.enumerated() {
+            guard case let .system(r) = item.kind, r.streams.jetPlan != nil else { continue }
+            let place = k < equations ? "problem.equations[\(k)]" : "problem.conditions[\(k - equations)]"
+            if !hardConditions.isEmpty {
+                throw SolverError(field: place, message: "'\(item.name)' reads a derivative above the second order, which exact Dirichlet conditions do not support yet; make the Dirichlet condition soft (remove \"hard\")")
+            }
+            if partition != nil {
+                throw SolverError(field: place, message: "'\(item.name)' reads a derivative above the second order, which a partition of unity does not support yet; remove partition_of_unity")
+            }
+        }
     }
 
     /// Data-parallel training: every process needs a point of every term; the least-squares method runs on one.

@@ -43,6 +43,19 @@ public struct SolverConfiguration: Sendable {
     public var historyInterval = 100
     /// Points per axis of the evaluation grid (errors during training, output).
     public var evaluationResolution: [Int] = [101, 101]
+
+    /// The grid's points per axis in d dimensions: ``evaluationResolution`` when it has d entries (or more),
+    /// else the default of ``defaultResolution(dimension:)``.
+    public func resolution(dimension d: Int) -> [Int] {
+        evaluationResolution.count >= d ? Array(evaluationResolution.prefix(d)) : Self.defaultResolution(dimension: d)
+    }
+
+    /// 1001 points in 1D, 201 per axis in 2D, 41 in 3D, and beyond about 2·10⁵ points in all (21 per axis in 4D,
+    /// 11 in 5D, 3 in 10D).
+    public static func defaultResolution(dimension d: Int) -> [Int] {
+        let perAxis = d <= 3 ? [1001, 201, 41][d - 1] : max(2, Int(Foundation.pow(200_000, 1 / Double(d))))
+        return Array(repeating: perAxis, count: d)
+    }
     /// Whether Adam's steps for activation amplitudes and slopes are divided by their fixed scale and frequency
     /// (``Network/activationStepScales``); on by default, since unscaled steps collapse Rowdy with n = 10.
     public var scaleActivationSteps = true
@@ -202,14 +215,7 @@ public struct Solver: Sendable {
 
     /// The evaluation grid over the domain's bounding box: axes and points (point-major).
     public func evaluationGrid() -> (axes: [[Double]], points: [Double]) {
-        let d = problem.domain.dimension
-        var resolution = Array(configuration.evaluationResolution.prefix(d))
-        if resolution.count < d {
-            // No grid given for this many axes: about 2·10⁵ points in all (21 per axis in 4D, 11 in 5D, 3 in 10D).
-            let perAxis = max(2, Int(Foundation.pow(200_000, 1 / Double(d))))
-            resolution = Array(repeating: perAxis, count: d)
-        }
-        return problem.domain.boundingBox.grid(resolution: resolution)
+        problem.domain.boundingBox.grid(resolution: configuration.resolution(dimension: problem.domain.dimension))
     }
 
     /// The grid points that lie in the domain (all of them for a box).
