@@ -25,7 +25,7 @@ public protocol Domain: Sendable, CustomStringConvertible {
 /// Limits that hold for every domain.
 public enum Domains {
     /// The most coordinates a problem may have, space and time together (x, y, z up to three, x1 … xd beyond).
-    public static let maximumCoordinates = 16
+    public static let maximumCoordinates = 21
 }
 
 extension Domain {

@@ -101,7 +101,7 @@ public enum ReversePass {
                     }
                     JetKernels.backward(activation, amplitudes: amplitudes, slopes: slopes, rows: place.neuronCount,
                                         width: width, plan: plan, z: z, sigma: ws.jetSlopes[l], adjoint: adjoint,
-                                        count: block, target: trainable ? target : nil)
+                                        count: block, target: trainable ? target : nil, scratch: ws.jetScratch)
                 } else {
                     switch sink {
                     case let .sum(gradient) where place.neuronCount == 1:

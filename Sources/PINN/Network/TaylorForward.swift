@@ -58,7 +58,7 @@ public enum TaylorForward {
                                         z: z, count: width * n, order: plan.maximumOrder, value: ws.activation[l],
                                         sigma: ws.jetSlopes[l])
                     JetKernels.propagate(plan: plan, z: z, a: ws.activation[l], sigma: ws.jetSlopes[l],
-                                         count: width * n)
+                                         count: width * n, scratch: ws.jetScratch)
                 } else {
                     ActivationKernels.evaluate(network.activations[l],
                                                amplitudes: theta + place.amplitudeOffset, slopes: theta + place.slopeOffset,

@@ -42,6 +42,8 @@ public final class TaylorWorkspace: @unchecked Sendable {
     let jetOrder: Int
     /// Per hidden layer, σ⁽ᵐ⁾ at Z for m = 1…jetOrder + 1 (blocks of n_l × N), for Taylor jets.
     let jetSlopes: [UnsafeMutablePointer<Double>]
+    /// The Taylor-jet kernels' tile tables (``JetKernels/scratchCount(order:)``).
+    let jetScratch: UnsafeMutablePointer<Double>
 
     /// Buffers for `capacity` points through `layout`, enough for any stream set up to `streams`.
     public convenience init(layout: NetworkLayout, capacity: Int, streams: DerivativeStreams = .pureSecond) {
@@ -80,6 +82,7 @@ public final class TaylorWorkspace: @unchecked Sendable {
         scratch = (0..<4).map { _ in buffer(widest * capacity) }
         self.jetOrder = jetOrder
         jetSlopes = layout.hiddenWidths.map { buffer(jetOrder > 0 ? (jetOrder + 1) * $0 * capacity : 1) }
+        jetScratch = buffer(jetOrder > 0 ? JetKernels.scratchCount(order: jetOrder) : 1)
         termCache = zip(layout.hiddenWidths, layout.activation).map { width, place in
             (0..<(4 * place.termCount)).map { _ in buffer(width * capacity) }
         }
@@ -90,7 +93,7 @@ public final class TaylorWorkspace: @unchecked Sendable {
 
     deinit {
         for p in [input, output, distanceStreams, constrainedSeeds, constraintJets, adjointA, adjointB, skipAdjoint,
-                  transposedWeights] + blockOutput.compactMap({ $0 }) + preActivation + activation + slope1 + slope2 + slope3 + scratch + jetSlopes
+                  transposedWeights, jetScratch] + blockOutput.compactMap({ $0 }) + preActivation + activation + slope1 + slope2 + slope3 + scratch + jetSlopes
                   + termCache.flatMap({ $0 }) {
             p.deallocate()
         }
