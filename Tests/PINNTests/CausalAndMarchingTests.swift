@@ -193,7 +193,7 @@ final class CausalAndMarchingTests: XCTestCase {
     func testReferenceScriptsPassTheirClosedFormChecks() throws {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        for script in ["burgers.py", "allen_cahn.py"] {
+        for script in ["burgers.py", "allen_cahn.py", "kuramoto_sivashinsky.py"] {
             let (status, text) = try runProcess("/usr/bin/env", ["python3", "scripts/references/\(script)", "--check"],
                                                 in: repository)
             if text.contains("No module named 'numpy'") || text.contains("No such file") {

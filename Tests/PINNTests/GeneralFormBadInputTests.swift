@@ -37,10 +37,10 @@ final class GeneralFormBadInputTests: CommandLineTestCase {
          "equations[0].residual: unknown variable 'w_x' at position 7 in 'u_x + w_x'; allowed: x, y, u, u_x, u_y, u_xx, u_xy, u_yx, u_yy, v, v_x, v_y, v_xx, v_xy, v_yx, v_yy, pi, e", 2),
         ("z-in-2d", base
             .replacingOccurrences(of: "\"u_x + v_y\"", with: "\"u_x + u_z\""),
-         "equations[0].residual: unknown variable 'u_z' at position 7 in 'u_x + u_z'; allowed: x, y, u, u_x, u_y, u_xx, u_xy, u_yx, u_yy, v, v_x, v_y, v_xx, v_xy, v_yx, v_yy, pi, e", 2),
+         "equations[0].residual: 'u_z' is a derivative in z, which this problem does not have (its coordinates: x, y) at position 7 in 'u_x + u_z'", 2),
         ("time-derivative", base
             .replacingOccurrences(of: "\"u_x + v_y\"", with: "\"u_xt + v_y\""),
-         "equations[0].residual: unknown variable 'u_xt' at position 1 in 'u_xt + v_y'; allowed: x, y, u, u_x, u_y, u_xx, u_xy, u_yx, u_yy, v, v_x, v_y, v_xx, v_xy, v_yx, v_yy, pi, e", 2),
+         "equations[0].residual: 'u_xt' is a derivative in t, which this problem does not have (its coordinates: x, y) (a time-dependent problem has \"time\": [t0, T]) at position 1 in 'u_xt + v_y'", 2),
         ("predicate-selects-nothing", base
             .replacingOccurrences(of: "\"value\": \"0\"}]", with: "\"value\": \"0\"}, {\"on\": {\"where\": \"x = 2\"}, \"type\": \"dirichlet\", \"field\": \"v\", \"value\": \"1\"}]"),
          "conditions[1]: its region (boundary where |x - (2)| ≤ 1e-09) selects none of the sampled boundary points; check the predicate and its tolerance", 2),

@@ -20,12 +20,19 @@ final class SystemResidualTests: XCTestCase {
         XCTAssertEqual(try residual("u_x + v_y").referencedFields, [0, 1])
         XCTAssertTrue(try residual("n_x*u_x + n_y*u_y", normals: true).readsNormals)
         XCTAssertEqual(try residual("u_zz + u_xz", dimension: 3).streams, .hessian)
-        // Names that do not exist are refused with what is allowed.
-        for (source, name) in [("w_x", "w_x"), ("u_z", "u_z"), ("u_xt", "u_xt"), ("n_x*u_x", "n_x")] {
+        // Names that do not exist are refused with what is allowed; derivatives in coordinates the problem lacks
+        // with the coordinate named.
+        for (source, name) in [("w_x", "w_x"), ("n_x*u_x", "n_x")] {
             XCTAssertThrowsError(try residual(source), source) { error in
                 let message = (error as? FormulaError)?.description ?? ""
                 XCTAssertTrue(message.contains(name), message)
                 XCTAssertTrue(message.contains("allowed: ") && message.contains("u_xy"), message)
+            }
+        }
+        for (source, coordinate) in [("u_z", "z"), ("u_xt", "t")] {
+            XCTAssertThrowsError(try residual(source), source) { error in
+                let message = (error as? FormulaError)?.description ?? ""
+                XCTAssertTrue(message.contains("'\(source)' is a derivative in \(coordinate), which this problem does not have (its coordinates: x, y)"), message)
             }
         }
         XCTAssertEqual(SystemResidual.variableNames(fields: ["u"], dimension: 2, normals: true),

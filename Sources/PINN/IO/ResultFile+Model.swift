@@ -130,7 +130,7 @@ extension ResultFile {
 
     /// Rebuilds the trained network from a result file.
     public static func readNetwork(from file: HDF5File, group: String = "/model") throws(HDF5Error) -> Network {
-        let d = try file.wholeNumberAttribute("input_dimension", on: group, in: 1...4)
+        let d = try file.wholeNumberAttribute("input_dimension", on: group, in: 1...Domains.maximumCoordinates)
         let activationsJSON = try file.stringAttribute("activations", on: group)
         guard let activations = try? JSONDecoder().decode([LayerActivation].self, from: Data(activationsJSON.utf8)) else {
             throw HDF5Error(message: "'\(file.path)': \(group) attribute 'activations' is not valid")
