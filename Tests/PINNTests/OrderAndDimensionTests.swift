@@ -28,26 +28,9 @@ final class OrderAndDimensionTests: XCTestCase {
                          targets: [Double](repeating: 0, count: 5)),
             ]
             let objective = Objective(layout: net.layout, terms: terms, chunkSize: 4)
-            var g = [Double](repeating: 0, count: net.parameters.count)
-            g.withUnsafeMutableBufferPointer { _ = objective.evaluate(net, gradient: $0.baseAddress!) }
-            let loss: (Network) -> Double = { objective.evaluate($0, gradient: nil).reduce(0, +) }
-            let (residuals, jacobian) = objective.residualJacobian(net)
-            let p = net.parameters.count
             let mask = net.trainableMask
-            for i in 0..<p where mask[i] != 0 || i >= net.layout.unknownOffset {
-                let h = 1e-6
-                var plus = net, minus = net
-                plus.parameters[i] += h
-                minus.parameters[i] -= h
-                let fd = (loss(plus) - loss(minus)) / (2 * h)
-                XCTAssertEqual(g[i], fd, accuracy: 1e-6 * max(1, abs(fd)), "d \(d) ∂L/∂θ\(i)")
-                let (rp, rm) = (objective.residualJacobian(plus).residuals, objective.residualJacobian(minus).residuals)
-                for row in residuals.indices {
-                    let column = (rp[row] - rm[row]) / (2 * h)
-                    XCTAssertEqual(jacobian[row * p + i], column, accuracy: 1e-6 * max(1, abs(column)),
-                                   "d \(d) J[\(row), \(i)]")
-                }
-            }
+            let indices = (0..<net.parameters.count).filter { mask[$0] != 0 || $0 >= net.layout.unknownOffset }
+            assertGradientAndJacobianMatchDifferences(objective, net, parameters: indices, label: "d \(d)")
         }
     }
 

@@ -212,25 +212,11 @@ final class UnknownParameterTests: XCTestCase {
             LossTerm(kind: .system(data), points: randomPoints(4, dimension: 2, rng: &rng), targets: [0.3, 0.1, -0.2, 0.5]),
         ]
         let objective = Objective(layout: net.layout, terms: terms, chunkSize: 4)
-        var g = [Double](repeating: 0, count: net.parameters.count)
-        g.withUnsafeMutableBufferPointer { _ = objective.evaluate(net, gradient: $0.baseAddress!) }
-        let loss: (Network) -> Double = { objective.evaluate($0, gradient: nil).reduce(0, +) }
-        let (residuals, jacobian) = objective.residualJacobian(net)
         let p = net.parameters.count
         let outputBias = net.layout.dense.last!.biasOffset  // the last network parameter with a gradient (fixed tanh)
-        for i in [0, 7, outputBias + 1, net.layout.unknownOffset, net.layout.unknownOffset + 1] {
-            let h = 1e-6
-            var plus = net, minus = net
-            plus.parameters[i] += h
-            minus.parameters[i] -= h
-            let fd = (loss(plus) - loss(minus)) / (2 * h)
-            XCTAssertEqual(g[i], fd, accuracy: 1e-6 * max(1, abs(fd)), "\(ranges) ∂L/∂θ\(i)")
-            let (rp, rm) = (objective.residualJacobian(plus).residuals, objective.residualJacobian(minus).residuals)
-            for row in residuals.indices {
-                let column = (rp[row] - rm[row]) / (2 * h)
-                XCTAssertEqual(jacobian[row * p + i], column, accuracy: 1e-6 * max(1, abs(column)), "\(ranges) J[\(row), \(i)]")
-            }
-        }
+        let (g, residuals, jacobian) = assertGradientAndJacobianMatchDifferences(
+            objective, net, parameters: [0, 7, outputBias + 1, net.layout.unknownOffset, net.layout.unknownOffset + 1],
+            label: "\(ranges)")
         // 2Jᵀρ is the gradient, unknowns included.
         for i in [net.layout.unknownOffset, net.layout.unknownOffset + 1] {
             let jtr = residuals.indices.reduce(0.0) { $0 + 2 * jacobian[$1 * p + i] * residuals[$1] }

@@ -181,3 +181,31 @@ func runProcess(_ executable: String, _ arguments: [String],
     process.waitUntilExit()
     return (process.terminationStatus, output)
 }
+
+/// The objective's loss gradient and Levenberg–Marquardt Jacobian against central differences (step 1e-6) of the loss
+/// and of the residual vector, in the parameters `indices`; returns the gradient and the residuals and Jacobian.
+@discardableResult
+func assertGradientAndJacobianMatchDifferences(_ objective: Objective, _ net: Network, parameters indices: [Int],
+                                               label: String, file: StaticString = #filePath, line: UInt = #line)
+    -> (gradient: [Double], residuals: [Double], jacobian: [Double]) {
+    var g = [Double](repeating: 0, count: net.parameters.count)
+    g.withUnsafeMutableBufferPointer { _ = objective.evaluate(net, gradient: $0.baseAddress!) }
+    let loss: (Network) -> Double = { objective.evaluate($0, gradient: nil).reduce(0, +) }
+    let (residuals, jacobian) = objective.residualJacobian(net)
+    let p = net.parameters.count
+    for i in indices {
+        let h = 1e-6
+        var plus = net, minus = net
+        plus.parameters[i] += h
+        minus.parameters[i] -= h
+        let fd = (loss(plus) - loss(minus)) / (2 * h)
+        XCTAssertEqual(g[i], fd, accuracy: 1e-6 * max(1, abs(fd)), "\(label) ∂L/∂θ\(i)", file: file, line: line)
+        let (rp, rm) = (objective.residualJacobian(plus).residuals, objective.residualJacobian(minus).residuals)
+        for row in residuals.indices {
+            let column = (rp[row] - rm[row]) / (2 * h)
+            XCTAssertEqual(jacobian[row * p + i], column, accuracy: 1e-6 * max(1, abs(column)),
+                           "\(label) J[\(row), \(i)]", file: file, line: line)
+        }
+    }
+    return (g, residuals, jacobian)
+}

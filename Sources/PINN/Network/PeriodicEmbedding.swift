@@ -109,25 +109,17 @@ public struct PeriodicEmbedding: Sendable, Equatable {
                 feature += 1
                 continue
             }
-            for k in 1...c.harmonics {
-                let w = Double(k) * c.frequency
-                for p in 0..<n {
-                    let angle = w * points[p * d + i]
-                    let cosine = Double.cos(angle), sine = Double.sin(angle)
-                    let at = feature + p * e
-                    input[at] = cosine
-                    input[at + 1] = sine
-                    if let first {
-                        first[at] = -w * sine
-                        first[at + 1] = w * cosine
-                    }
-                    if let second {
-                        second[at] = -w * w * cosine
-                        second[at + 1] = -w * w * sine
-                    }
+            seedHarmonics(c, coordinate: i, points: points, count: n, feature: feature, into: input) { w, at, cosine, sine in
+                if let first {
+                    first[at] = -w * sine
+                    first[at + 1] = w * cosine
                 }
-                feature += 2
+                if let second {
+                    second[at] = -w * w * cosine
+                    second[at + 1] = -w * w * sine
+                }
             }
+            feature += 2 * c.harmonics
         }
     }
 
@@ -147,27 +139,38 @@ public struct PeriodicEmbedding: Sendable, Equatable {
                 feature += 1
                 continue
             }
-            for harmonic in 1...c.harmonics {
-                let w = Double(harmonic) * c.frequency
-                for p in 0..<n {
-                    let angle = w * points[p * d + i]
-                    let cosine = Double.cos(angle), sine = Double.sin(angle)
-                    let at = feature + p * e
-                    input[at] = cosine
-                    input[at + 1] = sine
-                    // cos⁽ᵏ⁾ cycles cos, −sin, −cos, sin; sin⁽ᵏ⁾ cycles sin, cos, −sin, −cos.
-                    let cosCycle = [cosine, -sine, -cosine, sine], sinCycle = [sine, cosine, -sine, -cosine]
-                    for (j, v) in plan.directions.enumerated() where v[i] != 0 {
-                        var scale = 1.0
-                        for k in 1...plan.orders[j] {
-                            scale *= w * Double(v[i])
-                            let stream = input + plan.block(direction: j, order: k) * block
-                            stream[at] = scale * cosCycle[k % 4]
-                            stream[at + 1] = scale * sinCycle[k % 4]
-                        }
+            seedHarmonics(c, coordinate: i, points: points, count: n, feature: feature, into: input) { w, at, cosine, sine in
+                // cos⁽ᵏ⁾ cycles cos, −sin, −cos, sin; sin⁽ᵏ⁾ cycles sin, cos, −sin, −cos.
+                let cosCycle = [cosine, -sine, -cosine, sine], sinCycle = [sine, cosine, -sine, -cosine]
+                for (j, v) in plan.directions.enumerated() where v[i] != 0 {
+                    var scale = 1.0
+                    for k in 1...plan.orders[j] {
+                        scale *= w * Double(v[i])
+                        let stream = input + plan.block(direction: j, order: k) * block
+                        stream[at] = scale * cosCycle[k % 4]
+                        stream[at + 1] = scale * sinCycle[k % 4]
                     }
                 }
-                feature += 2
+            }
+            feature += 2 * c.harmonics
+        }
+    }
+
+    /// The value block of coordinate i's harmonics cos(w·xᵢ), sin(w·xᵢ), w = k·frequency (k = 1…harmonics), from
+    /// feature `feature` on; `derivatives` gets (w, the element of the cosine, cos, sin) to write their streams.
+    private func seedHarmonics(_ c: Coordinate, coordinate i: Int, points: UnsafePointer<Double>, count n: Int,
+                               feature: Int, into input: UnsafeMutablePointer<Double>,
+                               derivatives: (Double, Int, Double, Double) -> Void) {
+        let d = inputDimension, e = featureCount
+        for k in 1...c.harmonics {
+            let w = Double(k) * c.frequency
+            for p in 0..<n {
+                let angle = w * points[p * d + i]
+                let cosine = Double.cos(angle), sine = Double.sin(angle)
+                let at = feature + 2 * (k - 1) + p * e
+                input[at] = cosine
+                input[at + 1] = sine
+                derivatives(w, at, cosine, sine)
             }
         }
     }
