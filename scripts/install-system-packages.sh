@@ -13,8 +13,8 @@ if ! dpkg -s "${packages[@]}" >/dev/null 2>&1; then
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
 fi
-readers=(meshio==5.3.5 h5py numpy vtk)
-if ! .venv/bin/python -c "import meshio, h5py, vtkmodules.vtkIOXdmf2" >/dev/null 2>&1; then
+readers=(meshio==5.3.5 h5py numpy vtk matplotlib)
+if ! .venv/bin/python -c "import meshio, h5py, matplotlib, vtkmodules.vtkIOXdmf2" >/dev/null 2>&1; then
   python3 -m venv .venv
   .venv/bin/pip install -q --disable-pip-version-check "${readers[@]}"
 fi

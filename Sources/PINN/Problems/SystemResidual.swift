@@ -181,7 +181,6 @@ public struct SystemResidual: Sendable, CustomStringConvertible {
         default: streams = .jets(JetPlan(derivatives: Array(Set(used.map(\.2))).sorted { $0.lexicographicallyPrecedes($1) },
                                          dimension: d))
         }
-        slots = []
         slots = Self.slots(inputs: inputs.count, used: used, streams: streams, dimension: d)
     }
 
